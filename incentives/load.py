@@ -1,0 +1,257 @@
+"""Stage 1, load: an input folder's workbooks become `Inputs`, or a list of problems.
+
+Finds the contract's files, reads every declared sheet through `read.table`, and
+turns the small sheets into records. Every problem of every file is collected;
+the caller decides whether to go on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+
+from incentives import schema
+from incentives.model import (Bonus, ChannelRule, Exclusion, FxRate, InputFile, Inputs, Partner, Program,
+                              RateBand, Requirement, Tier)
+from incentives.problems import Problem, Source, error, note
+from incentives.read import values
+from incentives.read.table import ROW, DTYPES, Table, read_table
+from incentives.read.workbook import open_book
+
+SOURCE_COLUMNS = ("file", "sheet", ROW)
+
+
+def find_files(folder: Path, book: schema.Workbook) -> tuple[list[Path], list[Problem]]:
+    """The workbooks of `book` in `folder`, sorted by relative path; Excel lock files noted."""
+    directory, _, pattern = book.pattern.rpartition("/")
+    where = folder / directory if directory else folder
+    found = sorted(p for p in where.glob(pattern) if p.is_file()) if where.is_dir() else []
+    if not found and not directory:
+        # program.xlsx in another case (Program.xlsx) is the same file to a finance user
+        found = sorted(p for p in folder.iterdir() if p.name.casefold() == pattern.casefold()) \
+            if folder.is_dir() else []
+    problems = [note(Source(_rel(folder, p)), "Excel lock file ignored") for p in found if p.name.startswith("~$")]
+    found = [p for p in found if not p.name.startswith("~$")]
+    if not found and book.required:
+        problems.append(error(Source(book.pattern), "input workbook is missing",
+                              f"put {book.en.lower().rstrip('.')} in {book.pattern} "
+                              f"(a blank one: `calc templates`)"))
+    return found, problems
+
+
+def _rel(folder: Path, path: Path) -> str:
+    return path.relative_to(folder).as_posix()
+
+
+def read_book(folder: Path, path: Path, book: schema.Workbook) -> tuple[dict[str, Table], InputFile, list[Problem]]:
+    rel = _rel(folder, path)
+    data = path.read_bytes()
+    info = InputFile(rel, hashlib.sha256(data).hexdigest(), len(data), ())
+    opened = open_book(path, rel)
+    if isinstance(opened, Problem):
+        return {}, info, [opened]
+    tables: dict[str, Table] = {}
+    problems: list[Problem] = [note(Source(rel, name), "hidden sheet ignored") for name in opened.hidden]
+    for sheet in book.sheets:
+        table, found = read_table(opened, sheet)
+        problems += found
+        if table is not None:
+            tables[sheet.name] = table
+    return tables, InputFile(rel, info.sha256, info.size, opened.sheets), problems
+
+
+def _frame(tables: list[Table], sheet: schema.Sheet) -> pl.DataFrame:
+    """One frame of every file's rows, with their sources."""
+    names = [c.name for c in sheet.columns]
+    parts = [t.frame.select(pl.lit(t.source.file).alias("file"), pl.lit(t.source.sheet).alias("sheet"),
+                            pl.col(ROW), *names) for t in tables]
+    if parts:
+        return pl.concat(parts, how="vertical")
+    schema_ = {"file": pl.String, "sheet": pl.String, ROW: pl.Int64,
+               **{c.name: DTYPES[c.kind] for c in sheet.columns}}
+    return pl.DataFrame(schema=schema_)
+
+
+def _records(table: Table | None) -> list[tuple[Source, dict]]:
+    if table is None:
+        return []
+    return [(table.at(r[ROW]), r) for r in table.frame.iter_rows(named=True)]
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def read_program(table: Table | None) -> tuple[dict, list[Problem]]:
+    """The `Program` key/value sheet as typed settings."""
+    settings: dict = {}
+    problems: list[Problem] = []
+    if table is None:
+        return settings, problems
+    by_key = {}
+    for setting in schema.PROGRAM_SETTINGS:
+        for word in (setting.key, setting.ru_key):
+            if word:
+                by_key[schema.normalize_word(word)] = setting
+    seen: dict[str, Source] = {}
+    for source, row in _records(table):
+        key = row["key"]
+        setting = by_key.get(schema.normalize_word(key))
+        where = table.at(source.row, "key")
+        if setting is None:
+            problems.append(note(where, f"setting {key!r} is not used"))
+            continue
+        if setting.key in seen:
+            problems.append(error(where, f"setting {setting.key!r} is given twice (also row {seen[setting.key].row})",
+                                  "keep one row"))
+            continue
+        seen[setting.key] = source
+        raw = row["value"]
+        if raw is None or not raw.strip():
+            continue
+        try:
+            settings[setting.key] = values.parse(raw, setting.as_column())
+        except values.BadValue as ex:
+            problems.append(error(table.at(source.row, "value"), f'{setting.key} "{raw}" {ex.message}', ex.hint))
+    for setting in schema.PROGRAM_SETTINGS:
+        if setting.key in settings:
+            continue
+        if not setting.required:
+            settings[setting.key] = values.parse(setting.default, setting.as_column())
+        elif setting.key in seen:
+            problems.append(error(table.at(seen[setting.key].row, "value"), f"setting {setting.key!r} has no value",
+                                  f"e.g. {setting.example}"))
+        else:
+            found = ", ".join(sorted(seen)) or "none"
+            problems.append(error(table.source, f"setting {setting.key!r} is missing; settings found: {found}",
+                                  f"add a row {setting.key} | {setting.example}"))
+    return settings, problems
+    by_key = {}
+    for setting in schema.PROGRAM_SETTINGS:
+        for word in (setting.key, setting.ru_key):
+            if word:
+                by_key[schema.normalize_word(word)] = setting
+    seen: dict[str, Source] = {}
+    for source, row in _records(table):
+        key = row["key"]
+        setting = by_key.get(schema.normalize_word(key))
+        where = table.at(source.row, "key")
+        if setting is None:
+            problems.append(note(where, f"setting {key!r} is not used"))
+            continue
+        if setting.key in seen:
+            problems.append(error(where, f"setting {setting.key!r} is given twice (also row {seen[setting.key].row})",
+                                  "keep one row"))
+            continue
+        seen[setting.key] = source
+        raw = row["value"]
+        if raw is None or not raw.strip():
+            continue
+        try:
+            settings[setting.key] = values.parse(raw, setting.as_column())
+        except values.BadValue as ex:
+            problems.append(error(table.at(source.row, "value"), f'{setting.key} "{raw}" {ex.message}', ex.hint))
+    for setting in schema.PROGRAM_SETTINGS:
+        if setting.key in settings or setting.key in seen and not setting.required:
+            continue
+        if setting.required:
+            if setting.key not in seen:
+                found = ", ".join(sorted(seen)) or "none"
+                problems.append(error(table.source, f"setting {setting.key!r} is missing; settings found: {found}",
+                                      f"add a row {setting.key} | {setting.example}"))
+            else:
+                problems.append(error(seen[setting.key], f"setting {setting.key!r} has no value",
+                                      f"e.g. {setting.example}"))
+        if setting.default is not None and setting.key not in settings:
+            settings[setting.key] = values.parse(setting.default, setting.as_column())
+    return settings, problems
+
+
+def build_program(tables: dict[str, Table]) -> tuple[Program | None, list[Problem]]:
+    settings, problems = read_program(tables.get("Program"))
+    if any(p.is_error for p in problems) or "Program" not in tables:
+        return None, problems
+    bands = tuple(RateBand(r["tier"], r["over"], r["rate"], s) for s, r in _records(tables.get("RateBands")))
+    tiers = tuple(Tier(r["tier"], r["rank"], r["annual_target_a"], r["annual_target_b"], r["annual_target_c"], s)
+                  for s, r in _records(tables.get("Tiers")))
+    requirements = tuple(Requirement(r["tier"], schema.normalize_word(r["attribute"]).replace(" ", "_"),
+                                     r["operator"], r["value"], s)
+                         for s, r in _records(tables.get("Requirements")))
+    rules = tuple(ChannelRule(schema.normalize_word(r["role"]).replace(" ", "_"), r["customer_type"], r["action"], s)
+                  for s, r in _records(tables.get("ChannelRules")))
+    exclusions = tuple(Exclusion(r["field"], r["value"], s) for s, r in _records(tables.get("Exclusions")))
+    bonuses = tuple(Bonus(r["name"], r["scope"], r["metric"], r["period"], r["winners"], r["award"], r["amount"],
+                          r["min_base"] if r["min_base"] is not None else Decimal(0), s)
+                    for s, r in _records(tables.get("Bonuses")))
+    program = Program(
+        program_id=settings["program_id"], name=settings["name"], unit=settings["unit"],
+        base_currency=settings["base_currency"].upper(), year=settings["year"], period=settings["period"],
+        basis=settings["basis"], tier_method=settings["tier_method"],
+        requires_opportunity=settings["requires_opportunity"],
+        rounding=settings["rounding"], language=settings["language"],
+        bands=bands, tiers=tiers, requirements=requirements, channel_rules=rules, exclusions=exclusions,
+        bonuses=bonuses,
+    )
+    return program, problems
+
+
+def build_partners(table: Table | None, default_language: str) -> tuple[Partner, ...]:
+    declared = {c.name for c in schema.PARTNERS.columns}
+    partners = []
+    for source, r in _records(table):
+        attributes = tuple((k, _text(v)) for k, v in r.items() if k not in declared and k != ROW)
+        partners.append(Partner(
+            partner_id=r["partner_id"], partner_name=_text(r["partner_name"]), country=_text(r["country"]).upper(),
+            role=schema.normalize_word(_text(r["role"])).replace(" ", "_"), tier=r["tier"],
+            registered_on=r["registered_on"], parent_id=_text(r["parent_id"]), company_id=_text(r["company_id"]),
+            language=r["language"] or default_language, attributes=attributes, source=source))
+    return tuple(partners)
+
+
+def _program_sheets(tables: dict[str, Table]) -> tuple:
+    sheets = []
+    for sheet in schema.PROGRAM_BOOK.sheets:
+        table = tables.get(sheet.name)
+        if table is None:
+            continue
+        header = tuple(c.name for c in sheet.columns)
+        rows = tuple(tuple(_text(v) for v in row) for row in table.frame.select(header).iter_rows())
+        sheets.append((sheet.name, header, rows))
+    return tuple(sheets)
+
+
+def load(folder: Path) -> tuple[Inputs | None, list[Problem]]:
+    """Every workbook of the input folder read; `Inputs` when nothing blocks building them."""
+    problems: list[Problem] = []
+    files: list[InputFile] = []
+    read: dict[str, list[Table]] = {}
+    for book in schema.WORKBOOKS:
+        paths, found = find_files(folder, book)
+        problems += found
+        for path in paths:
+            tables, info, found = read_book(folder, path, book)
+            files.append(info)
+            problems += found
+            for name, table in tables.items():
+                read.setdefault(name, []).append(table)
+    first = {name: tables[0] for name, tables in read.items()}
+    program, found = build_program(first) if "Program" in first else (None, [])
+    problems += found
+    if program is None or any(p.is_error for p in problems):
+        return None, problems
+    sales = _frame(read.get("Sales", []), schema.SALES).with_row_index("seq")
+    inputs = Inputs(
+        folder=folder,
+        program=program,
+        partners=build_partners(first.get("Partners"), program.language),
+        fx_rates=tuple(FxRate(r["currency"].upper(), r["month"], r["rate"], s)
+                       for s, r in _records(first.get("Rates"))),
+        opportunities=_frame(read.get("Opportunities", []), schema.OPPORTUNITIES),
+        sales=sales.with_columns(pl.col("currency").str.to_uppercase(), pl.col("seq").cast(pl.Int64)),
+        files=tuple(sorted(files, key=lambda f: f.path)),
+        program_sheets=_program_sheets(first),
+    )
+    return inputs, problems

@@ -1,0 +1,150 @@
+"""The records that flow through the pipeline: frozen, each keeping its source.
+
+Small sheets (program rules, the roster, fx rates) become frozen dataclasses;
+the large ones (sales lines, opportunities) stay polars frames whose every row
+carries `file`, `sheet` and `row`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+
+from incentives.problems import Source
+
+
+@dataclass(frozen=True)
+class RateBand:
+    tier: str  # a tier name or "*"
+    over: Decimal
+    rate: Decimal
+    source: Source
+
+
+@dataclass(frozen=True)
+class Tier:
+    name: str
+    rank: int
+    target_a: Decimal | None
+    target_b: Decimal | None
+    target_c: Decimal | None
+    source: Source
+
+
+@dataclass(frozen=True)
+class Requirement:
+    tier: str
+    attribute: str
+    operator: str
+    value: str
+    source: Source
+
+
+@dataclass(frozen=True)
+class ChannelRule:
+    role: str
+    customer_type: str
+    action: str  # exclude or flag
+    source: Source
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    field: str  # product_sku or product_category
+    value: str
+    source: Source
+
+
+@dataclass(frozen=True)
+class Bonus:
+    name: str
+    scope: str
+    metric: str
+    period: str
+    winners: int
+    award: str
+    amount: Decimal
+    min_base: Decimal
+    source: Source
+
+
+@dataclass(frozen=True)
+class Program:
+    program_id: str
+    name: str
+    unit: str
+    base_currency: str
+    year: int
+    period: str
+    basis: str
+    tier_method: str
+    requires_opportunity: bool
+    rounding: str
+    language: str
+    bands: tuple[RateBand, ...]
+    tiers: tuple[Tier, ...]
+    requirements: tuple[Requirement, ...] = ()
+    channel_rules: tuple[ChannelRule, ...] = ()
+    exclusions: tuple[Exclusion, ...] = ()
+    bonuses: tuple[Bonus, ...] = ()
+
+    def bands_for(self, tier: str) -> tuple[RateBand, ...]:
+        """A tier's own bands replace the `*` bands; ordered by threshold."""
+        own = tuple(b for b in self.bands if b.tier == tier)
+        chosen = own or tuple(b for b in self.bands if b.tier == "*")
+        return tuple(sorted(chosen, key=lambda b: b.over))
+
+
+@dataclass(frozen=True)
+class Partner:
+    partner_id: str
+    partner_name: str
+    country: str
+    role: str
+    tier: str
+    registered_on: dt.date
+    parent_id: str
+    company_id: str
+    language: str
+    # Roster columns beyond the contract's, as text: (normalized name, value).
+    attributes: tuple[tuple[str, str], ...]
+    source: Source
+
+    def attribute(self, name: str) -> str | None:
+        return dict(self.attributes).get(name)
+
+
+@dataclass(frozen=True)
+class FxRate:
+    currency: str
+    month: str  # YYYY-MM
+    rate: Decimal
+    source: Source
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One input workbook as the audit lists it."""
+
+    path: str  # relative to the input folder, with forward slashes
+    sha256: str
+    size: int
+    sheets: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Inputs:
+    folder: Path
+    program: Program
+    partners: tuple[Partner, ...]
+    fx_rates: tuple[FxRate, ...]
+    # Frames: declared columns plus `file`, `sheet`, `row`; sales also `seq`, the read order.
+    opportunities: pl.DataFrame
+    sales: pl.DataFrame
+    files: tuple[InputFile, ...]
+    # Every program sheet as read, for the audit: (sheet, header, rows as text).
+    program_sheets: tuple[tuple[str, tuple[str, ...], tuple[tuple[str, ...], ...]], ...] = ()

@@ -1,0 +1,73 @@
+"""The pipeline as one short function of stages per command:
+load -> validate -> classify -> convert -> aggregate -> settle -> write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from incentives.convert import to_base
+from incentives.load import load
+from incentives.model import Inputs
+from incentives.periods import Period
+from incentives.previous import read_settled
+from incentives.problems import Problem
+from incentives.settle import Settlement, settle
+from incentives.validate import validate
+from incentives.write.folder import write_atomically
+from incentives.write.ledger import write_ledger
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a command did: the problems found, and the computed run when there was no error."""
+
+    problems: tuple[Problem, ...]
+    inputs: Inputs | None = None
+    settlement: Settlement | None = None
+    out: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.is_error for p in self.problems)
+
+
+def _sorted(problems: list[Problem]) -> tuple[Problem, ...]:
+    return tuple(sorted(problems, key=Problem.sort_key))
+
+
+def check(folder: Path, period: Period | None) -> Outcome:
+    """Read and validate an input folder; `inputs` only when there is no error."""
+    inputs, problems = load(folder)
+    if inputs is not None:
+        problems += validate(inputs, period)
+    outcome = Outcome(_sorted(problems), inputs)
+    return outcome if outcome.ok else Outcome(outcome.problems)
+
+
+def compute(inputs: Inputs, period: Period, previous: Path | None) -> tuple[Settlement | None, list[Problem]]:
+    settled, problems = (read_settled(previous, inputs.program, period) if previous else ({}, []))
+    if any(p.is_error for p in problems):
+        return None, problems
+    lines = to_base(inputs)
+    if previous:
+        return settle(inputs, lines, period, settled, str(previous)), problems
+    return settle(inputs, lines, period), problems
+
+
+def default_out(inputs: Inputs, period: Period) -> Path:
+    return Path("outputs") / inputs.program.program_id / period.label
+
+
+def run(folder: Path, period: Period, out: Path | None = None, previous: Path | None = None) -> Outcome:
+    checked = check(folder, period)
+    if not checked.ok:
+        return checked
+    inputs = checked.inputs
+    settlement, problems = compute(inputs, period, previous)
+    problems = _sorted([*checked.problems, *problems])
+    if settlement is None:
+        return Outcome(problems)
+    target = out or default_out(inputs, period)
+    write_atomically(target, lambda staging: write_ledger(staging, inputs.program, settlement))
+    return Outcome(problems, inputs, settlement, target)

@@ -1,0 +1,194 @@
+"""Parsing one cell's text into a typed value, at the edge, once.
+
+The workbook reader hands every cell over as text (numbers in their shortest
+round-trip form, date cells as `YYYY-MM-DD HH:MM:SS`), so these functions are the
+only place where a cell becomes a Decimal, a date, a choice or a yes/no. Each
+returns the value or raises `BadValue` with what is wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation, localcontext, ROUND_HALF_EVEN
+
+from incentives.schema import Column, Kind, NO_WORDS, YES_WORDS, normalize_word
+
+# Excel shows and keeps 15 significant digits; a double's extra digits are noise
+# from formulas (0.1 + 0.2 = 0.30000000000000004), dropped when the cell is read.
+EXCEL_DIGITS = 15
+# Decimals kept from a cell: amounts, quantities and fx rates alike.
+SCALE = 10
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+MAX_SERIAL = 2958465  # 9999-12-31
+LIMIT = Decimal(10) ** 18
+
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']+")
+_PLAIN = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_GROUPED = re.compile(r"\d{1,3}([ .,]\d{3})+")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_DOT_DATE = re.compile(r"(\d{1,2})[./](\d{1,2})[./](\d{4})")
+_SERIAL = re.compile(r"\d+(\.\d+)?")
+_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
+_DOT_MONTH = re.compile(r"(\d{1,2})[./](\d{4})")
+
+
+class BadValue(ValueError):
+    def __init__(self, message: str, hint: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+def parse_decimal(text: str) -> Decimal:
+    raw = text.strip()
+    negative = raw.startswith("(") and raw.endswith(")")
+    if negative:
+        raw = raw[1:-1]
+    compact = _SPACES.sub("", raw)
+    if not _PLAIN.fullmatch(compact):
+        compact = _ungroup(raw)
+    try:
+        value = Decimal(compact)
+    except InvalidOperation:
+        raise BadValue("is not a number", "expected a number such as 1200000.00 or 1 200 000,00, "
+                       "without currency signs or words") from None
+    if not value.is_finite():
+        raise BadValue("is not a finite number")
+    if abs(value) >= LIMIT:
+        raise BadValue("is too large", "amounts must be below 10^18")
+    with localcontext() as ctx:
+        ctx.prec = 60
+        if len(value.as_tuple().digits) > EXCEL_DIGITS:
+            ctx.prec = EXCEL_DIGITS
+            ctx.rounding = ROUND_HALF_EVEN
+            value = +value
+            ctx.prec = 60
+        if value != value.quantize(Decimal(1).scaleb(-SCALE), rounding=ROUND_HALF_EVEN):
+            raise BadValue(f"has more than {SCALE} decimals", "round it in the workbook")
+        value = (-value if negative else value) + 0  # + 0 folds -0 into 0
+        return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
+def _ungroup(raw: str) -> str:
+    """`1 200 000,00`, `1.200.000,00`, `1,200,000.00`: one reading, or an error."""
+    text = raw.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2009", " ").replace("'", " ")
+    sign = ""
+    if text[:1] in "+-":
+        sign, text = text[0], text[1:].strip()
+    dots, commas = text.count("."), text.count(",")
+    if dots and commas:
+        decimal_sep = "." if text.rfind(".") > text.rfind(",") else ","
+    elif commas == 1 and not dots:
+        whole, frac = text.split(",")
+        if len(frac) == 3 and "," not in whole and " " not in whole and len(whole.strip()) <= 3:
+            raise BadValue("is ambiguous: the comma may be a decimal or a thousands separator",
+                           "write it as 1200.000 or 1 200 000")
+        decimal_sep = ","
+    elif dots == 1 and not commas:
+        decimal_sep = "."
+    else:
+        decimal_sep = ""
+    if decimal_sep:
+        whole, frac = text.rsplit(decimal_sep, 1)
+    else:
+        whole, frac = text, ""
+    if not (frac == "" or frac.isdigit()):
+        raise BadValue("is not a number", "expected a number such as 1200000.00 or 1 200 000,00, "
+                       "without currency signs or words")
+    whole = whole.strip()
+    if not (whole.isdigit() or _GROUPED.fullmatch(whole)):
+        raise BadValue("is not a number", "expected a number such as 1200000.00 or 1 200 000,00, "
+                       "without currency signs or words")
+    separators = set(re.sub(r"\d", "", whole))
+    if len(separators) > 1:
+        raise BadValue("mixes thousands separators", "use one separator, e.g. 1 200 000,00")
+    digits = re.sub(r"\D", "", whole)
+    return f"{sign}{digits}.{frac}" if frac else f"{sign}{digits}"
+
+
+def parse_integer(text: str) -> int:
+    try:
+        value = parse_decimal(text)
+    except BadValue:
+        raise BadValue("is not a whole number", "expected a whole number such as 3") from None
+    if value != value.to_integral_value():
+        raise BadValue("is not a whole number", "expected a whole number such as 3")
+    return int(value)
+
+
+def serial_to_date(serial: Decimal) -> dt.date:
+    if not 0 < serial <= MAX_SERIAL:
+        raise BadValue("is not a date", "an Excel date number must be between 1 and 2958465")
+    return EXCEL_EPOCH + dt.timedelta(days=int(serial))
+
+
+def parse_date(text: str) -> dt.date:
+    raw = text.strip()
+    try:
+        if m := _ISO_DATE.fullmatch(raw):
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        if m := _DOT_DATE.fullmatch(raw):
+            return dt.date(int(m[3]), int(m[2]), int(m[1]))
+    except ValueError:
+        raise BadValue("is not a valid date", "check day and month: dates read as 2026-03-31 or 31.03.2026") from None
+    if _SERIAL.fullmatch(raw):
+        return serial_to_date(Decimal(raw))
+    raise BadValue("is not a date", "expected a date cell, or text as 2026-03-31 or 31.03.2026")
+
+
+def parse_month(text: str) -> str:
+    raw = text.strip()
+    year = month = None
+    if m := _MONTH.fullmatch(raw):
+        year, month = int(m[1]), int(m[2])
+    elif m := _DOT_MONTH.fullmatch(raw):
+        year, month = int(m[2]), int(m[1])
+    else:
+        try:
+            day = parse_date(raw)
+        except BadValue:
+            raise BadValue("is not a month", "expected a month as 2026-03") from None
+        year, month = day.year, day.month
+    if not 1 <= month <= 12:
+        raise BadValue("is not a month", "expected a month as 2026-03")
+    return f"{year:04d}-{month:02d}"
+
+
+def parse_choice(text: str, column: Column) -> str:
+    words = column.choice_words()
+    found = words.get(normalize_word(text))
+    if found is None:
+        raise BadValue("is not one of the allowed values", "expected one of: " + ", ".join(column.choices))
+    return found
+
+
+def parse_yesno(text: str) -> bool:
+    word = normalize_word(text)
+    if word in YES_WORDS:
+        return True
+    if word in NO_WORDS:
+        return False
+    raise BadValue("is not yes or no", "expected yes or no (да / нет)")
+
+
+def parse_text(text: str) -> str:
+    return text.strip()
+
+
+def parse(text: str, column: Column):
+    """The typed value of one non-blank cell of `column`."""
+    kind = column.kind
+    if kind is Kind.TEXT:
+        return parse_text(text)
+    if kind is Kind.DECIMAL:
+        return parse_decimal(text)
+    if kind is Kind.INTEGER:
+        return parse_integer(text)
+    if kind is Kind.DATE:
+        return parse_date(text)
+    if kind is Kind.MONTH:
+        return parse_month(text)
+    if kind is Kind.ENUM:
+        return parse_choice(text, column)
+    return parse_yesno(text)

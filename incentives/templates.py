@@ -1,0 +1,189 @@
+"""Blank input workbooks, written from the declarations in `incentives.schema`.
+
+Each template has one sheet per declared sheet, headed by the canonical column
+names, with every explanation in English and Russian (header comments and a last
+`About` sheet), cell formats and drop-down lists, so a finance user fills in a file
+that the reader accepts as is. The output is byte-identical across runs: fixed
+document properties and in-memory zipping with xlsxwriter's fixed timestamps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from incentives.schema import EXPECTED, WORKBOOKS, Column, Kind, Setting, Sheet, Workbook
+
+LAST_ROW = 999  # 0-based: formats and drop-downs cover Excel rows 2..1000
+ABOUT = "About"
+# Not the wall clock: the same schema must give the same bytes.
+CREATED = dt.datetime(2026, 1, 1)
+OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+           "in_memory": True}
+
+# Text cells keep ids such as 007 or 1-2 from being turned into numbers or dates.
+# Amounts show two decimals, but rates such as 0.025 or an fx rate of 0.0021 must
+# not display rounded, hence the optional digits after them.
+NUM_FORMATS = {
+    Kind.TEXT: "@", Kind.MONTH: "@", Kind.ENUM: "@", Kind.YESNO: "@",
+    Kind.INTEGER: "0", Kind.DECIMAL: "#,##0.00########", Kind.DATE: "yyyy-mm-dd",
+}
+WIDTHS = {Kind.DATE: 12, Kind.DECIMAL: 18, Kind.INTEGER: 10, Kind.MONTH: 10}
+ABOUT_COLUMNS = (
+    ("sheet", 16), ("column", 22), ("Russian header", 24), ("also accepted headers", 30),
+    ("kind", 34), ("required", 14), ("allowed values", 34), ("default", 10),
+    ("explanation (EN)", 60), ("explanation (RU)", 60),
+)
+
+
+def write_templates(folder: Path) -> list[Path]:
+    """Write the blank template of every input workbook into `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return [write_template(book, folder / book.template) for book in WORKBOOKS]
+
+
+def write_template(book: Workbook, path: Path) -> Path:
+    wb = xlsxwriter.Workbook(str(path), OPTIONS)
+    wb.set_properties({
+        "title": f"calc template: {book.pattern}", "subject": book.en, "author": "calc",
+        "comments": f"{book.en} / {book.ru}", "created": CREATED,
+    })
+    formats = _Formats(wb)
+    for sheet in book.sheets:
+        ws = wb.add_worksheet(sheet.name)
+        if sheet.settings:
+            _write_settings(ws, sheet, formats)
+        else:
+            _write_table(ws, sheet, formats)
+    _write_about(wb.add_worksheet(ABOUT), book, formats)
+    wb.close()
+    return path
+
+
+class _Formats:
+    """The workbook's cell formats; xlsxwriter formats belong to one workbook."""
+
+    def __init__(self, wb: xlsxwriter.Workbook):
+        base = {"bold": True, "bottom": 1, "valign": "top"}
+        self.required = wb.add_format({**base, "bg_color": "#D9E1F2"})
+        self.optional = wb.add_format({**base, "bg_color": "#F2F2F2", "italic": True})
+        self.kind = {kind: wb.add_format({"num_format": f}) for kind, f in NUM_FORMATS.items()}
+        self.wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+        self.section = wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#F2F2F2"})
+
+    def header(self, required: bool):
+        return self.required if required else self.optional
+
+
+def _write_table(ws: Worksheet, sheet: Sheet, formats: _Formats) -> None:
+    for j, column in enumerate(sheet.columns):
+        width = max(len(column.name) + 4, WIDTHS.get(column.kind, 14))
+        ws.set_column(j, j, width, formats.kind[column.kind])
+        ws.write_string(0, j, column.name, formats.header(column.required))
+        _comment(ws, 0, j, _note(column, f"{column.name} — {column.header_ru}"))
+        _drop_down(ws, 1, j, LAST_ROW, column.kind, column.choices)
+    ws.freeze_panes(1, 0)
+
+
+def _write_settings(ws: Worksheet, sheet: Sheet, formats: _Formats) -> None:
+    """A key/value sheet comes filled with every key and an example value."""
+    ws.set_column(0, 0, max(len(s.key) for s in sheet.settings) + 4, formats.kind[sheet.columns[0].kind])
+    ws.set_column(1, 1, max(len(s.example) for s in sheet.settings) + 4)
+    for j, column in enumerate(sheet.columns):
+        ws.write_string(0, j, column.name, formats.header(column.required))
+        _comment(ws, 0, j, _note(column, f"{column.name} — {column.header_ru}"))
+    for i, setting in enumerate(sheet.settings, start=1):
+        ws.write_string(i, 0, setting.key, formats.kind[Kind.TEXT])
+        _comment(ws, i, 0, _note(setting.as_column(), f"{setting.key} — {setting.ru_key}"))
+        if setting.kind is Kind.INTEGER and setting.example:
+            ws.write_number(i, 1, int(setting.example), formats.kind[Kind.INTEGER])
+        else:
+            ws.write_string(i, 1, setting.example, formats.kind[setting.kind])
+        _drop_down(ws, i, 1, i, setting.kind, setting.choices)
+    ws.freeze_panes(1, 0)
+
+
+def _drop_down(ws: Worksheet, first: int, col: int, last: int, kind: Kind, choices: tuple[str, ...]) -> None:
+    if kind is Kind.YESNO:
+        choices = ("yes", "no")
+    if not choices:
+        return
+    # A warning, not a stop: the reader also accepts other spellings (да, конечный
+    # пользователь), which the user must still be able to type.
+    listed = ", ".join(choices)
+    ws.data_validation(first, col, last, col, {
+        "validate": "list", "source": list(choices), "error_type": "warning", "error_title": "calc",
+        "error_message": f"Expected one of: {listed}\nОжидается одно из: {listed}",
+    })
+
+
+def _comment(ws: Worksheet, row: int, col: int, text: str) -> None:
+    lines = sum(1 + len(line) // 60 for line in text.splitlines())
+    ws.write_comment(row, col, text, {"author": "calc", "width": 420, "height": 18 * lines + 10})
+
+
+def _write_about(ws: Worksheet, book: Workbook, formats: _Formats) -> None:
+    """Every sheet, column and setting of the workbook, in English and Russian."""
+    for j, (title, width) in enumerate(ABOUT_COLUMNS):
+        ws.set_column(j, j, width, formats.wrap)
+        ws.write_string(0, j, title, formats.required)
+    rows = [(book.template, "", "", "", "workbook", _required(book.required), "", "",
+             f"{book.en} In the input folder: {book.pattern}.",
+             f"{book.ru} Во входной папке: {book.pattern}.")]
+    for sheet in book.sheets:
+        rows.append((sheet.name, "", sheet.ru_name, "", "sheet", _required(sheet.required), "", "",
+                     sheet.en + _key(sheet, " Each row is identified by"),
+                     sheet.ru + _key(sheet, " Строка определяется по")))
+        rows += [(sheet.name, *_column_about(c)) for c in sheet.columns]
+        rows += [(sheet.name, *_setting_about(s)) for s in sheet.settings]
+    for i, row in enumerate(rows, start=1):
+        section = row[1] == ""
+        for j, text in enumerate(row):
+            ws.write_string(i, j, text, formats.section if section else formats.wrap)
+    ws.freeze_panes(1, 2)
+
+
+def _key(sheet: Sheet, lead: str) -> str:
+    return f"{lead}: {', '.join(sheet.key)}." if sheet.key else ""
+
+
+def _column_about(c: Column) -> tuple[str, ...]:
+    return (c.name, c.header_ru, ", ".join(n for n in c.names()[1:] if n != c.header_ru),
+            _kind(c.kind), _required(c.required, c.blank_ok), _allowed(c), c.default or "", c.en, c.ru)
+
+
+def _setting_about(s: Setting) -> tuple[str, ...]:
+    column = s.as_column()
+    return (f"key = {s.key}", s.ru_key, "", _kind(s.kind), _required(s.required), _allowed(column),
+            s.default or "", f"{s.en} Example: {s.example}.", f"{s.ru} Пример: {s.example}.")
+
+
+def _note(c: Column, title: str) -> str:
+    lines = [title, f"{_kind(c.kind)}; {_required(c.required, c.blank_ok)}"]
+    if allowed := _allowed(c):
+        lines.append(f"Allowed / допустимо: {allowed}")
+    if c.default:
+        lines.append(f"Default / по умолчанию: {c.default}")
+    return "\n".join([*lines, "", c.en, c.ru])
+
+
+def _kind(kind: Kind) -> str:
+    return kind.value if EXPECTED[kind] == kind.value else f"{kind.value}: {EXPECTED[kind]}"
+
+
+def _required(required: bool, blank_ok: bool = False) -> str:
+    if not required:
+        return "optional / необязательно"
+    if blank_ok:
+        return "required, may be blank / обязательно, можно пусто"
+    return "required / обязательно"
+
+
+def _allowed(c: Column) -> str:
+    if c.kind is Kind.YESNO:
+        return "yes, no (да, нет)"
+    spellings = dict(c.choice_aliases)
+    return ", ".join(f"{x} ({', '.join(spellings[x])})" if x in spellings else x for x in c.choices)

@@ -1,0 +1,205 @@
+"""Stage 2, validate: checks across sheets and files, once every cell has a type.
+
+Each rule is a small function `(inputs, period) -> iterable of Problem`, listed in
+`RULES`; a new check is a new function there, never a branch elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from decimal import Decimal
+
+import polars as pl
+
+from incentives import schema
+from incentives.model import Inputs
+from incentives.periods import Period
+from incentives.problems import Problem, Source, error, note
+
+_SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
+_CODE = re.compile(r"[A-Z]{3}")
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+PROGRAM_SHEET = Source("program.xlsx", "Program")
+
+
+def unsafe_file_name(name: str) -> str | None:
+    """Why `name` cannot be a file name in the output folder, or None."""
+    if not name or len(name) > 100:
+        return "must be 1 to 100 characters"
+    if any(ch in name for ch in '/\\:*?"<>|') or any(ord(ch) < 32 for ch in name):
+        return 'must not contain / \\ : * ? " < > | or control characters'
+    if name.strip(". ") != name or ".." in name:
+        return "must not start or end with a dot or space, nor contain '..'"
+    if name.split(".")[0].casefold() in _RESERVED:
+        return "is a reserved device name on Windows"
+    return None
+
+
+def program_settings(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
+    p = inputs.program
+    if not _SAFE_ID.fullmatch(p.program_id) or ".." in p.program_id:
+        yield error(PROGRAM_SHEET, f"program_id {p.program_id!r} is not usable in a path",
+                    "use letters, digits, - and _ only, e.g. intelligent-platforms")
+    if not (p.unit == "points" or _CODE.fullmatch(p.unit)):
+        yield error(PROGRAM_SHEET, f"unit {p.unit!r} is neither a currency code nor points", "e.g. KZT or points")
+    if not _CODE.fullmatch(p.base_currency):
+        yield error(PROGRAM_SHEET, f"base_currency {p.base_currency!r} is not a currency code", "e.g. KZT")
+    if not 2000 <= p.year <= 2100:
+        yield error(PROGRAM_SHEET, f"year {p.year} is not a program year", "e.g. 2026")
+
+
+def period_fits_program(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
+    p = inputs.program
+    if period is None:
+        return
+    if period.kind != p.period:
+        yield error(PROGRAM_SHEET, f"--period {period} is a {period.kind}, but the program settles by {p.period}",
+                    f"run with a {p.period} of {p.year}")
+    elif period.year != p.year:
+        yield error(PROGRAM_SHEET, f"--period {period} is not in the program year {p.year}",
+                    "run a period of the program year, or change year in program.xlsx")
+
+
+def rate_bands(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
+    program = inputs.program
+    tiers = {t.name for t in program.tiers}
+    seen: dict[tuple[str, Decimal], Source] = {}
+    for band in program.bands:
+        if band.tier != "*" and tiers and band.tier not in tiers:
+            yield error(band.source, f"rate band for tier {band.tier!r}, which the Tiers sheet does not list",
+                        "use a tier of the Tiers sheet, or * for every tier")
+        if not Decimal(0) <= band.rate <= Decimal(1):
+            yield error(band.source, f"rate {band.rate} is not a fraction between 0 and 1", "4% is written 0.04")
+        if band.over < 0:
+            yield error(band.source, f"over {band.over} is negative", "bands start at 0")
+        if (band.tier, band.over) in seen:
+            yield error(band.source, f"a second band for tier {band.tier!r} over {band.over} "
+                        f"(first at row {seen[band.tier, band.over].row})", "keep one")
+        seen.setdefault((band.tier, band.over), band.source)
+    if not program.bands:
+        yield error(Source("program.xlsx", "RateBands"), "no rate bands", "add at least a row *, 0, <rate>")
+    used = {t.name for t in program.tiers} | {p.tier for p in inputs.partners}
+    for tier in sorted(used):
+        if program.bands and not program.bands_for(tier):
+            yield error(Source("program.xlsx", "RateBands"), f"tier {tier!r} has no rate band and there is no * band",
+                        "add bands for it, or * bands for every tier")
+
+
+def tiers(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
+    seen: dict[str, Source] = {}
+    for tier in inputs.program.tiers:
+        if tier.name in seen:
+            yield error(tier.source, f"tier {tier.name!r} is listed twice (also row {seen[tier.name].row})", "keep one")
+        seen.setdefault(tier.name, tier.source)
+        if tier.rank < 1:
+            yield error(tier.source, f"rank {tier.rank} of tier {tier.name!r} is below 1", "1 is the entry level")
+
+
+def partners(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
+    tiers_ = {t.name for t in inputs.program.tiers}
+    ids = {p.partner_id for p in inputs.partners}
+    seen: dict[str, Source] = {}
+    for partner in inputs.partners:
+        pid = partner.partner_id
+        if pid in seen:
+            yield error(partner.source, f"partner_id {pid!r} is listed twice (also {seen[pid]})",
+                        "a partner has one row in the roster")
+        seen.setdefault(pid, partner.source)
+        if why := unsafe_file_name(pid):
+            yield error(partner.source, f"partner_id {pid!r} {why}", "it names the partner's statement file")
+        if tiers_ and partner.tier not in tiers_:
+            yield error(partner.source, f"tier {partner.tier!r} of {pid} is not in the program's Tiers sheet",
+                        "tiers: " + ", ".join(sorted(tiers_)))
+        if partner.parent_id and partner.parent_id not in ids:
+            yield error(partner.source, f"parent_id {partner.parent_id!r} of {pid} is not in the roster",
+                        "name the partner_id of its distributor, or leave it blank")
+
+
+def requirements(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
+    tiers_ = {t.name for t in inputs.program.tiers}
+    columns = {c.name for c in schema.PARTNERS.columns} | {k for p in inputs.partners for k, _ in p.attributes}
+    for req in inputs.program.requirements:
+        if req.tier not in tiers_:
+            yield error(req.source, f"requirement for tier {req.tier!r}, which the Tiers sheet does not list")
+        if req.attribute not in columns:
+            yield error(req.source, f"attribute {req.attribute!r} is not a column of the roster",
+                        "add the column to partners.xlsx; roster columns: " + ", ".join(sorted(columns)))
+
+
+def fx_rates(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
+    seen: dict[tuple[str, str], tuple] = {}
+    for fx in inputs.fx_rates:
+        if fx.rate <= 0:
+            yield error(fx.source, f"rate {fx.rate} for {fx.currency} {fx.month} is not positive")
+        first = seen.setdefault((fx.currency, fx.month), (fx.rate, fx.source))
+        if first[1] != fx.source and first[0] != fx.rate:
+            yield error(fx.source, f"a second rate for {fx.currency} {fx.month}: {fx.rate} (first {first[0]} at "
+                        f"row {first[1].row})", "keep one rate per currency and month")
+    have = set(seen) | {(inputs.program.base_currency, None)}
+    needed = (inputs.sales.filter(pl.col("currency") != inputs.program.base_currency)
+              .with_columns(pl.col("invoice_date").dt.strftime("%Y-%m").alias("month"))
+              .group_by("currency", "month")
+              .agg(pl.len().alias("lines"), pl.col("file").first(), pl.col("sheet").first(), pl.col("row").first())
+              .sort("currency", "month"))
+    for r in needed.iter_rows(named=True):
+        if (r["currency"], r["month"]) not in have:
+            others = f" and {r['lines'] - 1} other line(s)" if r["lines"] > 1 else ""
+            yield error(Source("fx_rates.xlsx", "Rates"),
+                        f"no rate for {r['currency']} {r['month']}, needed by {Source(r['file'], r['sheet'], r['row'])}"
+                        f"{others}", f"add a row {r['currency']} | {r['month']} | <{inputs.program.base_currency} "
+                        f"per 1 {r['currency']}>")
+
+
+CONTENT = tuple(c.name for c in schema.SALES.columns)
+
+
+def sales_keys(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
+    """The same key with other content is an input error; the same content is a DUPLICATE line."""
+    key = list(schema.SALES.key)
+    sales = inputs.sales
+    conflicts = (sales.group_by(key).agg(pl.struct(CONTENT).n_unique().alias("versions"))
+                 .filter(pl.col("versions") > 1).select(key))
+    if conflicts.is_empty():
+        return
+    rows = sales.join(conflicts, on=key, how="semi").sort("seq")
+    first: dict[tuple, dict] = {}
+    for r in rows.iter_rows(named=True):
+        k = tuple(r[c] for c in key)
+        if k not in first:
+            first[k] = r
+            continue
+        base = first[k]
+        changed = [c for c in CONTENT if r[c] != base[c]]
+        if not changed:
+            continue
+        diff = "; ".join(f"{c} {base[c]} vs {r[c]}" for c in changed[:4])
+        yield error(Source(r["file"], r["sheet"], r["row"]),
+                    f"partner {k[0]} invoice {k[1]} line {k[2]} is also at {Source(base['file'], base['sheet'], base['row'])} "
+                    f"with other content ({diff})", "correct one of the two lines, or give them different line_no")
+
+
+def opportunities(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
+    opps = inputs.opportunities
+    dupes = opps.filter(pl.col("opportunity_id").is_duplicated()).sort("opportunity_id", "file", "row")
+    first: dict[str, dict] = {}
+    for r in dupes.iter_rows(named=True):
+        base = first.setdefault(r["opportunity_id"], r)
+        if base is r:
+            continue
+        same = all(r[c.name] == base[c.name] for c in schema.OPPORTUNITIES.columns)
+        where = Source(r["file"], r["sheet"], r["row"])
+        also = Source(base["file"], base["sheet"], base["row"])
+        if same:
+            yield note(where, f"opportunity {r['opportunity_id']} repeats {also}")
+        else:
+            yield error(where, f"opportunity_id {r['opportunity_id']} is also at {also} with other content",
+                        "an opportunity is registered once")
+
+
+RULES = (program_settings, period_fits_program, tiers, rate_bands, partners, requirements, fx_rates, sales_keys,
+         opportunities)
+
+
+def validate(inputs: Inputs, period: Period | None) -> list[Problem]:
+    return [problem for rule in RULES for problem in rule(inputs, period)]
