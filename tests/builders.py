@@ -23,11 +23,18 @@ def partner(pid: str, tier: str = "Primary", registered_on=dt.date(2025, 1, 1), 
 
 
 def line(invoice_id: str, date, amount, pid: str = "P1", **more) -> dict:
-    if isinstance(date, str):
-        date = dt.date.fromisoformat(date)
+    """A sales line; a date or amount that does not parse is written as the text given."""
+    try:
+        date = dt.date.fromisoformat(date) if isinstance(date, str) else date
+    except ValueError:
+        pass
+    try:
+        amount = Decimal(str(amount))
+    except ArithmeticError:
+        pass
     return {"invoice_id": invoice_id, "line_no": 1, "invoice_date": date, "partner_id": pid,
             "customer_name": "Customer", "customer_type": "end_user", "product_sku": "SKU-1", "quantity": 1,
-            "net_amount": Decimal(str(amount)), "currency": "KZT", **more}
+            "net_amount": amount, "currency": "KZT", **more}
 
 
 def write_sheet(path: Path, sheet: str, rows: list[dict] | list[tuple], header: list[str] | None = None,
