@@ -67,7 +67,7 @@ def product_excluded(ctx: Context) -> Condition:
 
 def channel_conflict(ctx: Context) -> Condition:
     hit = _channel_rule(ctx, "exclude")
-    return hit, pl.format("a {} must not sell to a {}", pl.col("p_role"), pl.col("customer_type"))
+    return hit, pl.format("a {} must not sell to customers of type {}", pl.col("p_role"), pl.col("customer_type"))
 
 
 def not_registered(ctx: Context) -> Condition:
@@ -151,6 +151,6 @@ def classify(lines: pl.DataFrame, inputs: Inputs, period: Period) -> pl.DataFram
         outcome = pl.when(applies).then(pl.lit(code)).otherwise(outcome)
         detail = pl.when(applies).then(words).otherwise(detail)
     flagged = _channel_rule(ctx, "flag")
-    flag = pl.when(flagged).then(pl.format("channel: a {} selling to a {}", pl.col("p_role"), pl.col("customer_type")))
+    flag = pl.when(flagged).then(pl.format("channel: a {} selling to customers of type {}", pl.col("p_role"), pl.col("customer_type")))
     added = joined.with_columns(outcome.alias("outcome"), detail.alias("detail"), flag.otherwise(None).alias("flag"))
     return added.drop("p_registered_on", "p_role", "o_partner_id", "o_status", "o_registered_on", "o_expires_on")

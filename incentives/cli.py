@@ -46,6 +46,12 @@ def report(problems: list[Problem], files: int | None = None) -> None:
     click.echo(f"{errors} error(s), {notes} note(s)", err=bool(errors))
 
 
+def progress(phase: str) -> None:
+    """Phases on stderr when it is a terminal; silent in scripts and CI."""
+    if sys.stderr.isatty():
+        click.echo(f"calc: {phase}...", err=True)
+
+
 def guarded(action):
     """No traceback reaches a finance user; CALC_DEBUG=1 shows it to a developer."""
     try:
@@ -92,7 +98,8 @@ def validate(input_dir: Path, period: Period | None) -> None:
 def run(input_dir: Path, period: Period, out: Path | None, previous: Path | None) -> None:
     """Compute the period's ledger from INPUT_DIR and write the output folder."""
     def action():
-        outcome = pipeline.run(input_dir, period, out, previous)
+        command = f"calc run {input_dir.name} --period {period}" + (f" --ledger {previous.name}" if previous else "")
+        outcome = pipeline.run(input_dir, period, out, previous, command, progress)
         report(outcome.problems)
         if not outcome.ok:
             click.echo("nothing was written", err=True)

@@ -16,6 +16,7 @@ import polars as pl
 from incentives import schema
 from incentives.model import (Bonus, ChannelRule, Exclusion, FxRate, InputFile, Inputs, Partner, Program,
                               RateBand, Requirement, Tier)
+from incentives.money import plain
 from incentives.problems import Problem, Source, error, note
 from incentives.read import values
 from incentives.read.table import ROW, DTYPES, Table, read_table
@@ -49,7 +50,7 @@ def _rel(folder: Path, path: Path) -> str:
 def read_book(folder: Path, path: Path, book: schema.Workbook) -> tuple[dict[str, Table], InputFile, list[Problem]]:
     rel = _rel(folder, path)
     data = path.read_bytes()
-    info = InputFile(rel, hashlib.sha256(data).hexdigest(), len(data), ())
+    info = InputFile(rel, hashlib.sha256(data).hexdigest(), len(data), (), 0)
     opened = open_book(path, rel)
     if isinstance(opened, Problem):
         return {}, info, [opened]
@@ -60,7 +61,8 @@ def read_book(folder: Path, path: Path, book: schema.Workbook) -> tuple[dict[str
         problems += found
         if table is not None:
             tables[sheet.name] = table
-    return tables, InputFile(rel, info.sha256, info.size, opened.sheets), problems
+    rows = sum(t.frame.height for t in tables.values())
+    return tables, InputFile(rel, info.sha256, info.size, opened.sheets, rows), problems
 
 
 def _frame(tables: list[Table], sheet: schema.Sheet) -> pl.DataFrame:
@@ -82,7 +84,9 @@ def _records(table: Table | None) -> list[tuple[Source, dict]]:
 
 
 def _text(value) -> str:
-    return "" if value is None else str(value)
+    if value is None:
+        return ""
+    return plain(value) if isinstance(value, Decimal) else str(value)
 
 
 def read_program(table: Table | None) -> tuple[dict, list[Problem]]:

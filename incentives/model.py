@@ -134,6 +134,7 @@ class InputFile:
     sha256: str
     size: int
     sheets: tuple[str, ...]
+    rows: int  # data rows read from its declared sheets
 
 
 @dataclass(frozen=True)

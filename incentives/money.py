@@ -18,3 +18,8 @@ def round_money(value: Decimal, mode: str) -> Decimal:
 def fmt(value: Decimal) -> str:
     """1234567.5 -> '1,234,567.50', as statements and traces print amounts."""
     return f"{value:,.2f}"
+
+
+def plain(value: Decimal) -> str:
+    """Exact, without padding zeros: Decimal('0.0400000000') -> '0.04', 3E+6 -> '3000000'."""
+    return f"{value.normalize():f}" if value else "0"

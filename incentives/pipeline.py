@@ -3,19 +3,31 @@ load -> validate -> classify -> convert -> aggregate -> settle -> write."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from incentives import reconcile
 from incentives.convert import to_base
 from incentives.load import load
 from incentives.model import Inputs
 from incentives.periods import Period
 from incentives.previous import read_settled
 from incentives.problems import Problem
+from incentives.review import TierReview, review
 from incentives.settle import Settlement, settle
 from incentives.validate import validate
+from incentives.write.audit import write_audit
 from incentives.write.folder import write_atomically
 from incentives.write.ledger import write_ledger
+from incentives.write.statements import write_statements
+from incentives.write.summary import write_summary
+
+Progress = Callable[[str], None]
+
+
+def quiet(phase: str) -> None:
+    pass
 
 
 @dataclass(frozen=True)
@@ -59,15 +71,35 @@ def default_out(inputs: Inputs, period: Period) -> Path:
     return Path("outputs") / inputs.program.program_id / period.label
 
 
-def run(folder: Path, period: Period, out: Path | None = None, previous: Path | None = None) -> Outcome:
+def write_outputs(folder: Path, inputs: Inputs, settlement: Settlement, balances: tuple[reconcile.Balance, ...],
+                  reviews: tuple[TierReview, ...], command: str) -> None:
+    write_ledger(folder, inputs.program, settlement)
+    write_summary(folder, inputs, settlement, balances, reviews)
+    write_statements(folder, inputs, settlement)
+    write_audit(folder, inputs, settlement, command)
+
+
+def run(folder: Path, period: Period, out: Path | None = None, previous: Path | None = None,
+        command: str = "", progress: Progress = quiet) -> Outcome:
+    progress("reading")
     checked = check(folder, period)
     if not checked.ok:
         return checked
     inputs = checked.inputs
+    progress("computing")
     settlement, problems = compute(inputs, period, previous)
-    problems = _sorted([*checked.problems, *problems])
     if settlement is None:
+        return Outcome(_sorted([*checked.problems, *problems]))
+    sales_files = [f.path for f in inputs.files if f.path.startswith("sales/")]
+    balances = reconcile.balances(settlement.lines, sales_files)
+    problems += reconcile.check(balances)
+    problems = _sorted([*checked.problems, *problems])
+    if any(p.is_error for p in problems):
         return Outcome(problems)
+    ytd = {r.partner.partner_id: r.totals.ytd_base for r in settlement.rows}
+    reviews = review(inputs.program, inputs.partners, ytd)
     target = out or default_out(inputs, period)
-    write_atomically(target, lambda staging: write_ledger(staging, inputs.program, settlement))
+    progress("writing")
+    write_atomically(target, lambda staging: write_outputs(staging, inputs, settlement, balances, reviews,
+                                                           command or f"calc run {folder.name} --period {period}"))
     return Outcome(problems, inputs, settlement, target)

@@ -55,9 +55,9 @@ def test_failed_run_leaves_previous_output_untouched(tmp_path):
     out = tmp_path / "out"
     folder = make_inputs(tmp_path / "in", SALES)
     assert invoke("run", folder, "--period", "2026Q3", "--out", out).exit_code == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     make_inputs(folder, {"a.xlsx": [line("A", "2026-07-01", "broken")]})
     result = invoke("run", folder, "--period", "2026Q3", "--out", out)
     assert result.exit_code == 1 and "nothing was written" in result.output
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

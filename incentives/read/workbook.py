@@ -4,6 +4,9 @@ fastexcel (the calamine engine of polars) reads every cell as text: numbers in
 their shortest round-trip form, date cells as `YYYY-MM-DD HH:MM:SS`. Rows keep
 their sheet position (row 0 is Excel row 1) and each column its absolute index,
 so every value can be traced to its cell.
+
+No parser sees a file before `guard.inspect` has passed it: partner files come from
+outside, and calamine trusts what a file declares.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import fastexcel
 import polars as pl
 
 from incentives.problems import Problem, Source, error
+from incentives.read import guard
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,9 @@ class Book:
     sheets: tuple[str, ...]
     hidden: tuple[str, ...]
     reader: fastexcel.ExcelReader
+    # Serial dates count from 1904-01-01. calamine converts cells formatted as dates
+    # itself; a date kept as a plain number needs 1462 days added.
+    date1904: bool = False
 
     def grid(self, sheet: str) -> Grid:
         loaded = self.reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string")
@@ -42,25 +49,27 @@ class Book:
         return Grid(Source(self.rel, sheet), frame, columns)
 
 
-def _what_it_is(path: Path) -> str:
-    head = path.read_bytes()[:8]
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return ("is an old binary .xls workbook or an encrypted file", "open it in Excel and save it as .xlsx "
-                "without a password")
-    if head.startswith(b"PK"):
-        return ("is damaged or not an Excel workbook", "open it in Excel and save it again as .xlsx")
-    if not head:
-        return ("is empty", "replace it with the real workbook")
-    return ("is not an Excel workbook (it looks like text or another format)",
-            "open it in Excel and save it as .xlsx")
-
-
-def open_book(path: Path, rel: str) -> Book | Problem:
+def open_checked(path: Path, rel: str) -> tuple[Book | None, list[Problem]]:
+    """The workbook and every problem the guard finds in the raw file; no Book when
+    any of them is an error, so calamine never reads a file the guard refused."""
+    problems = guard.inspect(path, rel)
+    if any(p.is_error for p in problems):
+        return None, problems
     try:
         reader = fastexcel.read_excel(path)
         names = tuple(reader.sheet_names)
-        hidden = tuple(n for n in names if reader.load_sheet(n, n_rows=0).visible != "visible")
     except Exception as ex:  # calamine reports every kind of bad file as one error type
-        what, fix = _what_it_is(path)
-        return error(Source(rel), what, f"{fix}; the reader said: {str(ex).splitlines()[0][:200]}")
-    return Book(path, rel, names, hidden, reader)
+        return None, problems + [error(Source(rel), "is damaged or not an Excel workbook",
+                                       f"{guard.RESAVE}; the reader said: {str(ex).splitlines()[0][:200]}")]
+    # Sheet states come from xl/workbook.xml: asking fastexcel would load every sheet whole.
+    info = guard.workbook(path)
+    states = {s.name: s.state for s in info.sheets}
+    hidden = tuple(n for n in names if states.get(n, "visible") != "visible")
+    return Book(path, rel, names, hidden, reader, info.date1904), problems
+
+
+def open_book(path: Path, rel: str) -> Book | Problem:
+    """The workbook, or the first error that keeps it from being read (`open_checked`
+    gives them all)."""
+    book, problems = open_checked(path, rel)
+    return book if book is not None else next(p for p in problems if p.is_error)

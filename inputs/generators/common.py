@@ -31,7 +31,7 @@ def headers(sheet: Sheet, names: tuple[str, ...], style: str = "name") -> list[s
         if style == "ru":
             return sheet.column(name).header_ru
         if style == "title":
-            return name.replace("_", " ").title().replace(" Id", " ID")
+            return name.replace("_", " ").title().replace(" Id", " ID").replace(" Sku", " SKU")
         return name
     return [one(n) for n in names]
 

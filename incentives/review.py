@@ -1,0 +1,134 @@
+"""Stage: tier review. Each partner's requirements met or not, the highest tier it
+qualifies for, a recommendation, and the A/B/C grade of its annual target.
+
+A partner qualifies for a tier when it meets all of that tier's Requirements rows
+(a tier without rows asks nothing). Grades: the year-to-date base reaches a
+target when it is at least the target.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from incentives.model import Partner, Program, Requirement, Tier
+from incentives.money import ZERO, fmt
+from incentives.read.values import BadValue, parse_decimal
+from incentives.schema import NO_WORDS, YES_WORDS, normalize_word
+
+
+@dataclass(frozen=True)
+class Check:
+    requirement: Requirement
+    actual: str
+    met: bool
+
+    def __str__(self) -> str:
+        r = self.requirement
+        return f"{r.attribute} {self.actual or '(blank)'} {r.operator} {r.value}: {'met' if self.met else 'not met'}"
+
+
+@dataclass(frozen=True)
+class TierReview:
+    partner_id: str
+    partner_name: str
+    tier: str
+    rank: int | None
+    checks: tuple[Check, ...]  # the current tier's requirements
+    qualifies: bool
+    highest_tier: str
+    recommendation: str  # upgrade, keep or review
+    ytd_base: Decimal
+    grade: str  # A, B, C, or "" below every target
+    to_next_grade: Decimal | None
+    next_grade: str
+
+    @property
+    def qualifies_text(self) -> str:
+        return "yes" if self.qualifies else "no"
+
+    @property
+    def requirements_text(self) -> str:
+        return "; ".join(str(c) for c in self.checks)
+
+
+def _number(text: str) -> Decimal | None:
+    try:
+        return parse_decimal(text)
+    except BadValue:
+        return None
+
+
+def _canonical(text: str) -> str:
+    word = normalize_word(text)
+    return "yes" if word in YES_WORDS else "no" if word in NO_WORDS else word
+
+
+def meets(requirement: Requirement, actual: str | None) -> bool:
+    if actual is None or actual == "":
+        return False
+    op = requirement.operator
+    if op == "in":
+        return _canonical(actual) in {_canonical(v) for v in requirement.value.split(",")}
+    left, right = _number(actual), _number(requirement.value)
+    if op in (">=", "<="):
+        if left is None or right is None:
+            return False
+        return left >= right if op == ">=" else left <= right
+    same = left == right if left is not None and right is not None else _canonical(actual) == _canonical(
+        requirement.value)
+    return same if op == "=" else not same
+
+
+def actual_value(partner: Partner, attribute: str) -> str:
+    fixed = {"country": partner.country, "role": partner.role, "tier": partner.tier,
+             "partner_name": partner.partner_name, "company_id": partner.company_id}
+    return fixed[attribute] if attribute in fixed else (partner.attribute(attribute) or "")
+
+
+def checks_for(program: Program, partner: Partner, tier: str) -> tuple[Check, ...]:
+    return tuple(Check(r, actual_value(partner, r.attribute), meets(r, actual_value(partner, r.attribute)))
+                 for r in program.requirements if r.tier == tier)
+
+
+def grade(tier: Tier | None, base: Decimal) -> tuple[str, Decimal | None, str]:
+    """The grade reached, what more reaches the next one, and which one that is."""
+    if tier is None:
+        return "", None, ""
+    targets = [(g, t) for g, t in (("A", tier.target_a), ("B", tier.target_b), ("C", tier.target_c)) if t is not None]
+    reached = next((g for g, t in targets if base >= t), "")
+    below = [(g, t) for g, t in targets if base < t]
+    if not below:
+        return reached, None, ""
+    g, t = below[-1]  # the lowest target not yet reached
+    return reached, t - base, g
+
+
+def review(program: Program, partners: tuple[Partner, ...], ytd: dict[str, Decimal]) -> tuple[TierReview, ...]:
+    tiers = {t.name: t for t in program.tiers}
+    out = []
+    for p in sorted(partners, key=lambda p: p.partner_id):
+        current = tiers.get(p.tier)
+        qualifying = [t for t in program.tiers if all(c.met for c in checks_for(program, p, t.name))]
+        highest = max(qualifying, key=lambda t: t.rank, default=None)
+        checks = checks_for(program, p, p.tier)
+        qualifies = all(c.met for c in checks)
+        if not qualifies:
+            recommendation = "review"
+        elif highest is not None and current is not None and highest.rank > current.rank:
+            recommendation = "upgrade"
+        else:
+            recommendation = "keep"
+        base = ytd.get(p.partner_id, ZERO)
+        reached, more, next_grade = grade(current, base)
+        out.append(TierReview(p.partner_id, p.partner_name, p.tier, current.rank if current else None, checks,
+                              qualifies, highest.name if highest else "", recommendation, base, reached, more,
+                              next_grade))
+    return tuple(out)
+
+
+def grade_words(r: TierReview, currency: str) -> str:
+    reached = f"grade {r.grade} reached" if r.grade else "no grade reached yet"
+    if r.to_next_grade is None:
+        return reached
+    return f"{reached}; {fmt(r.to_next_grade)} {currency} more reach grade {r.next_grade}"

@@ -1,0 +1,96 @@
+"""audit.xlsx: the auditor re-performs.
+
+Run (version, program, period, command, where previously settled came from; no
+wall-clock time), Inputs (every input file: path, SHA-256, size, sheets, rows,
+amount), Program (every program sheet as read), Trace (each partner's arithmetic,
+step by step, in words and numbers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import polars as pl
+
+from incentives import __version__
+from incentives.model import Inputs
+from incentives.money import fmt, plain
+from incentives.settle import LedgerRow, Settlement
+from incentives.write.xlsx import MONEY, workbook, write_table
+
+
+def _pct(rate) -> str:
+    return f"{(rate * 100).normalize():f}%"
+
+
+def trace_steps(inputs: Inputs, settlement: Settlement, row: LedgerRow) -> Iterable[tuple[str, str, object]]:
+    """(step, words, amount) for one partner, from lines to total payable."""
+    program, p, t, e = inputs.program, row.partner, row.totals, row.entitlement
+    cur = program.base_currency
+    period = settlement.period
+    yield ("period base", f"{t.included_lines} included line(s) in the year; those dated {period.start} to "
+           f"{period.end} sum to {fmt(t.period_base)} {cur}", t.period_base)
+    yield ("year-to-date base", f"included lines dated {period.start.year}-01-01 to {period.end} sum to "
+           f"{fmt(t.ytd_base)} {cur}", t.ytd_base)
+    bands = program.bands_for(p.tier)
+    if e.band is None:
+        lowest = fmt(bands[0].over) if bands else "-"
+        yield ("band", f"{fmt(t.ytd_base)} is over no band (lowest: over {lowest}) → rate 0%", e.rate)
+    else:
+        yield ("band", f"{fmt(t.ytd_base)} > {fmt(e.band.over)} → {_pct(e.rate)} (tier {p.tier})", e.rate)
+    if program.tier_method == "all_units":
+        yield ("entitlement", f"{fmt(t.ytd_base)} × {plain(e.rate)} = {plain(e.exact)} → rounded {program.rounding} "
+               f"{fmt(e.amount)}", e.amount)
+    else:
+        for s in e.slices:
+            top = fmt(s.upto) if s.upto is not None else "∞"
+            yield ("slice", f"({fmt(s.over)}, {top}]: {fmt(s.amount)} × {plain(s.rate)} = {plain(s.earned)}", s.earned)
+        yield ("entitlement", f"sum of slices {plain(e.exact)} → rounded {program.rounding} {fmt(e.amount)}", e.amount)
+    source = "recomputed from the same inputs" if settlement.settled_from == "recomputed" else \
+        f"from the ledger of {settlement.settled_from}"
+    yield ("accrual", f"{fmt(e.amount)} − {fmt(row.previously_settled)} settled ({source}) = {fmt(row.accrual)}"
+           + (" (claw-back)" if row.accrual < 0 else ""), row.accrual)
+    yield ("bonus", f"{fmt(row.bonus)} in bonuses", row.bonus)
+    yield ("total payable", f"{fmt(row.accrual)} + {fmt(row.bonus)} = {fmt(row.total_payable)} {program.unit}",
+           row.total_payable)
+
+
+def write_audit(folder: Path, inputs: Inputs, settlement: Settlement, command: str) -> Path:
+    path = folder / "audit.xlsx"
+    book = workbook(path)
+    program = inputs.program
+    settled = ("recomputed period by period from the same inputs" if settlement.settled_from == "recomputed"
+               else f"the ledger of the earlier run in {settlement.settled_from}")
+    write_table(book, "Run", ["item", "value"], [
+        ["calc version", __version__], ["program_id", program.program_id], ["program", program.name],
+        ["year", program.year], ["period", settlement.period.label],
+        ["period dates", f"{settlement.period.start} to {settlement.period.end}"], ["command", command],
+        ["previously settled", settled], ["tier method", program.tier_method], ["rounding", program.rounding],
+        ["unit", program.unit], ["base currency", program.base_currency],
+    ], widths={"item": 22, "value": 70})
+    per_file = {r["file"]: r for r in settlement.lines.group_by("file").agg(
+        pl.len().alias("lines"), pl.col("base_amount").sum().alias("amount")).iter_rows(named=True)}
+    write_table(book, "Inputs", ["path", "sha256", "size", "sheets", "rows", "amount"],
+                ([f.path, f.sha256, f.size, ", ".join(f.sheets), f.rows,
+                  per_file[f.path]["amount"] if f.path in per_file else None] for f in inputs.files),
+                {"amount": MONEY}, {"path": 40, "sha256": 66})
+    sheet = book.add_worksheet("Program")
+    bold = book.add_format({"bold": True})
+    r = 0
+    for name, header, rows in inputs.program_sheets:
+        sheet.write_string(r, 0, name, bold)
+        for j, h in enumerate(header):
+            sheet.write_string(r + 1, j, h, bold)
+        for i, values in enumerate(rows, start=r + 2):
+            for j, v in enumerate(values):
+                sheet.write_string(i, j, v)
+        r += len(rows) + 3
+    sheet.set_column(0, 5, 22)
+    write_table(book, "Trace", ["partner_id", "step", "derivation", "value"],
+                ([row.partner.partner_id, step, words, value]
+                 for row in settlement.rows for step, words, value in trace_steps(inputs, settlement, row)),
+                {"value": MONEY}, {"derivation": 90})
+    book.close()
+    return path
+

@@ -1,0 +1,414 @@
+"""statements/<partner_id>.xlsx: what a distributor reads about its own period.
+
+Sheet `Statement` explains the ledger row on one page: bases, the band reached and
+what the next one needs, the entitlement with its arithmetic, what was settled
+before, the accrual (a claw-back when negative), bonuses and the total payable,
+and the lines excluded, by reason. Sheet `Lines` lists every line of the partner
+that the run read, in read order, with its outcome and each included line's share
+of the entitlement (largest remainder, so the shares add up to it exactly).
+
+A statement is in the partner's language (English or Russian); every label is in
+`WORDS`. `write_statement` takes only picklable arguments, so statements can be
+written in a process pool.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+
+from incentives.allocate import allocate
+from incentives.bonuses import Award
+from incentives.classify import INCLUDED, REASON_WORDS, REASONS
+from incentives.model import Inputs, Program
+from incentives.money import CENT, ZERO, fmt
+from incentives.periods import Period
+from incentives.rates import Entitlement
+from incentives.settle import LedgerRow, Settlement
+from incentives.validate import unsafe_file_name
+from incentives.write.xlsx import DATE, MONEY, RATE, workbook
+
+COUNT = "#,##0"
+LANGUAGES = ("en", "ru")
+
+# Every label of a statement: key -> (English, Russian).
+WORDS: dict[str, tuple[str, str]] = {
+    "title": ("Statement {period}", "Выписка за {period}"),
+    "program": ("Program", "Программа"),
+    "partner_id": ("Partner id", "ID партнера"),
+    "partner_name": ("Partner name", "Наименование партнера"),
+    "tier": ("Tier", "Уровень"),
+    "country": ("Country", "Страна"),
+    "period": ("Period", "Период"),
+    "period_span": ("{label}: {start} to {end}", "{label}: с {start} по {end}"),
+    "unit": ("Unit", "Единица начисления"),
+    "base_currency": ("Base currency", "Базовая валюта"),
+    "period_base": ("Period base, {cur}", "База периода, {cur}"),
+    "ytd_base": ("Year-to-date base, {cur}", "База с начала года, {cur}"),
+    "band": ("Rate reached", "Достигнутая ставка"),
+    "band_over": ("band over {over} {cur}", "порог свыше {over} {cur}"),
+    "no_band": ("the base is over no band", "база не превышает ни одного порога"),
+    "next_band": ("To the next band, {cur}", "До следующего порога, {cur}"),
+    "next_words": ("{amount} {cur} more {basis} this year reach {rate}",
+                   "еще {amount} {cur} {basis} в этом году дают ставку {rate}"),
+    "purchases": ("purchases", "закупок"),
+    "sales": ("sales", "продаж"),
+    "top_band": ("the highest band is reached", "достигнут наивысший порог"),
+    "slice": ("  slice over {over} up to {upto}", "  часть свыше {over} до {upto}"),
+    "slice_top": ("  slice over {over}", "  часть свыше {over}"),
+    "entitlement": ("Year-to-date entitlement, {unit}", "Начислено с начала года, {unit}"),
+    "rounded": ("{exact}, rounded to {amount}", "{exact}, округлено до {amount}"),
+    "settled": ("Previously settled, {unit}", "Ранее выплачено, {unit}"),
+    "recomputed": ("recomputed from the same inputs", "пересчитано по тем же входным данным"),
+    "from_run": ("the run in {folder}", "по расчету в {folder}"),
+    "accrual": ("Accrual, {unit}", "Начисление за период, {unit}"),
+    "clawback": ("Claw-back, {unit}", "Возврат ранее выплаченного, {unit}"),
+    "bonus": ("Bonus, {unit}", "Бонус, {unit}"),
+    "no_bonus": ("no bonus awarded", "бонусы не начислены"),
+    "award": ("{group}, rank {rank}", "{group}, место {rank}"),
+    "tied": ("{words}, shared by {tied}", "{words}, поровну на {tied}"),
+    "payable": ("Total payable, {unit}", "Итого к выплате, {unit}"),
+    "included": ("Included lines", "Учтено строк"),
+    "included_base": ("included base {amount}", "учтенная база {amount}"),
+    "excluded": ("Excluded lines", "Исключено строк"),
+    "excluded_amount": ("Excluded amount, {cur}", "Исключенная сумма, {cur}"),
+    "by_reason": ("Excluded, by reason", "Исключено, по причинам"),
+    "reason_lines": ("Lines", "Строк"),
+    "reason_amount": ("Base amount, {cur}", "Сумма, {cur}"),
+    "reason": ("{words} ({code})", "{words} ({code})"),
+    "total": ("Total, {count} lines", "Итого, строк: {count}"),
+    "page": ("Page &P of &N", "Страница &P из &N"),
+    # Lines sheet headers
+    "h_file": ("Source file", "Файл"),
+    "h_row": ("Source row", "Строка файла"),
+    "h_invoice_date": ("Invoice date", "Дата счета"),
+    "h_invoice_id": ("Invoice", "Номер счета"),
+    "h_line_no": ("Line", "№ строки"),
+    "h_customer_name": ("Customer", "Клиент"),
+    "h_customer_type": ("Customer type", "Тип клиента"),
+    "h_opportunity_id": ("Opportunity", "ID сделки"),
+    "h_product_sku": ("Product SKU", "Артикул"),
+    "h_quantity": ("Quantity", "Количество"),
+    "h_net_amount": ("Net amount", "Сумма без НДС"),
+    "h_currency": ("Currency", "Валюта"),
+    "h_fx_rate": ("FX rate", "Курс"),
+    "h_base_amount": ("Base amount, {cur}", "Сумма, {cur}"),
+    "h_outcome": ("Outcome", "Результат"),
+    "h_detail": ("Detail", "Пояснение"),
+    "h_flag": ("Flag", "Отметка"),
+    "h_share": ("Share of entitlement, {unit}", "Доля начисления, {unit}"),
+    # Reason codes, in classify's words
+    **{code: (REASON_WORDS[code], ru) for code, ru in (
+        ("DUPLICATE", "повторная строка"), ("UNKNOWN_PARTNER", "партнер не в реестре"),
+        ("OUT_OF_PERIOD", "вне периода"), ("OUTSIDE_MEMBERSHIP", "вне срока участия"),
+        ("PRODUCT_EXCLUDED", "товар исключен"), ("CHANNEL_CONFLICT", "конфликт каналов"),
+        ("NOT_REGISTERED", "сделка не зарегистрирована"))},
+}
+
+# The Lines sheet: (column, kind, width). Text columns widen to their longest value.
+LINE_COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("file", "text", 16), ("row", "int", 7), ("invoice_date", "date", 11), ("invoice_id", "text", 10),
+    ("line_no", "int", 6), ("customer_name", "text", 16), ("customer_type", "text", 12),
+    ("opportunity_id", "text", 11), ("product_sku", "text", 11), ("quantity", "number", 9),
+    ("net_amount", "money", 15), ("currency", "text", 8), ("fx_rate", "number", 9), ("base_amount", "money", 16),
+    ("outcome", "text", 10), ("detail", "text", 14), ("flag", "text", 8), ("share", "money", 16),
+)
+MAX_WIDTH = 50
+
+
+def statement_partners(settlement: Settlement) -> list[LedgerRow]:
+    """Roster partners with a statement: any line read, or anything settled, accrued or payable."""
+    return [row for row in settlement.rows
+            if row.totals.included_lines or row.totals.excluded_lines
+            or row.previously_settled or row.accrual or row.total_payable]
+
+
+def write_statements(folder: Path, inputs: Inputs, settlement: Settlement) -> list[Path]:
+    """`folder/statements/<partner_id>.xlsx` for each partner of `statement_partners`, in partner_id order."""
+    target = folder / "statements"
+    target.mkdir(parents=True, exist_ok=True)
+    rows = statement_partners(settlement)
+    # One pass over the lines: each partner's frame, in read order.
+    needed = [c for c, _, _ in LINE_COLUMNS if c != "share"]
+    frames = settlement.lines.select("partner_id", *needed).partition_by(
+        "partner_id", as_dict=True, maintain_order=True, include_key=False)
+    empty = settlement.lines.select(needed).clear()
+    awards: dict[str, list[Award]] = {}
+    for a in settlement.awards:
+        awards.setdefault(a.partner_id, []).append(a)
+    paths = []
+    for row in rows:
+        pid = row.partner.partner_id
+        path = statement_path(target, pid)
+        write_statement(path, inputs.program, row, frames.get((pid,), empty), tuple(awards.get(pid, ())),
+                        settlement.settled_from, settlement.period)
+        paths.append(path)
+    return paths
+
+
+def statement_path(folder: Path, partner_id: str) -> Path:
+    """`folder/<partner_id>.xlsx`, refusing any id that would land elsewhere."""
+    path = folder / f"{partner_id}.xlsx"
+    if unsafe_file_name(partner_id) or path.resolve().parent != folder.resolve():
+        raise ValueError(f"partner_id {partner_id!r} is not usable as a statement file name")
+    return path
+
+
+def write_statement(path: Path, program: Program, row: LedgerRow, lines_frame: pl.DataFrame,
+                    awards: tuple[Award, ...], settled_from: str, period: Period) -> Path:
+    """One partner's statement workbook; `lines_frame` is the partner's lines in read order."""
+    words = Words(row.partner.language)
+    book = workbook(path)
+    styles = _styles(book)
+    lines = _with_shares(lines_frame, row.entitlement.amount)
+    _statement_sheet(book, styles, words, program, row, lines, awards, settled_from, period)
+    _lines_sheet(book, styles, words, program, row, lines)
+    book.close()
+    return path
+
+
+# ---------------------------------------------------------------- the sheets
+
+
+def _statement_sheet(book, styles, w: Words, program: Program, row: LedgerRow, lines: pl.DataFrame,
+                     awards: tuple[Award, ...], settled_from: str, period: Period) -> None:
+    sheet = book.add_worksheet("Statement")
+    sheet.set_portrait()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 1)
+    sheet.hide_gridlines(2)
+    sheet.set_column(0, 0, 36)
+    sheet.set_column(1, 1, 18)
+    sheet.set_column(2, 2, 58)
+    p, t, e = row.partner, row.totals, row.entitlement
+    cur, unit, num = program.base_currency, program.unit, w.number
+    out = _Rows(sheet, styles)
+
+    sheet.write_string(0, 0, w("title", period=period.label), styles["title"])
+    out.at = 2
+    out.text(w("program"), f"{program.name} ({program.program_id})")
+    out.text(w("partner_id"), p.partner_id)
+    out.text(w("partner_name"), p.partner_name)
+    out.text(w("tier"), p.tier)
+    out.text(w("country"), p.country)
+    out.text(w("period"), w("period_span", label=period.label, start=period.start.isoformat(),
+                            end=period.end.isoformat()))
+    out.text(w("unit"), unit)
+    out.text(w("base_currency"), cur)
+    out.skip()
+
+    out.value(w("period_base", cur=cur), t.period_base)
+    out.value(w("ytd_base", cur=cur), t.ytd_base)
+    out.value(w("band"), e.rate, w("band_over", over=num(e.band.over), cur=cur) if e.band else w("no_band"),
+              styles["rate"])
+    if e.next_band is None:
+        out.value(w("next_band", cur=cur), None, w("top_band"))
+    else:
+        basis = w("sales") if program.basis == "sales" else w("purchases")
+        out.value(w("next_band", cur=cur), e.to_next_band, w("next_words", amount=num(e.to_next_band), cur=cur,
+                                                             basis=basis, rate=w.percent(e.next_band.rate)))
+    out.skip()
+
+    if program.tier_method == "incremental":
+        for s in e.slices:
+            label = (w("slice", over=num(s.over), upto=num(s.upto)) if s.upto is not None
+                     else w("slice_top", over=num(s.over)))
+            out.value(label, s.earned, f"{num(s.amount)} × {w.percent(s.rate)} = {w.exact(s.earned)}")
+    out.value(w("entitlement", unit=unit), e.amount, _arithmetic(w, e))
+    source = w("recomputed") if settled_from == "recomputed" else w("from_run", folder=settled_from)
+    out.value(w("settled", unit=unit), row.previously_settled, source)
+    out.value(w("accrual" if row.accrual >= 0 else "clawback", unit=unit), row.accrual,
+              f"{num(e.amount)} − {num(row.previously_settled)} = {num(row.accrual)}")
+    out.value(w("bonus", unit=unit), row.bonus, None if awards else w("no_bonus"))
+    for a in awards:
+        rank = w("award", group=a.group, rank=a.rank)
+        out.value(f"  {a.bonus}", a.amount, w("tied", words=rank, tied=a.tied) if a.tied > 1 else rank,
+                  label_style=styles["text"])
+    out.value(w("payable", unit=unit), row.total_payable,
+              f"{num(row.accrual)} + {num(row.bonus)} = {num(row.total_payable)}", styles["money_bold"])
+    out.skip()
+
+    out.value(w("included"), t.included_lines, w("included_base", amount=num(t.ytd_base)), styles["count"])
+    out.value(w("excluded"), t.excluded_lines, None, styles["count"])
+    out.value(w("excluded_amount", cur=cur), t.excluded_amount)
+    reasons = _by_reason(lines)
+    if reasons:
+        out.skip()
+        sheet.write_string(out.at, 0, w("by_reason"), styles["header"])
+        sheet.write_string(out.at, 1, w("reason_lines"), styles["header"])
+        sheet.write_string(out.at, 2, w("reason_amount", cur=cur), styles["header"])
+        out.at += 1
+        for code, count, amount in reasons:
+            sheet.write_string(out.at, 0, w("reason", words=w.reason(code), code=code), styles["text"])
+            sheet.write_number(out.at, 1, count, styles["count"])
+            sheet.write_number(out.at, 2, float(amount), styles["money_left"])
+            out.at += 1
+
+
+def _lines_sheet(book, styles, w: Words, program: Program, row: LedgerRow, lines: pl.DataFrame) -> None:
+    sheet = book.add_worksheet("Lines")
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0)
+    sheet.set_footer(f"&L{row.partner.partner_id.replace('&', '&&')}&R{w('page')}")
+    widths = _text_widths(lines)
+    for j, (column, _, width) in enumerate(LINE_COLUMNS):
+        title = w("h_" + column, cur=program.base_currency, unit=program.unit)
+        sheet.write_string(0, j, title, styles["header"])
+        sheet.set_column(j, j, max(width, min(MAX_WIDTH, max(len(title), widths.get(column, 0)) + 2)))
+
+    # Per cell, one call: a bound writer and a format chosen once per column; blanks are skipped.
+    formats = {"date": styles["date"], "money": styles["money"]}
+    writers = [(sheet.write_string if kind == "text" else sheet.write_number, formats.get(kind))
+               for _, kind, _ in LINE_COLUMNS]
+    i = 0
+    for i, values in enumerate(lines.select(_SHOWN).iter_rows(), start=1):
+        for j, value in enumerate(values):
+            if value is not None:
+                write, style = writers[j]
+                write(i, j, value, style)
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, i, len(LINE_COLUMNS) - 1)
+
+    total = i + 1
+    sheet.write_string(total, 0, w("total", count=f"{lines.height:,}"), styles["label"])
+    for j, (column, _, _) in enumerate(LINE_COLUMNS):
+        if column in ("base_amount", "share"):
+            sheet.write_number(total, j, float(lines[column].sum() or ZERO), styles["money_bold"])
+
+
+class _Rows:
+    """The Statement sheet, written row by row: label, value, and a note in words."""
+
+    def __init__(self, sheet, styles):
+        self.sheet, self.styles, self.at = sheet, styles, 0
+
+    def text(self, label: str, value: str) -> None:
+        self.sheet.write_string(self.at, 0, label, self.styles["label"])
+        self.sheet.write_string(self.at, 1, value, self.styles["text"])
+        self.at += 1
+
+    def value(self, label: str, value, note: str | None = None, style=None, label_style=None) -> None:
+        self.sheet.write_string(self.at, 0, label, label_style or self.styles["label"])
+        if value is not None:
+            self.sheet.write_number(self.at, 1, float(value), style or self.styles["money"])
+        if note:
+            self.sheet.write_string(self.at, 2, note, self.styles["note"])
+        self.at += 1
+
+    def skip(self) -> None:
+        self.at += 1
+
+
+# ---------------------------------------------------------------- the numbers
+
+
+def _with_shares(lines: pl.DataFrame, entitlement: Decimal) -> pl.DataFrame:
+    """The lines with `share`: each included line's part of the entitlement, blank for the others."""
+    included = lines["outcome"] == INCLUDED
+    weights = lines.filter(included)["base_amount"].to_list()
+    share = pl.Series("share", [None] * lines.height, dtype=pl.Decimal(38, 2))
+    if weights:
+        share = share.scatter(included.arg_true(), pl.Series(allocate(entitlement, weights), dtype=pl.Decimal(38, 2)))
+    return lines.with_columns(share)
+
+
+def _by_reason(lines: pl.DataFrame) -> list[tuple[str, int, Decimal]]:
+    """(code, lines, base amount) of the excluded lines, in the contract's order of reasons."""
+    excluded = lines.filter(pl.col("outcome") != INCLUDED)
+    if not excluded.height:
+        return []
+    grouped = {code: (count, amount) for code, count, amount in excluded.group_by("outcome").agg(
+        pl.len(), pl.col("base_amount").sum()).iter_rows()}
+    order = [code for code, _ in REASONS] + sorted(set(grouped) - {code for code, _ in REASONS})
+    return [(code, *grouped[code]) for code in order if code in grouped]
+
+
+def _cell_value(column: str, kind: str) -> pl.Expr:
+    """A column as xlsxwriter stores it: numbers as floats, dates as Excel serial days."""
+    col = pl.col(column)
+    if kind in ("money", "number"):
+        return col.cast(pl.Float64)
+    if kind == "date":
+        # Excel counts the 29 February 1900 that never was: from 1 March 1900, a day more.
+        days = (col - pl.date(1899, 12, 31)).dt.total_days()
+        return pl.when(days > 59).then(days + 1).otherwise(days).cast(pl.Float64).alias(column)
+    return col
+
+
+_SHOWN = tuple(_cell_value(c, k) for c, k, _ in LINE_COLUMNS)
+
+
+def _text_widths(lines: pl.DataFrame) -> dict[str, int]:
+    if not lines.height:
+        return {}
+    text = [c for c, kind, _ in LINE_COLUMNS if kind == "text"]
+    return {c: v or 0 for c, v in lines.select(pl.col(text).str.len_chars().max()).row(0, named=True).items()}
+
+
+def _arithmetic(w: Words, e: Entitlement) -> str:
+    """The entitlement as a sum a reader can redo: base × rate, or the slices added up."""
+    if not e.slices:
+        return w("no_band")
+    if len(e.slices) == 1:
+        s = e.slices[0]
+        sum_ = f"{w.number(s.amount)} × {w.percent(s.rate)}"
+    else:
+        sum_ = " + ".join(w.exact(s.earned) for s in e.slices)
+    result = w.exact(e.exact)
+    if e.exact != e.amount:
+        result = w("rounded", exact=result, amount=w.number(e.amount))
+    return f"{sum_} = {result}"
+
+
+@dataclass(frozen=True)
+class Words:
+    """A statement's language: its labels, and how it writes numbers in text."""
+
+    language: str
+
+    @property
+    def _index(self) -> int:
+        return LANGUAGES.index(self.language) if self.language in LANGUAGES else 0
+
+    def __call__(self, key: str, **values) -> str:
+        return WORDS[key][self._index].format(**values)
+
+    def _local(self, text: str) -> str:
+        # 1,234.50 is written 1 234,50 in Russian (no-break spaces)
+        return text if self._index == 0 else text.replace(",", "\u00a0").replace(".", ",")
+
+    def number(self, value: Decimal) -> str:
+        return self._local(fmt(value))
+
+    def exact(self, value: Decimal) -> str:
+        """Two decimals, or every decimal when an exact product has more."""
+        return self._local(fmt(value) if value == value.quantize(CENT) else f"{value.normalize():,f}")
+
+    def percent(self, rate: Decimal) -> str:
+        return self._local(f"{(rate * 100).normalize():f}%")
+
+    def reason(self, code: str) -> str:
+        return self(code) if code in WORDS else REASON_WORDS.get(code, code)
+
+
+def _styles(book) -> dict:
+    """Every format of a statement, made once per workbook."""
+    add = book.add_format
+    return {
+        "title": add({"bold": True, "font_size": 14}),
+        "label": add({"bold": True}),
+        "text": add({}),
+        "note": add({"text_wrap": True, "valign": "top"}),
+        "header": add({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}),
+        "money": add({"num_format": MONEY}),
+        "money_left": add({"num_format": MONEY, "align": "left"}),
+        "money_bold": add({"num_format": MONEY, "bold": True}),
+        "rate": add({"num_format": RATE}),
+        "count": add({"num_format": COUNT}),
+        "date": add({"num_format": DATE}),
+    }

@@ -1,0 +1,104 @@
+"""summary.xlsx: finance closes the quarter.
+
+Summary (the ledger with names), Totals (by tier, by country, grand total),
+Exclusions (every excluded line with its reason and source), Bonuses, TierReview,
+Reconciliation (per input file and in total).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+
+from incentives.classify import INCLUDED, REASON_WORDS
+from incentives.model import Inputs
+from incentives.reconcile import Balance
+from incentives.review import TierReview
+from incentives.settle import LedgerRow, Settlement
+from incentives.write.ledger import FORMATS as LEDGER_FORMATS
+from incentives.write.ledger import HEADER as LEDGER_HEADER
+from incentives.write.ledger import ledger_values
+from incentives.write.xlsx import DATE, MONEY, workbook, write_table
+
+AMOUNTS = ("period_base", "ytd_base", "ytd_entitlement", "previously_settled", "accrual", "bonus", "total_payable",
+           "excluded_amount")
+COUNTS = ("included_lines", "excluded_lines")
+
+
+def _amounts(row: LedgerRow) -> dict:
+    t = row.totals
+    return {"period_base": t.period_base, "ytd_base": t.ytd_base, "ytd_entitlement": row.entitlement.amount,
+            "previously_settled": row.previously_settled, "accrual": row.accrual, "bonus": row.bonus,
+            "total_payable": row.total_payable, "excluded_amount": t.excluded_amount,
+            "included_lines": t.included_lines, "excluded_lines": t.excluded_lines}
+
+
+def totals_rows(rows: tuple[LedgerRow, ...]) -> list[list]:
+    """By tier, by country, and the grand total."""
+    out = []
+    for by, key in (("tier", lambda r: r.partner.tier), ("country", lambda r: r.partner.country)):
+        groups: dict[str, list[LedgerRow]] = {}
+        for row in rows:
+            groups.setdefault(key(row), []).append(row)
+        for name in sorted(groups):
+            out.append([by, name, len(groups[name]), *_sums(groups[name])])
+    out.append(["total", "", len(rows), *_sums(list(rows))])
+    return out
+
+
+def _sums(rows: list[LedgerRow]) -> list:
+    values = [_amounts(r) for r in rows]
+    return [sum((v[k] for v in values), Decimal(0) if k in AMOUNTS else 0) for k in (*AMOUNTS, *COUNTS)]
+
+
+EXCLUSION_COLUMNS = ("partner_id", "invoice_id", "line_no", "invoice_date", "outcome", "detail", "net_amount",
+                     "currency", "base_amount", "file", "sheet", "row")
+
+
+def exclusion_rows(lines: pl.DataFrame) -> Iterable[list]:
+    excluded = lines.filter(pl.col("outcome") != INCLUDED).select(EXCLUSION_COLUMNS)
+    for r in excluded.iter_rows():
+        yield [*r[:5], REASON_WORDS[r[4]] + (f": {r[5]}" if r[5] else ""), *r[6:]]
+
+
+def write_summary(folder: Path, inputs: Inputs, settlement: Settlement, balances: tuple[Balance, ...],
+                  reviews: tuple[TierReview, ...]) -> Path:
+    path = folder / "summary.xlsx"
+    book = workbook(path)
+    program = inputs.program
+    summary_header = [*LEDGER_HEADER, "role", "parent_id", "flagged_lines"]
+    flagged = dict(settlement.lines.filter(pl.col("flag").is_not_null()).group_by("partner_id").len().iter_rows())
+    write_table(book, "Summary", summary_header,
+                ([*ledger_values(program, settlement, r), r.partner.role, r.partner.parent_id,
+                  flagged.get(r.partner.partner_id, 0)] for r in settlement.rows), LEDGER_FORMATS)
+    money = {k: MONEY for k in AMOUNTS}
+    write_table(book, "Totals", ["by", "group", "partners", *AMOUNTS, *COUNTS], totals_rows(settlement.rows), money)
+    write_table(book, "Exclusions", [*EXCLUSION_COLUMNS[:5], "reason", *EXCLUSION_COLUMNS[6:]],
+                exclusion_rows(settlement.lines),
+                {"invoice_date": DATE, "net_amount": MONEY, "base_amount": MONEY}, {"reason": 50, "file": 30})
+    names = {p.partner_id: p.partner_name for p in inputs.partners}
+    write_table(book, "Bonuses", ["bonus", "group", "rank", "partner_id", "partner_name", "eligible_base", "tied",
+                                  "amount"],
+                ([a.bonus, a.group, a.rank, a.partner_id, names.get(a.partner_id, ""), a.base, a.tied, a.amount]
+                 for a in settlement.awards), {"eligible_base": MONEY, "amount": MONEY})
+    review_header, review_rows = review_table(reviews)
+    write_table(book, "TierReview", review_header, review_rows, {"ytd_base": MONEY, "to_next_grade": MONEY})
+    write_table(book, "Reconciliation", ["file", "lines_read", "amount_read", "included_lines", "included_amount",
+                                         "excluded_lines", "excluded_amount", "balanced"],
+                ([b.file, b.lines_read, b.amount_read, b.included_lines, b.included_amount, b.excluded_lines,
+                  b.excluded_amount, "yes" if b.balanced else "NO"] for b in balances),
+                {"amount_read": MONEY, "included_amount": MONEY, "excluded_amount": MONEY}, {"file": 40})
+    book.close()
+    return path
+
+
+def review_table(reviews: tuple[TierReview, ...]) -> tuple[list[str], list[list]]:
+    header = ["partner_id", "partner_name", "tier", "rank", "qualifies_for_tier", "highest_qualifying_tier",
+              "recommendation", "ytd_base", "grade", "to_next_grade", "requirements"]
+    rows = [[r.partner_id, r.partner_name, r.tier, r.rank, r.qualifies_text, r.highest_tier, r.recommendation,
+             r.ytd_base, r.grade, r.to_next_grade, r.requirements_text] for r in reviews]
+    return header, rows
+

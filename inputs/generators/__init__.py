@@ -1,0 +1,1 @@
+"""Generators of the sample input folders, one module per program (see inputs/generate.py)."""

@@ -1,0 +1,273 @@
+"""Partner statements: the Statement page, the Lines sheet, shares that add up, and text kept as text."""
+
+from __future__ import annotations
+
+import dataclasses
+import pickle
+from decimal import Decimal
+from fractions import Fraction
+
+import openpyxl
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from incentives import pipeline
+from incentives.allocate import allocate
+from incentives.periods import parse_period
+from incentives.write.statements import statement_partners, statement_path, write_statement, write_statements
+from tests.builders import line, make_inputs, partner
+from tests.xlsx_text import XlsxText, render
+
+D = Decimal
+
+
+def statements(tmp_path, sales, period="2026Q3", **inputs):
+    """Run the pipeline on inline inputs and write the statements to tmp_path/out."""
+    outcome = pipeline.run(make_inputs(tmp_path / "in", sales, **inputs), parse_period(period), tmp_path / "run")
+    assert outcome.ok, [str(p) for p in outcome.problems]
+    paths = write_statements(tmp_path / "out", outcome.inputs, outcome.settlement)
+    return {p.stem: p for p in paths}, outcome
+
+
+def statement_page(path) -> dict[str, tuple]:
+    """Sheet Statement as {label: (value, note)}."""
+    sheet = openpyxl.load_workbook(path)["Statement"]
+    return {a: (b, c) for a, b, c in sheet.iter_rows(min_col=1, max_col=3, values_only=True) if a}
+
+
+def lines_sheet(path) -> list[dict]:
+    """Sheet Lines as one dict per row, the totals row last."""
+    rows = list(openpyxl.load_workbook(path)["Lines"].iter_rows(values_only=True))
+    return [dict(zip(rows[0], r)) for r in rows[1:]]
+
+
+SHARE = "Share of entitlement, points"
+
+
+# ---------------------------------------------------------------- allocate
+
+
+@pytest.mark.parametrize("total, weights, shares", [
+    ("120000.00", ["1000000.01", "1000000.01", "1000000.01"], ["40000.00", "40000.00", "40000.00"]),
+    ("20000.00", ["333333.33", "333333.33", "333333.33"], ["6666.67", "6666.67", "6666.66"]),
+    ("0.01", ["1", "1", "1"], ["0.01", "0.00", "0.00"]),
+    ("50000.00", ["3500000", "-1000000"], ["70000.00", "-20000.00"]),
+    ("-10.00", ["-3", "-1"], ["-7.50", "-2.50"]),
+    ("0.00", ["100", "-100"], ["0.00", "0.00"]),
+    ("0.00", ["-5", "2"], ["0.00", "0.00"]),
+    ("0.03", ["100", "-100"], ["0.02", "0.01"]),
+    ("0.00", [], []),
+], ids=["three-equal", "odd-cents-to-the-earlier", "one-cent-tie", "credit-note-negative-share",
+        "negative-sum-of-weights", "zero-total-zero-sum", "zero-total", "zero-sum-shares-equally", "no-weights"])
+def test_allocate_examples(total, weights, shares):
+    assert allocate(D(total), [D(w) for w in weights]) == [D(s) for s in shares]
+
+
+@pytest.mark.parametrize("total, weights", [("0.001", ["1"]), ("1.00", []), ("NaN", ["1"]), ("1.00", ["Infinity"])],
+                         ids=["part-of-a-cent", "nowhere-to-put-it", "nan-total", "infinite-weight"])
+def test_allocate_refuses_what_would_lose_or_invent_a_cent(total, weights):
+    with pytest.raises(ValueError):
+        allocate(D(total), [D(w) for w in weights])
+
+
+money = st.integers(min_value=-10**12, max_value=10**12).map(lambda c: D(c) / 100)
+weight = st.integers(min_value=-10**10, max_value=10**10).map(lambda c: D(c).scaleb(-2))
+
+
+@given(money, st.lists(weight, min_size=1, max_size=30))
+def test_shares_add_up_exactly_and_stay_within_a_cent(total, weights):
+    shares = allocate(total, weights)
+    assert sum(shares, D(0)) == total
+    assert all(s == s.quantize(D("0.01")) for s in shares)
+    whole = sum(weights, D(0))
+    if whole:
+        for s, w in zip(shares, weights):
+            assert abs(Fraction(s) - Fraction(total) * Fraction(w) / Fraction(whole)) < Fraction(1, 100)
+
+
+@given(money, st.lists(st.just(D("10.00")), min_size=1, max_size=12))
+def test_equal_weights_differ_by_at_most_a_cent_earlier_first(total, weights):
+    shares = allocate(total, weights)
+    assert max(shares) - min(shares) <= D("0.01")
+    assert shares == sorted(shares, reverse=True)
+
+
+# ---------------------------------------------------------------- the Lines sheet
+
+
+@pytest.mark.parametrize("amounts, entitlement, shares", [
+    (["1000000.01", "1000000.01", "1000000.01"], "120000.00", ["40000.00", "40000.00", "40000.00"]),
+    (["333333.33", "333333.33", "333333.33"], "20000.00", ["6666.67", "6666.67", "6666.66"]),
+], ids=["3x1000000.01-at-4pct", "3x333333.33-at-2pct"])
+def test_included_shares_add_up_to_the_entitlement(tmp_path, amounts, entitlement, shares):
+    sales = {"a.xlsx": [line(f"I{i}", "2026-07-01", a) for i, a in enumerate(amounts)]}
+    paths, outcome = statements(tmp_path, sales)
+    assert outcome.settlement.rows[0].entitlement.amount == D(entitlement)
+    *rows, total = lines_sheet(paths["P1"])
+    assert [r[SHARE] for r in rows] == [float(s) for s in shares]
+    assert sum(D(str(r[SHARE])) for r in rows) == D(entitlement)
+    assert total[SHARE] == float(entitlement)
+
+
+def test_lines_keep_read_order_and_excluded_lines_have_no_share(tmp_path):
+    sales = {"a.xlsx": [line("A", "2026-04-10", 3500000), line("DEMO", "2026-08-01", 500, product_sku="DEMO"),
+                        line("CN", "2026-08-10", -1000000)]}
+    paths, _ = statements(tmp_path, sales, extra_program_sheets={
+        "Exclusions": [{"field": "product_sku", "value": "DEMO"}]})
+    *rows, total = lines_sheet(paths["P1"])
+    assert [(r["Invoice"], r["Outcome"], r[SHARE]) for r in rows] == [
+        ("A", "included", 70000.0), ("DEMO", "PRODUCT_EXCLUDED", None), ("CN", "included", -20000.0)]
+    assert rows[1]["Detail"] == "product DEMO never earns"
+    assert (total["Source file"], total["Base amount, KZT"], total[SHARE]) == ("Total, 3 lines", 2500500.0, 50000.0)
+
+
+# ---------------------------------------------------------------- the Statement page
+
+
+@pytest.mark.parametrize("basis, words", [
+    ("purchases", "1,230,000.00 KZT more purchases this year reach 4%"),
+    ("sales", "1,230,000.00 KZT more sales this year reach 4%"),
+], ids=["purchases", "sales"])
+def test_next_band_in_words(tmp_path, basis, words):
+    paths, _ = statements(tmp_path, {"a.xlsx": [line("A", "2026-07-01", "1770000.01")]}, program={"basis": basis})
+    page = statement_page(paths["P1"])
+    assert page["Rate reached"] == (0.02, "band over 0.00 KZT")
+    assert page["To the next band, KZT"] == (1230000.0, words)
+    assert page["Year-to-date entitlement, points"] == (
+        35400.0, "1,770,000.01 × 2% = 35,400.0002, rounded to 35,400.00")
+
+
+def test_highest_band_reached_and_incremental_arithmetic(tmp_path):
+    sales = {"a.xlsx": [line("A", "2026-02-10", 2700000), line("B", "2026-08-10", 800000)]}
+    paths, _ = statements(tmp_path, sales, program={"tier_method": "incremental"})
+    page = statement_page(paths["P1"])
+    assert page["To the next band, KZT"] == (None, "the highest band is reached")
+    assert page["  slice over 0.00 up to 3,000,000.00"] == (60000.0, "3,000,000.00 × 2% = 60,000.00")
+    assert page["  slice over 3,000,000.00"] == (20000.0, "500,000.00 × 4% = 20,000.00")
+    assert page["Year-to-date entitlement, points"] == (80000.0, "60,000.00 + 20,000.00 = 80,000.00")
+    assert page["Previously settled, points"] == (54000.0, "recomputed from the same inputs")
+
+
+def test_clawback_statement(tmp_path):
+    sales = {"a.xlsx": [line("A", "2026-04-10", 3500000), line("CN", "2026-08-10", -1000000)]}
+    paths, _ = statements(tmp_path, sales)
+    page = statement_page(paths["P1"])
+    assert "Accrual, points" not in page
+    assert page["Claw-back, points"] == (-90000.0, "50,000.00 − 140,000.00 = -90,000.00")
+    assert page["Total payable, points"] == (-90000.0, "-90,000.00 + 0.00 = -90,000.00")
+
+
+def test_excluded_lines_by_reason(tmp_path):
+    sales = {"a.xlsx": [line("A", "2026-07-01", 100), line("A", "2026-07-01", 100), line("L", "2026-10-01", 40),
+                        line("M", "2026-11-01", 2)]}
+    paths, _ = statements(tmp_path, sales)
+    page = statement_page(paths["P1"])
+    assert (page["Included lines"][0], page["Excluded lines"][0], page["Excluded amount, KZT"][0]) == (1, 3, 142.0)
+    assert page["duplicate line (DUPLICATE)"] == (1, 100.0)
+    assert page["out of period (OUT_OF_PERIOD)"] == (2, 42.0)
+
+
+@pytest.mark.parametrize("partners, program", [
+    ([partner("P1", language="ru")], {}),
+    ([partner("P1")], {"language": "ru"}),
+], ids=["partner-language", "program-default"])
+def test_russian_labels(tmp_path, partners, program):
+    sales = {"a.xlsx": [line("A", "2026-07-01", "1770000.01"), line("A", "2026-07-01", "1770000.01")]}
+    paths, _ = statements(tmp_path, sales, partners=partners, program=program)
+    page = statement_page(paths["P1"])
+    assert page["Начислено с начала года, points"][0] == 35400.0
+    nbsp = "\u00a0"  # Russian thousands separator in text
+    assert page["До следующего порога, KZT"] == (
+        1230000.0, f"еще 1{nbsp}230{nbsp}000,00 KZT закупок в этом году дают ставку 4%")
+    assert page["повторная строка (DUPLICATE)"] == (1, 1770000.01)
+    header = list(lines_sheet(paths["P1"])[0])
+    assert header[:4] == ["Файл", "Строка файла", "Дата счета", "Номер счета"]
+
+
+EVIL = '=HYPERLINK("http://evil","x")'
+
+
+def test_text_from_inputs_stays_text(tmp_path):
+    sales = {"a.xlsx": [line("A", "2026-07-01", 100, customer_name=EVIL),
+                        line("B", "2026-07-01", 100, customer_name="@SUM(A1)", product_sku="+1-1")]}
+    paths, _ = statements(tmp_path, sales, partners=[partner("P1", partner_name=EVIL)])
+    book = openpyxl.load_workbook(paths["P1"])
+    name = book["Statement"]["B5"]
+    assert (name.value, name.data_type) == (EVIL, "s")
+    cells = [c for row in book["Lines"].iter_rows(min_row=2, max_row=3) for c in row
+             if c.value in (EVIL, "@SUM(A1)", "+1-1")]
+    assert [(c.value, c.data_type) for c in cells] == [(EVIL, "s"), ("@SUM(A1)", "s"), ("+1-1", "s")]
+    assert not book["Statement"]._hyperlinks and not book["Lines"]._hyperlinks
+
+
+def test_two_runs_are_byte_identical(tmp_path):
+    sales = {"a.xlsx": [line("A", "2026-07-01", 100), line("B", "2026-08-01", 200, currency="USD")]}
+    first, outcome = statements(tmp_path, sales, fx=[("USD", "2026-08", "480.125")])
+    again = write_statements(tmp_path / "again", outcome.inputs, outcome.settlement)
+    assert [p.read_bytes() for p in first.values()] == [p.read_bytes() for p in again]
+
+
+def test_statement_arguments_survive_a_process_pool(tmp_path):
+    paths, outcome = statements(tmp_path, {"a.xlsx": [line("A", "2026-07-01", 100)]})
+    s = outcome.settlement
+    args = (outcome.inputs.program, s.rows[0], s.lines, (), s.settled_from, s.period)
+    write_statement(tmp_path / "pickled.xlsx", *pickle.loads(pickle.dumps(args)))
+    assert (tmp_path / "pickled.xlsx").read_bytes() == paths["P1"].read_bytes()
+
+
+# ---------------------------------------------------------------- who gets one
+
+
+def test_who_gets_a_statement(tmp_path):
+    sales = {"a.xlsx": [line("A", "2026-07-01", 100), line("E", "2025-06-01", 50, pid="P3"),
+                        line("U", "2026-07-01", 70, pid="NOPE")]}
+    paths, outcome = statements(tmp_path, sales, partners=[partner("P1"), partner("P2"), partner("P3")])
+    # P2: in the roster, no line, nothing payable. P3: only an excluded line. NOPE: not in the roster.
+    assert sorted(paths) == ["P1", "P3"]
+    assert sorted(p.name for p in (tmp_path / "out" / "statements").iterdir()) == ["P1.xlsx", "P3.xlsx"]
+    rows = {r.partner.partner_id: r for r in outcome.settlement.rows}
+    settled_before = dataclasses.replace(outcome.settlement, rows=(
+        rows["P1"], dataclasses.replace(rows["P2"], previously_settled=D("5.00")), rows["P3"]))
+    assert [r.partner.partner_id for r in statement_partners(settled_before)] == ["P1", "P2", "P3"]
+    # A statement without lines still explains the claw-back.
+    paths = {p.stem: p for p in write_statements(tmp_path / "again", outcome.inputs, settled_before)}
+    assert statement_page(paths["P2"])["Claw-back, points"][0] == -5.0
+    assert lines_sheet(paths["P2"]) == [{**dict.fromkeys(lines_sheet(paths["P1"])[0], None),
+                                         "Source file": "Total, 0 lines", "Base amount, KZT": 0.0, SHARE: 0.0}]
+
+
+@pytest.mark.parametrize("partner_id", ["../P1", "a/b", "..", ""], ids=["parent", "subfolder", "dots", "empty"])
+def test_statement_path_stays_in_its_folder(tmp_path, partner_id):
+    with pytest.raises(ValueError):
+        statement_path(tmp_path, partner_id)
+
+
+def test_bonus_awards_listed(tmp_path):
+    bonus = {"name": "Best partner", "scope": "country", "metric": "eligible_base", "period": "quarter",
+             "winners": 1, "award": "fixed", "amount": 10000, "min_base": 0}
+    paths, _ = statements(tmp_path, {"a.xlsx": [line("A", "2026-07-01", 1000)]},
+                          extra_program_sheets={"Bonuses": [bonus]})
+    page = statement_page(paths["P1"])
+    assert page["Bonus, points"] == (10000.0, None)
+    assert page["  Best partner"] == (10000.0, "KZ, rank 1")
+    assert page["Total payable, points"][0] == 10020.0
+
+
+# ---------------------------------------------------------------- snapshot
+
+
+def test_statement_snapshot(tmp_path, snapshot):
+    bonus = {"name": "Best partner", "scope": "country", "metric": "eligible_base", "period": "quarter",
+             "winners": 1, "award": "fixed", "amount": 10000, "min_base": 0}
+    sales = {"a.xlsx": [line("A", "2026-04-10", 2500000, customer_name="Astana Steel"),
+                        line("B", "2026-07-15", "1000.50", currency="USD", quantity=2, customer_name="Kaspi Lab"),
+                        line("B", "2026-07-15", "1000.50", currency="USD", quantity=2, customer_name="Kaspi Lab"),
+                        line("C", "2026-08-01", 900000, customer_type="reseller", customer_name="Alma Trade"),
+                        line("CN", "2026-09-01", -200000, quantity=-1, customer_name="Astana Steel"),
+                        line("D", "2026-09-02", 5000, product_sku="DEMO", customer_name="Astana Steel")]}
+    paths, _ = statements(
+        tmp_path, sales, fx=[("USD", "2026-07", "480.125")],
+        extra_program_sheets={"Bonuses": [bonus], "Exclusions": [{"field": "product_sku", "value": "DEMO"}],
+                              "ChannelRules": [{"role": "reseller", "customer_type": "reseller", "action": "flag"}]})
+    assert render(paths["P1"]) == snapshot(extension_class=XlsxText)
