@@ -63,7 +63,7 @@ def compute(inputs: Inputs, period: Period, previous: Path | None) -> tuple[Sett
         return None, problems
     lines = to_base(inputs)
     if previous:
-        return settle(inputs, lines, period, settled, str(previous)), problems
+        return settle(inputs, lines, period, settled, previous.resolve().name), problems
     return settle(inputs, lines, period), problems
 
 

@@ -116,6 +116,22 @@ def partners(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
                         "name the partner_id of its distributor, or leave it blank")
 
 
+TIER1_EXCLUSIVE = ("distributor", "value_added_partner")
+
+
+def one_tier1_role_per_company(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
+    """A distributor cannot also be a value-added partner, nor the reverse (Huawei)."""
+    seen: dict[str, object] = {}
+    for partner in inputs.partners:
+        if not partner.company_id or partner.role not in TIER1_EXCLUSIVE:
+            continue
+        first = seen.setdefault(partner.company_id, partner)
+        if first is not partner and first.role != partner.role:
+            yield error(partner.source, f"company {partner.company_id} is a {partner.role} ({partner.partner_id}) "
+                        f"and a {first.role} ({first.partner_id}, {first.source})",
+                        "a distributor cannot also be a value-added partner: keep one role")
+
+
 def requirements(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
     tiers_ = {t.name for t in inputs.program.tiers}
     columns = {c.name for c in schema.PARTNERS.columns} | {k for p in inputs.partners for k, _ in p.attributes}
@@ -197,7 +213,7 @@ def opportunities(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
                         "an opportunity is registered once")
 
 
-RULES = (program_settings, period_fits_program, tiers, rate_bands, partners, requirements, fx_rates, sales_keys,
+RULES = (program_settings, period_fits_program, tiers, rate_bands, partners, one_tier1_role_per_company, requirements, fx_rates, sales_keys,
          opportunities)
 
 

@@ -161,3 +161,13 @@ def test_tier_bands_replace_star(tmp_path):
                          tiers=[("Primary", 1), ("Gold", 2)])
     rows, _ = ledger(folder)
     assert (rows["P1"].entitlement.amount, rows["G"].entitlement.amount) == (D("20.00"), D("50.00"))
+
+
+def test_company_both_distributor_and_vap_is_an_input_error(tmp_path):
+    folder = make_inputs(tmp_path / "in", {"a.xlsx": [line("A", "2026-07-01", 1)]},
+                         partners=[partner("P1"), partner("D1", role="distributor", company_id="BIN-7"),
+                                   partner("V1", role="value_added_partner", company_id="BIN-7")])
+    outcome = pipeline.run(folder, parse_period("2026Q3"), tmp_path / "out")
+    assert [str(p) for p in outcome.problems if p.is_error] == [
+        "partners.xlsx:Partners row 4: company BIN-7 is a value_added_partner (V1) and a distributor "
+        "(D1, partners.xlsx:Partners row 3) (a distributor cannot also be a value-added partner: keep one role)"]

@@ -105,3 +105,22 @@ def test_decimal_text(text, value):
 ], ids=["date-cell", "iso", "dotted", "serial"])
 def test_dates(text, day):
     assert values.parse_date(text) == day
+
+
+def test_1904_workbook_serial_numbers_and_date_cells(tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "s.xlsx"
+    book = xlsxwriter.Workbook(str(path), {"date_1904": True})
+    sheet = book.add_worksheet("Sales")
+    header = ["invoice_id", "invoice_date", "partner_id", "customer_name", "customer_type", "product_sku",
+              "quantity", "net_amount", "currency"]
+    sheet.write_row(0, 0, header)
+    sheet.write_row(1, 0, ["I1"])
+    sheet.write_datetime(1, 1, dt.datetime(2026, 3, 15), book.add_format({"num_format": "yyyy-mm-dd"}))
+    sheet.write_row(1, 2, ["P1", "C", "end_user", "SKU", 1, 10, "KZT"])
+    sheet.write_row(2, 0, ["I2", 44634, "P1", "C", "end_user", "SKU", 1, 10, "KZT"])  # 2026-03-15 from 1904
+    book.close()
+    table, problems = read(path)
+    assert problems == []
+    assert table.frame["invoice_date"].to_list() == [dt.date(2026, 3, 15), dt.date(2026, 3, 15)]

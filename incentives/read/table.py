@@ -127,7 +127,7 @@ def table_from_grid(grid: Grid, spec: Sheet) -> tuple[Table | None, list[Problem
     for column in spec.columns:
         if column.name in mapped:
             j = mapped[column.name]
-            series, bad = convert(body[frame.columns[j]], column)
+            series, bad = convert(body[frame.columns[j]], column, grid.date1904)
             for index, raw, problem in bad:
                 problems.append(error(Source(src.file, src.sheet, int(rows[index]), grid.columns[j]),
                                       f'{column.name} "{raw}" {problem.message}' if raw else
@@ -145,10 +145,17 @@ def _default(column: Column):
     return values.parse(column.default, column) if column.default is not None else None
 
 
-def convert(raw: pl.Series, column: Column) -> tuple[pl.Series, list[tuple[int, str, values.BadValue]]]:
+def convert(raw: pl.Series, column: Column, date1904: bool = False
+            ) -> tuple[pl.Series, list[tuple[int, str, values.BadValue]]]:
     """The typed column and its bad cells as (position, text, problem)."""
     text = raw.str.strip_chars()
     text = pl.select(pl.when(text == "").then(None).otherwise(text)).to_series()
+    if date1904 and column.kind in (Kind.DATE, Kind.MONTH):
+        # A date kept as a plain number counts from 1904-01-01 in such a workbook:
+        # move it onto the 1900 count the parser knows (calamine already did date cells).
+        serial = text.str.contains(r"^\d+(\.\d+)?$").fill_null(False)
+        shifted = (text.cast(pl.Float64, strict=False).floor().cast(pl.Int64, strict=False) + 1462).cast(pl.String)
+        text = pl.select(pl.when(serial).then(shifted).otherwise(text)).to_series()
     dtype = DTYPES[column.kind]
     default = _default(column)
     if column.kind is Kind.TEXT:

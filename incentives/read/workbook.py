@@ -29,6 +29,7 @@ class Grid:
     source: Source
     frame: pl.DataFrame
     columns: tuple[int, ...]
+    date1904: bool = False
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class Book:
         loaded = self.reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string")
         frame = loaded.to_polars()
         columns = tuple(c.absolute_index for c in loaded.available_columns())
-        return Grid(Source(self.rel, sheet), frame, columns)
+        return Grid(Source(self.rel, sheet), frame, columns, self.date1904)
 
 
 def open_checked(path: Path, rel: str) -> tuple[Book | None, list[Problem]]:
