@@ -1,0 +1,127 @@
+"""The shipped sample, end to end: clean, its snapshot, and broken copies of it that each
+give the located error a finance user needs."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from incentives import pipeline, schema
+from incentives.cli import main
+from incentives.periods import parse_period
+from incentives.problems import column_letter
+from incentives.read.table import read_table
+from incentives.read.workbook import open_book
+from tests.xlsx_text import XlsxText, render, render_folder
+
+SAMPLE = Path(__file__).parent.parent / "inputs" / "intelligent-platforms"
+SALES_FILE = "sales/2026-03_alatau.xlsx"
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "out"
+    outcome = pipeline.run(SAMPLE, parse_period("2026Q3"), out)
+    assert outcome.ok, [str(p) for p in outcome.problems]
+    return outcome
+
+
+def test_sample_validates_clean():
+    result = CliRunner().invoke(main, ["validate", str(SAMPLE), "--period", "2026Q3"])
+    assert result.exit_code == 0, result.output
+    assert "0 error(s)" in result.output
+
+
+def test_sample_ledger_snapshot(sample_run, snapshot):
+    assert render(sample_run.out / "ledger.xlsx") == snapshot(extension_class=XlsxText)
+
+
+def test_sample_outputs_snapshot(sample_run, snapshot):
+    assert render_folder(sample_run.out) == snapshot(extension_class=XlsxText)
+
+
+def test_sample_exercises_every_reason_code(sample_run):
+    reasons = set(sample_run.settlement.lines["outcome"])
+    assert reasons == {"included", "DUPLICATE", "UNKNOWN_PARTNER", "OUT_OF_PERIOD", "OUTSIDE_MEMBERSHIP",
+                       "PRODUCT_EXCLUDED", "CHANNEL_CONFLICT", "NOT_REGISTERED"}
+
+
+def _broken_copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "broken"
+    shutil.copytree(SAMPLE, folder)
+    return folder
+
+
+def _locate(folder: Path, rel: str, column: str) -> tuple[int, int]:
+    """(header row, 0-based column) of `column` in a sales file, as the reader finds them."""
+    table, _ = read_table(open_book(folder / rel, rel), schema.SALES)
+    return int(table.frame["row"][0]) - 1, table.column_index(column)
+
+
+def _edit(path: Path, change) -> None:
+    book = openpyxl.load_workbook(path)
+    change(book)
+    book.save(path)
+
+
+def _validate(folder: Path):
+    return CliRunner().invoke(main, ["validate", str(folder)])
+
+
+def test_broken_copy_missing_column(tmp_path):
+    folder = _broken_copy(tmp_path)
+    header, col = _locate(folder, SALES_FILE, "net_amount")
+    _edit(folder / SALES_FILE, lambda b: b.worksheets[0].cell(header, col + 1, "Итого"))
+    result = _validate(folder)
+    assert result.exit_code == 1
+    assert (f"error: {SALES_FILE}:Sales row {header}: required column 'net_amount' is missing; columns found: "
+            in result.output)
+    assert "Итого" in result.output
+
+
+def test_broken_copy_text_in_an_amount(tmp_path):
+    folder = _broken_copy(tmp_path)
+    header, col = _locate(folder, SALES_FILE, "net_amount")
+    _edit(folder / SALES_FILE, lambda b: b.worksheets[0].cell(header + 3, col + 1, "about a million"))
+    result = _validate(folder)
+    assert result.exit_code == 1
+    cell = f"{column_letter(col)}{header + 3}"
+    assert f'error: {SALES_FILE}:Sales!{cell}: net_amount "about a million" is not a number' in result.output
+
+
+def test_broken_copy_impossible_date(tmp_path):
+    folder = _broken_copy(tmp_path)
+    header, col = _locate(folder, SALES_FILE, "invoice_date")
+    _edit(folder / SALES_FILE, lambda b: b.worksheets[0].cell(header + 2, col + 1, "31.02.2026"))
+    result = _validate(folder)
+    assert result.exit_code == 1
+    cell = f"{column_letter(col)}{header + 2}"
+    assert f'error: {SALES_FILE}:Sales!{cell}: invoice_date "31.02.2026" is not a valid date' in result.output
+
+
+def test_broken_copy_missing_sheet(tmp_path):
+    folder = _broken_copy(tmp_path)
+
+    def rename(book):
+        book["Partners"].title = "Лист1"
+    _edit(folder / "partners.xlsx", rename)
+    result = _validate(folder)
+    assert result.exit_code == 1
+    assert ("error: partners.xlsx: sheet 'Partners' is missing; sheets found: 'Лист1' (rename the sheet holding "
+            "the data to 'Partners')") in result.output
+
+
+def test_all_errors_of_a_run_are_reported_together(tmp_path):
+    folder = _broken_copy(tmp_path)
+    header, col = _locate(folder, SALES_FILE, "net_amount")
+    _edit(folder / SALES_FILE, lambda b: b.worksheets[0].cell(header + 3, col + 1, "lots"))
+    _edit(folder / "partners.xlsx", lambda b: setattr(b["Partners"], "title", "Sheet1"))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", str(folder), "--period", "2026Q3", "--out", str(out)])
+    assert result.exit_code == 1
+    assert "2 error(s)" in result.output and "nothing was written" in result.output
+    assert not out.exists()
