@@ -83,24 +83,17 @@ def test_broken_copy_missing_column(tmp_path):
     assert "Итого" in result.output
 
 
-def test_broken_copy_text_in_an_amount(tmp_path):
+@pytest.mark.parametrize("column, offset, text, message", [
+    ("net_amount", 3, "about a million", 'net_amount "about a million" is not a number'),
+    ("invoice_date", 2, "31.02.2026", 'invoice_date "31.02.2026" is not a valid date'),
+], ids=["text-in-an-amount", "impossible-date"])
+def test_broken_copy_bad_cell(tmp_path, column, offset, text, message):
     folder = _broken_copy(tmp_path)
-    header, col = _locate(folder, SALES_FILE, "net_amount")
-    _edit(folder / SALES_FILE, lambda b: b.worksheets[0].cell(header + 3, col + 1, "about a million"))
+    header, col = _locate(folder, SALES_FILE, column)
+    _edit(folder / SALES_FILE, lambda b: b.worksheets[0].cell(header + offset, col + 1, text))
     result = _validate(folder)
     assert result.exit_code == 1
-    cell = f"{column_letter(col)}{header + 3}"
-    assert f'error: {SALES_FILE}:Sales!{cell}: net_amount "about a million" is not a number' in result.output
-
-
-def test_broken_copy_impossible_date(tmp_path):
-    folder = _broken_copy(tmp_path)
-    header, col = _locate(folder, SALES_FILE, "invoice_date")
-    _edit(folder / SALES_FILE, lambda b: b.worksheets[0].cell(header + 2, col + 1, "31.02.2026"))
-    result = _validate(folder)
-    assert result.exit_code == 1
-    cell = f"{column_letter(col)}{header + 2}"
-    assert f'error: {SALES_FILE}:Sales!{cell}: invoice_date "31.02.2026" is not a valid date' in result.output
+    assert f"error: {SALES_FILE}:Sales!{column_letter(col)}{header + offset}: {message}" in result.output
 
 
 def test_broken_copy_missing_sheet(tmp_path):
