@@ -83,11 +83,12 @@ class Setting:
     default: str | None = None
     ru_key: str = ""
     example: str = ""
+    choice_aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def as_column(self) -> Column:
         return Column(
             self.key, self.kind, self.en, self.ru, required=self.required,
-            choices=self.choices, default=self.default,
+            choices=self.choices, default=self.default, choice_aliases=self.choice_aliases,
             ru_aliases=(self.ru_key,) if self.ru_key else (),
         )
 
@@ -142,6 +143,8 @@ YES_NO = (("yes", YES_WORDS), ("no", NO_WORDS))
 
 # ---------------------------------------------------------------- program.xlsx
 
+PERIOD_WORDS = (("quarter", ("квартал",)), ("month", ("месяц",)), ("year", ("год",)))
+
 PROGRAM_SETTINGS = (
     Setting("program_id", T, "Short id of the program, used in output paths (letters, digits, - and _).",
             "Краткий идентификатор программы, используется в путях к результатам.",
@@ -158,10 +161,12 @@ PROGRAM_SETTINGS = (
             "Год программы; участие действует со дня регистрации до 31 декабря.",
             ru_key="год", example="2026"),
     Setting("period", E, "Settlement period.", "Расчетный период.", required=False,
-            choices=("quarter", "month", "year"), default="quarter", ru_key="период", example="quarter"),
+            choices=("quarter", "month", "year"), default="quarter", ru_key="период", example="quarter",
+            choice_aliases=PERIOD_WORDS),
     Setting("basis", E, "What the sales lines are: the partners' purchases or their sales.",
             "Что отражают строки отчетов: закупки партнера или его продажи.", required=False,
-            choices=("purchases", "sales"), default="purchases", ru_key="база", example="purchases"),
+            choices=("purchases", "sales"), default="purchases", ru_key="база", example="purchases",
+            choice_aliases=(("purchases", ("закупки",)), ("sales", ("продажи",)))),
     Setting("tier_method", E,
             "all_units: the reached rate applies to the whole year-to-date base; "
             "incremental: each slice at its own band's rate.",
@@ -226,8 +231,12 @@ REQUIREMENTS = Sheet(
     (
         _c("tier", T, "Tier the requirement belongs to.", "Уровень, к которому относится требование.", "Уровень"),
         _c("attribute", T, "A column of the partner roster.", "Столбец реестра партнеров.", "Атрибут"),
-        _c("operator", E, "Comparison: >=, <=, =, != or in.", "Сравнение: >=, <=, =, != или in.", "Оператор",
-           choices=(">=", "<=", "=", "!=", "in")),
+        _c("operator", E, "Comparison: >=, <=, =, != or in (also ge, le, eq, ne: a cell starting with = "
+           "is a formula to Excel).", "Сравнение: >=, <=, =, != или in (или не менее, не более, равно, не равно, "
+           "одно из).", "Оператор", choices=(">=", "<=", "=", "!=", "in"),
+           choice_aliases=((">=", ("ge", "at least", "не менее")), ("<=", ("le", "at most", "не более")),
+                           ("=", ("eq", "equals", "равно")), ("!=", ("ne", "not equal", "не равно")),
+                           ("in", ("one of", "одно из")))),
         _c("value", T, "Value to compare with; for `in`, a comma-separated list.",
            "Значение для сравнения; для `in` — список через запятую.", "Значение"),
     ),
@@ -250,7 +259,7 @@ CHANNEL_RULES = Sheet(
            choices=CUSTOMER_TYPES, choice_aliases=CUSTOMER_TYPE_ALIASES),
         _c("action", E, "exclude: the line never earns; flag: it earns and is flagged.",
            "exclude: строка не учитывается; flag: учитывается с отметкой.", "Действие",
-           choices=("exclude", "flag")),
+           choices=("exclude", "flag"), choice_aliases=(("exclude", ("исключить",)), ("flag", ("отметить",)))),
     ),
     "Channel rules: who must not sell to whom.", "Правила канала: кто кому не продает.",
     ru_name="Правила канала", required=False,
@@ -277,11 +286,11 @@ BONUSES = Sheet(
            choices=("eligible_base",), default="eligible_base", required=False),
         _c("period", E, "year: awarded in the run of the year's last period; quarter: every quarter.",
            "year: в расчете последнего периода года; quarter: каждый квартал.", "Период",
-           choices=("year", "quarter")),
+           choices=("year", "quarter"), choice_aliases=PERIOD_WORDS),
         _c("winners", I, "How many winners per scope group.", "Сколько победителей в группе.", "Победителей"),
         _c("award", E, "fixed: an amount; rate: a fraction of the winner's base.",
            "fixed: фиксированная сумма; rate: доля базы победителя.", "Вид награды",
-           choices=("fixed", "rate")),
+           choices=("fixed", "rate"), choice_aliases=(("fixed", ("фиксированная",)), ("rate", ("доля",)))),
         _c("amount", D, "Unit amount, or fraction of the base.", "Сумма или доля базы.", "Сумма"),
         _c("min_base", D, "A winner's base must be over this.", "База победителя должна быть больше этой суммы.",
            "Минимальная база", required=False, blank_ok=True, default="0"),

@@ -124,3 +124,14 @@ def test_1904_workbook_serial_numbers_and_date_cells(tmp_path):
     table, problems = read(path)
     assert problems == []
     assert table.frame["invoice_date"].to_list() == [dt.date(2026, 3, 15), dt.date(2026, 3, 15)]
+
+
+@pytest.mark.parametrize("sheet, column, text, choice", [
+    (schema.REQUIREMENTS, "operator", "не менее", ">="),
+    (schema.REQUIREMENTS, "operator", "GE", ">="),
+    (schema.SALES, "customer_type", "Конечный пользователь", "end_user"),
+    (schema.OPPORTUNITIES, "status", "одобрена", "approved"),
+    (schema.BONUSES, "period", "Год", "year"),
+], ids=["ru-operator", "word-operator", "ru-customer-type", "ru-status", "ru-bonus-period"])
+def test_choices_in_words(sheet, column, text, choice):
+    assert values.parse_choice(text, sheet.column(column)) == choice
