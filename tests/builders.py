@@ -40,10 +40,17 @@ def line(invoice_id: str, date, amount, pid: str = "P1", **more) -> dict:
 def write_sheet(path: Path, sheet: str, rows: list[dict] | list[tuple], header: list[str] | None = None,
                 title: str | None = None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                           "strings_to_urls": False})
+    book = new_book(path)
     add_sheet(book, sheet, rows, header, title)
     book.close()
+
+
+def new_book(path: Path) -> xlsxwriter.Workbook:
+    """Same data, same bytes: tests that mutate bytes at fixed offsets stay deterministic."""
+    book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                           "strings_to_urls": False, "in_memory": True})
+    book.set_properties({"created": dt.datetime(2000, 1, 1)})
+    return book
 
 
 def add_sheet(book, sheet: str, rows, header=None, title=None) -> None:
@@ -75,7 +82,7 @@ def make_inputs(folder: Path, sales: dict[str, list[dict]], partners: list[dict]
                 fx: list[tuple] | None = None, extra_program_sheets: dict[str, list[dict]] | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     settings = {**PROGRAM, **(program or {})}
-    book = xlsxwriter.Workbook(str(folder / "program.xlsx"), {"strings_to_numbers": False})
+    book = new_book(folder / "program.xlsx")
     add_sheet(book, "Program", [{"key": k, "value": str(v)} for k, v in settings.items()])
     add_sheet(book, "RateBands", [{"tier": t, "over": Decimal(str(o)), "rate": Decimal(r)} for t, o, r in bands])
     add_sheet(book, "Tiers", [{"tier": t, "rank": r} for t, r in tiers])

@@ -66,7 +66,13 @@ def read_table(book: Book, spec: Sheet) -> tuple[Table | None, list[Problem]]:
     name, problems = find_sheet(book, spec)
     if name is None:
         return None, problems
-    return table_from_grid(book.grid(name), spec)
+    try:
+        grid = book.grid(name)
+    except Exception as ex:  # calamine reports a damaged sheet as one error type
+        return None, [error(Source(book.rel, name), "the sheet is damaged and cannot be read",
+                            f"open the file in Excel and save it again; the reader said: "
+                            f"{str(ex).splitlines()[0][:200]}")]
+    return table_from_grid(grid, spec)
 
 
 def _header_row(frame: pl.DataFrame, spec: Sheet) -> tuple[int | None, int]:

@@ -113,6 +113,8 @@ def _mutations():
 
 def mutate(data: bytes, mutations) -> bytes:
     for kind, at, what in mutations:
+        if not data:
+            break
         if kind == "flip":
             i = at % len(data)
             data = data[:i] + bytes([data[i] ^ what]) + data[i + 1:]
@@ -149,3 +151,18 @@ def test_fuzz_never_crashes(valid, tmp_path_factory, mutations):
     assert done.returncode in (0, 1), (done.returncode, done.stderr[-2000:])
     assert "Traceback" not in done.stderr
     assert done.stdout.strip() or done.stderr.strip()
+
+
+@pytest.mark.parametrize("mutations", [
+    [("xml", 487234, b'<c r="B2" t="d"><v>x</v></c>'), ("xml", 804435, b"&")],
+    [("xml", 419175, b'<c r="B2" t="d"><v>x</v></c>')],
+    [("flip", 431814, 15)],
+], ids=["missing-shared-string", "cut-declaration", "bad-attribute"])
+def test_damaged_sheet_found_by_the_fuzzer_is_a_located_error(valid, tmp_path, mutations):
+    folder = tmp_path / "in"
+    shutil.copytree(valid, folder)
+    target = folder / "sales" / "good.xlsx"
+    target.write_bytes(mutate(target.read_bytes(), mutations))
+    result = CliRunner().invoke(main, ["validate", str(folder)])
+    assert result.exit_code == 1, result.output
+    assert "error: sales/good.xlsx" in result.output and "Traceback" not in result.output
