@@ -89,3 +89,14 @@ def test_totals_by_tier_country_and_grand_total(sample, tmp_path):
     grand = dict(zip(rows[0], rows[-1]))
     assert (grand["by"], grand["partners"], grand["ytd_base"], grand["ytd_entitlement"]) == (
         "total", 3, 3200500, 128010)
+
+
+@pytest.mark.parametrize("pid", ["../evil", "a/b", "CON", "x\\y", ".hidden"], ids=["dotdot", "slash", "reserved",
+                                                                                   "backslash", "leading-dot"])
+def test_partner_id_unsafe_as_a_file_name_is_refused(tmp_path, pid):
+    folder = make_inputs(tmp_path / "in", {"a.xlsx": [line("A", "2026-07-01", 1, pid=pid)]},
+                         partners=[partner(pid)])
+    outcome = pipeline.run(folder, parse_period("2026Q3"), tmp_path / "out")
+    assert not outcome.ok and not (tmp_path / "out").exists()
+    assert any(f"partner_id {pid!r}" in str(p) and "names the partner's statement file" in str(p)
+               for p in outcome.problems)
