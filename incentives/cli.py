@@ -119,3 +119,10 @@ def templates(folder: Path) -> None:
 
     for path in guarded(lambda: write_templates(folder)):
         click.echo(str(path))
+
+
+# The auditor tools live in incentives/tools; their commands are thin too.
+from incentives.tools.commands import diff, explain  # noqa: E402
+
+main.add_command(diff)
+main.add_command(explain)

@@ -1,0 +1,583 @@
+"""`calc diff`: what changed between two workbooks, or between two run folders.
+
+`compare` returns a `Result` (plain values, no I/O after reading); `render` writes it for
+the terminal and `write_report` as a workbook.
+
+Rows are matched by key where the header row names one: (partner_id, invoice_id,
+line_no), or the parts of it present (a statement's Lines sheet has no partner_id),
+else partner_id, else path; header words are matched as the readers match them, with the
+contract's English and Russian aliases. A key seen twice (a duplicate line, a total row
+with blank keys) is told apart by its occurrence; the order of keyed rows is not compared.
+Other sheets are aligned by position with difflib, so there too an inserted row is one
+added row, not a cascade of changed cells. Columns are matched by header name where the
+sheet has a header row (the first row of two cells or more, within the first 20), else by
+letter. Numbers are equal within the tolerance; a formula is compared apart from its value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import NamedTuple
+
+from incentives import schema
+from incentives.problems import column_letter
+from incentives.schema import normalize_word
+from incentives.tools import SheetCells, ToolError, read_book
+from incentives.write.statements import WORDS
+from incentives.write.xlsx import DATE, workbook, write_value
+
+
+def _words(*names: str) -> frozenset[str]:
+    return frozenset(normalize_word(n) for n in names)
+
+
+KEYS: dict[str, frozenset[str]] = {
+    "partner_id": _words(*schema.SALES.column("partner_id").names(), *schema.PARTNERS.column("partner_id").names()),
+    "invoice_id": _words(*schema.SALES.column("invoice_id").names(), *WORDS["h_invoice_id"]),
+    "line_no": _words(*schema.SALES.column("line_no").names(), *WORDS["h_line_no"]),
+    "path": _words("path"),
+}
+LINE_KEY = ("partner_id", "invoice_id", "line_no")
+HEADER_SEARCH = 20  # rows looked at for a header: sales reports put a few title rows above it
+
+
+# ---------------------------------------------------------------- the result
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One changed cell: its value, or its formula when either side has one."""
+
+    column: str
+    old_ref: str
+    new_ref: str
+    part: str  # "value" or "formula"
+    old: object
+    new: object
+    delta: Decimal | None = None  # new − old, for two numbers
+
+
+@dataclass(frozen=True)
+class RowChange:
+    kind: str  # "added", "removed" or "changed"
+    key: tuple  # the key values (and, past the first, the occurrence); () when matched by position
+    old_row: int | None  # Excel row numbers
+    new_row: int | None
+    cells: tuple[Cell, ...] = ()
+    values: tuple[tuple[str, object], ...] = ()  # (column, value) of an added or removed row
+
+
+@dataclass(frozen=True)
+class SheetDiff:
+    name: str
+    status: str  # "compared", "added", "removed" or "ignored"
+    key: tuple[str, ...] = ()  # the key columns; () when rows are matched by position
+    columns_added: tuple[str, ...] = ()
+    columns_removed: tuple[str, ...] = ()
+    rows: tuple[RowChange, ...] = ()
+
+    @property
+    def equal(self) -> bool:
+        return self.status == "ignored" or (self.status == "compared" and not (
+            self.rows or self.columns_added or self.columns_removed))
+
+    def count(self, kind: str) -> int:
+        return sum(r.kind == kind for r in self.rows)
+
+    @property
+    def cells_changed(self) -> int:
+        return sum(len(r.cells) for r in self.rows)
+
+
+@dataclass(frozen=True)
+class FileDiff:
+    path: str  # relative to the compared folders; "" when two workbooks were compared
+    status: str  # "compared", "only in OLD" or "only in NEW"
+    sheets: tuple[SheetDiff, ...] = ()
+
+    @property
+    def equal(self) -> bool:
+        return self.status == "compared" and all(s.equal for s in self.sheets)
+
+
+@dataclass(frozen=True)
+class Result:
+    old: str
+    new: str
+    tolerance: Decimal
+    files: tuple[FileDiff, ...]
+
+    @property
+    def equal(self) -> bool:
+        return all(f.equal for f in self.files)
+
+
+# ---------------------------------------------------------------- comparing
+
+
+def compare(old: Path, new: Path, tolerance: Decimal = Decimal(0), ignore: tuple[str, ...] = ()) -> Result:
+    """Two workbooks, or two folders (every .xlsx in either, by relative path)."""
+    ignored = frozenset(n.casefold() for n in ignore)
+    if old.is_file() and new.is_file():
+        files = (compare_books(old, new, str(old), str(new), tolerance, ignored),)
+    elif old.is_dir() and new.is_dir():
+        old_files, new_files = _workbooks(old), _workbooks(new)
+        files = tuple(
+            compare_books(old / rel, new / rel, str(old / rel), str(new / rel), tolerance, ignored, rel)
+            if rel in old_files and rel in new_files
+            else FileDiff(rel, "only in OLD" if rel in old_files else "only in NEW")
+            for rel in sorted(old_files | new_files))
+    else:
+        raise ToolError(f"compare two workbooks or two folders: {old} is a {_kind(old)} and {new} is a {_kind(new)}")
+    return Result(str(old), str(new), tolerance, files)
+
+
+def _kind(path: Path) -> str:
+    return "folder" if path.is_dir() else "file" if path.is_file() else "missing path"
+
+
+def _workbooks(folder: Path) -> set[str]:
+    """Relative paths of the .xlsx files, leaving out Excel's lock files (~$) and hidden
+    entries (a run's staging folder is hidden while it is written)."""
+    found = set()
+    for path in folder.rglob("*.xlsx"):
+        parts = path.relative_to(folder).parts
+        if path.is_file() and not any(p.startswith((".", "~$")) for p in parts):
+            found.add("/".join(parts))
+    return found
+
+
+def compare_books(old: Path, new: Path, old_rel: str, new_rel: str, tolerance: Decimal = Decimal(0),
+                  ignored: frozenset[str] = frozenset(), path: str = "") -> FileDiff:
+    olds = {s.name: s for s in read_book(old, old_rel, formulas=True)}
+    news = {s.name: s for s in read_book(new, new_rel, formulas=True)}
+    sheets = []
+    for name in [*news, *(n for n in olds if n not in news)]:
+        if name.casefold() in ignored:
+            sheets.append(SheetDiff(name, "ignored"))
+        elif name not in olds:
+            sheets.append(SheetDiff(name, "added"))
+        elif name not in news:
+            sheets.append(SheetDiff(name, "removed"))
+        else:
+            sheets.append(compare_sheets(olds[name], news[name], tolerance))
+    return FileDiff(path, "compared", tuple(sheets))
+
+
+class _Layout(NamedTuple):
+    header: int | None  # 0-based index of the header row; None: columns go by letter
+    columns: tuple[tuple[str, str, int], ...]  # (id, title, index) of each named column
+    keys: tuple[tuple[str, int], ...]  # (key name, index) of each key column found
+
+
+_NO_HEADER = _Layout(None, (), ())
+
+
+def _layout(values: tuple[tuple, ...]) -> _Layout:
+    """The header row: the first row with two cells or more, if every cell is a distinct text
+    and it names a key column or has three cells or more (a statement's two-cell label rows
+    are not a header)."""
+    for i, row in enumerate(values[:HEADER_SEARCH]):
+        cells = [(j, v) for j, v in enumerate(row) if v is not None]
+        if len(cells) < 2:
+            continue
+        words = [normalize_word(v) if isinstance(v, str) else None for _, v in cells]
+        if None in words or len(set(words)) < len(words):
+            return _NO_HEADER
+        keys: dict[str, int] = {}
+        for (j, _), word in zip(cells, words):
+            for key, names in KEYS.items():
+                if word in names:
+                    keys.setdefault(key, j)
+        if not keys and len(cells) < 3:
+            return _NO_HEADER
+        return _Layout(i, tuple((w, str(v).strip(), j) for (j, v), w in zip(cells, words)), tuple(keys.items()))
+    return _NO_HEADER
+
+
+def _choose_key(old: _Layout, new: _Layout) -> tuple[str, ...]:
+    common = {k for k, _ in old.keys} & {k for k, _ in new.keys}
+    if "invoice_id" in common:
+        return tuple(k for k in LINE_KEY if k in common)
+    return next(((k,) for k in ("partner_id", "path") if k in common), ())
+
+
+def _width(sheet: SheetCells, rows: range) -> int:
+    return max((len(sheet.values[i]) for i in rows), default=0)
+
+
+class _Side:
+    """One side of a sheet comparison: cells by (row, column index), None past the edges."""
+
+    def __init__(self, sheet: SheetCells):
+        self.values, self.formulas = sheet.values, sheet.formulas
+
+    def value(self, i: int, j: int):
+        row = self.values[i] if i < len(self.values) else ()
+        return row[j] if j < len(row) else None
+
+    def formula(self, i: int, j: int):
+        if self.formulas is None or i >= len(self.formulas):
+            return None
+        row = self.formulas[i]
+        return row[j] if j < len(row) else None
+
+    def blank(self, i: int) -> bool:
+        formulas = self.formulas[i] if self.formulas is not None and i < len(self.formulas) else ()
+        return all(v is None for v in self.values[i]) and all(f is None for f in formulas)
+
+    def cells(self, i: int, columns) -> tuple:
+        return tuple((self.value(i, j), self.formula(i, j)) for j in columns)
+
+
+def compare_sheets(old: SheetCells, new: SheetCells, tolerance: Decimal = Decimal(0)) -> SheetDiff:
+    lo, ln = _layout(old.values), _layout(new.values)
+    a, b = _Side(old), _Side(new)
+    if lo.header is None or ln.header is None:
+        width = max(_width(old, range(len(old.values))), _width(new, range(len(new.values))))
+        columns = [(column_letter(j), j, j) for j in range(width)]
+        pairs = _aligned(a, b, range(len(old.values)), range(len(new.values)), columns)
+        return SheetDiff(old.name, "compared", rows=_changes(a, b, pairs, columns, tolerance, None))
+
+    o_body, n_body = range(lo.header + 1, len(old.values)), range(ln.header + 1, len(new.values))
+    o_cols, n_cols = _named(lo, _width(old, o_body)), _named(ln, _width(new, n_body))
+    o_index = {c: (t, j) for c, t, j in o_cols}
+    columns = [(t, o_index[c][1], j) for c, t, j in n_cols if c in o_index]
+    added = tuple(t for c, t, _ in n_cols if c not in o_index)
+    removed = tuple(t for c, t, _ in o_cols if c not in {c for c, _, _ in n_cols})
+
+    # Title rows above the header go by position and letter; a title row added pushes the
+    # header down, which the header's own detection absorbs.
+    width = max(_width(old, range(lo.header)), _width(new, range(ln.header)))
+    letters = [(column_letter(j), j, j) for j in range(width)]
+    rows = _changes(a, b, _aligned(a, b, range(lo.header), range(ln.header), letters), letters, tolerance, None)
+
+    key = _choose_key(lo, ln)
+    if key:
+        o_key = [dict(lo.keys)[k] for k in key]
+        n_key = [dict(ln.keys)[k] for k in key]
+        old_keys, new_keys = _keys(a, o_body, o_key), _keys(b, n_body, n_key)
+        keys = {("old", i): k for k, i in old_keys.items()} | {("new", j): k for k, j in new_keys.items()}
+        rows += _changes(a, b, _keyed(old_keys, new_keys), columns, tolerance, keys)
+    else:
+        rows += _changes(a, b, _aligned(a, b, o_body, n_body, columns), columns, tolerance, None)
+    return SheetDiff(old.name, "compared", key, added, removed, rows)
+
+
+def _named(layout: _Layout, width: int) -> list[tuple[str, str, int]]:
+    """The header's columns, and by letter any column holding data under a blank header cell."""
+    named = list(layout.columns)
+    taken = {j for _, _, j in named}
+    named += [(f"#{column_letter(j)}", column_letter(j), j) for j in range(width) if j not in taken]
+    return named
+
+
+def _key_value(value):
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # line_no 1 and 1.0 are the same line
+    return value.strip() if isinstance(value, str) else value
+
+
+def _keys(side: _Side, rows: range, columns: list[int]) -> dict[tuple, int]:
+    """Each non-blank row's key (values, occurrence) → row index, in row order."""
+    seen: Counter = Counter()
+    out = {}
+    for i in rows:
+        if side.blank(i):
+            continue
+        values = tuple(_key_value(side.value(i, j)) for j in columns)
+        out[(values, seen[values])] = i
+        seen[values] += 1
+    return out
+
+
+def _keyed(old: dict[tuple, int], new: dict[tuple, int]) -> list[tuple[int | None, int | None]]:
+    """Pairs (old row, new row) matched by key, in the new order; a removed row comes where
+    it stood among the old rows."""
+    removed = [k for k in old if k not in new]
+    pairs: list[tuple[int | None, int | None]] = []
+    r = 0
+    for k, j in new.items():
+        i = old.get(k)
+        if i is not None:
+            while r < len(removed) and old[removed[r]] < i:
+                pairs.append((old[removed[r]], None))
+                r += 1
+        pairs.append((i, j))
+    pairs += [(old[k], None) for k in removed[r:]]
+    return pairs
+
+
+def _aligned(a: _Side, b: _Side, old_rows: range, new_rows: range, columns) -> list[tuple[int | None, int | None]]:
+    """Pairs (old row, new row) of the longest matching runs of equal rows; in a replaced
+    block rows pair by position and the longer side's extra rows are added or removed."""
+    left = [a.cells(i, [oj for _, oj, _ in columns]) for i in old_rows]
+    right = [b.cells(j, [nj for _, _, nj in columns]) for j in new_rows]
+    pairs: list[tuple[int | None, int | None]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, left, right, autojunk=False).get_opcodes():
+        n = min(i2 - i1, j2 - j1)
+        pairs += [(old_rows[i1 + k], new_rows[j1 + k]) for k in range(n)]
+        pairs += [(old_rows[i], None) for i in range(i1 + n, i2)]
+        pairs += [(None, new_rows[j]) for j in range(j1 + n, j2)]
+    return pairs
+
+
+def _changes(a: _Side, b: _Side, pairs, columns, tolerance: Decimal, keys: dict | None) -> tuple[RowChange, ...]:
+    out = []
+    for i, j in pairs:
+        key = ()
+        if keys is not None:
+            values, occurrence = keys[("new", j) if j is not None else ("old", i)]
+            key = values + ((f"#{occurrence + 1}",) if occurrence else ())
+        if i is None or j is None:
+            side, at = (b, j) if i is None else (a, i)
+            shown = tuple((t, side.value(at, (nj if i is None else oj))) for t, oj, nj in columns)
+            out.append(RowChange("added" if i is None else "removed", key, None if i is None else i + 1,
+                                 None if j is None else j + 1, values=tuple((t, v) for t, v in shown if v is not None)))
+            continue
+        cells = []
+        for title, oj, nj in columns:
+            old_ref, new_ref = f"{column_letter(oj)}{i + 1}", f"{column_letter(nj)}{j + 1}"
+            of, nf = a.formula(i, oj), b.formula(j, nj)
+            if (of or nf) and of != nf:
+                cells.append(Cell(title, old_ref, new_ref, "formula", of, nf))
+            ov, nv = a.value(i, oj), b.value(j, nj)
+            same, delta = _same(ov, nv, tolerance)
+            if not same:
+                cells.append(Cell(title, old_ref, new_ref, "value", ov, nv, delta))
+        if cells:
+            out.append(RowChange("changed", key, i + 1, j + 1, tuple(cells)))
+    return tuple(out)
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _decimal(value: int | float) -> Decimal:
+    # repr is the shortest text that reads back as the same float: 0.1 stays 0.1
+    return Decimal(value) if isinstance(value, int) else Decimal(repr(value))
+
+
+def _same(old, new, tolerance: Decimal) -> tuple[bool, Decimal | None]:
+    if _number(old) and _number(new):
+        delta = _decimal(new) - _decimal(old)
+        return abs(delta) <= tolerance, delta
+    return type(old) is type(new) and old == new, None
+
+
+# ---------------------------------------------------------------- the terminal
+
+
+def show(value) -> str:
+    """A cell value as the report prints it: text quoted, numbers plain, dates ISO."""
+    if value is None:
+        return "(blank)"
+    if isinstance(value, str):
+        return '"' + value.replace("\n", "\\n") + '"'
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def show_delta(delta: Decimal) -> str:
+    return f"{delta.normalize():+,f}" if delta else "0"
+
+
+def show_key(key: tuple) -> str:
+    return " / ".join(show(k) if not isinstance(k, str) else k for k in key)
+
+
+def _row_text(values: tuple[tuple[str, object], ...], width: int = 110) -> str:
+    text = " | ".join(show(v) for _, v in values)
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def render(result: Result, limit: int = 50) -> str:
+    """The differences grouped by file and sheet; at most `limit` rows per sheet (0: all)."""
+    out = []
+    for f in result.files:
+        if f.status != "compared":
+            out.append(f"{f.path}: {f.status}")
+            continue
+        if f.equal:
+            continue
+        out.append(f.path or f"{result.old} → {result.new}")
+        for s in f.sheets:
+            if s.equal:
+                continue
+            if s.status != "compared":
+                out.append(f"  sheet {s.name}: {s.status}")
+                continue
+            how = f"rows by {', '.join(s.key)}" if s.key else "rows by position"
+            counts = [f"{s.count(k)} {k}" for k in ("added", "removed", "changed") if s.count(k)]
+            cells = f" ({s.cells_changed} cell(s))" if s.cells_changed else ""
+            out.append(f"  sheet {s.name} ({how}): " + (", ".join(counts) + cells if counts else "rows equal"))
+            if s.columns_added:
+                out.append(f"    columns added: {', '.join(s.columns_added)}")
+            if s.columns_removed:
+                out.append(f"    columns removed: {', '.join(s.columns_removed)}")
+            shown = s.rows if not limit else s.rows[:limit]
+            for r in shown:
+                out += _row_lines(r)
+            if len(shown) < len(s.rows):
+                out.append(f"    … and {len(s.rows) - len(shown)} more row(s) (--limit 0 shows all, "
+                           "--report writes them to a workbook)")
+    out.append(summary_line(result))
+    return "\n".join(out) + "\n"
+
+
+def _row_lines(r: RowChange) -> list[str]:
+    key = f" [{show_key(r.key)}]" if r.key else ""
+    if r.kind == "added":
+        return [f"    + row {r.new_row}{key}: {_row_text(r.values)}"]
+    if r.kind == "removed":
+        return [f"    - row {r.old_row}{key}: {_row_text(r.values)}"]
+    moved = f" (row {r.old_row} in OLD)" if r.old_row != r.new_row else ""
+    lines = [f"    ~ row {r.new_row}{key}{moved}"]
+    for c in r.cells:
+        part = " formula" if c.part == "formula" else ""
+        delta = f" ({show_delta(c.delta)})" if c.delta is not None else ""
+        lines.append(f"        {_where(c)}{part}: {show(c.old)} → {show(c.new)}{delta}")
+    return lines
+
+
+def _where(c: Cell) -> str:
+    """`ytd_base J6`, or just `B6` where the column has no name but its letter."""
+    return c.new_ref if c.new_ref.rstrip("0123456789") == c.column else f"{c.column} {c.new_ref}"
+
+
+def summary_line(result: Result) -> str:
+    counts = Counter("equal" if f.equal else f.status if f.status != "compared" else "different" for f in result.files)
+    ignored = sum(s.status == "ignored" for f in result.files for s in f.sheets)
+    words = ", ".join(f"{counts[k]} {k}" for k in ("different", "only in OLD", "only in NEW", "equal") if counts[k])
+    tail = f"; {ignored} sheet(s) ignored" if ignored else ""
+    verdict = "no differences" if result.equal else "different"
+    return f"{verdict}: {len(result.files)} workbook(s), {words}{tail}"
+
+
+# ---------------------------------------------------------------- the report workbook
+
+_FILLS = {"added": "#C6EFCE", "removed": "#FFC7CE", "changed": "#FFEB9C"}
+_DATETIME = "yyyy-mm-dd hh:mm:ss"
+_DETAIL = ["change", "key", "old_row", "new_row", "column", "part", "old", "new", "difference"]
+_SUMMARY = ["file", "sheet", "status", "rows_matched_by", "rows_added", "rows_removed", "rows_changed",
+            "cells_changed", "columns_added", "columns_removed", "details"]
+
+
+def write_report(result: Result, path: Path) -> Path:
+    """Sheet Summary (one row per compared sheet, and per file on one side only), then one
+    sheet per sheet with differences: every change, old and new cells highlighted."""
+    book = workbook(path)
+    bold = book.add_format({"bold": True})
+    header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    styles = {}  # (change kind or None, number format or None) -> format
+    for kind in (None, *_FILLS):
+        for fmt in (None, DATE, _DATETIME):
+            props = ({"bg_color": _FILLS[kind]} if kind else {}) | ({"num_format": fmt} if fmt else {})
+            styles[(kind, fmt)] = book.add_format(props) if props else None
+
+    names = _sheet_names(result)
+    summary = book.add_worksheet("Summary")
+    for r, (label, value) in enumerate((("old", result.old), ("new", result.new),
+                                        ("tolerance", result.tolerance), ("result", summary_line(result)))):
+        summary.write_string(r, 0, label, bold)
+        write_value(summary, r, 1, value)
+    top = 5
+    for j, title in enumerate(_SUMMARY):
+        summary.write_string(top, j, title, header)
+        summary.set_column(j, j, {"file": 30, "sheet": 18, "status": 14, "details": 31}.get(title, 12))
+    i = top
+    for f in result.files:
+        for s in f.sheets or (None,):
+            i += 1
+            for j, value in enumerate(_summary_row(f, s, names)):
+                write_value(summary, i, j, value)
+    summary.freeze_panes(top + 1, 0)
+    summary.autofilter(top, 0, max(i, top + 1), len(_SUMMARY) - 1)
+
+    for f in result.files:
+        for s in f.sheets:
+            if (f.path, s.name) in names:
+                _detail_sheet(book, names[(f.path, s.name)], s, header, styles)
+    book.close()
+    return path
+
+
+def _summary_row(f: FileDiff, s: SheetDiff | None, names: dict) -> list:
+    if s is None:
+        return [f.path, "", f.status]
+    if s.status != "compared":
+        return [f.path, s.name, f"sheet {s.status}"]
+    return [f.path, s.name, "equal" if s.equal else "different", ", ".join(s.key) or "position",
+            s.count("added"), s.count("removed"), s.count("changed"), s.cells_changed, ", ".join(s.columns_added),
+            ", ".join(s.columns_removed), names.get((f.path, s.name), "")]
+
+
+def _sheet_names(result: Result) -> dict[tuple[str, str], str]:
+    """A report sheet name for each sheet with differences: file stem and sheet, at most 31
+    characters, none of Excel's forbidden ones, unique."""
+    names: dict[tuple[str, str], str] = {}
+    used = {"summary"}
+    for f in result.files:
+        for s in f.sheets:
+            if s.status != "compared" or s.equal:
+                continue
+            base = re.sub(r"[\[\]:*?/\\']", "_", f"{Path(f.path).stem} {s.name}".strip())[:31]
+            name, n = base, 1
+            while name.casefold() in used:
+                n += 1
+                name = f"{base[:31 - len(str(n)) - 1]}~{n}"
+            used.add(name.casefold())
+            names[(f.path, s.name)] = name
+    return names
+
+
+def _detail_sheet(book, name: str, s: SheetDiff, header, styles) -> None:
+    sheet = book.add_worksheet(name)
+    for j, title in enumerate(_DETAIL):
+        sheet.write_string(0, j, title, header)
+        sheet.set_column(j, j, {"key": 24, "column": 22, "old": 24, "new": 24, "difference": 14}.get(title, 10))
+    rows = [["column added", "", None, None, t, "", None, None, None] for t in s.columns_added]
+    rows += [["column removed", "", None, None, t, "", None, None, None] for t in s.columns_removed]
+    kinds = ["added"] * len(s.columns_added) + ["removed"] * len(s.columns_removed)
+    for r in s.rows:
+        key = show_key(r.key)
+        if r.kind != "changed":
+            text = _row_text(r.values, 10_000)
+            rows.append([f"row {r.kind}", key, r.old_row, r.new_row, "", "",
+                         text if r.kind == "removed" else None, text if r.kind == "added" else None, None])
+            kinds.append(r.kind)
+        for c in r.cells:
+            rows.append(["cell changed", key, r.old_row, r.new_row, _where(c), c.part, c.old, c.new,
+                         c.delta])
+            kinds.append("changed")
+    for i, (values, kind) in enumerate(zip(rows, kinds), start=1):
+        # highlighted: the old cell of a removal or change, the new cell of an addition or
+        # change, the column name of a column added or removed
+        lit = {4} if values[0].startswith("column") else {"added": {7}, "removed": {6}, "changed": {6, 7}}[kind]
+        for j, value in enumerate(values):
+            _write(sheet, i, j, value, styles, kind if j in lit else None)
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, max(len(rows), 1), len(_DETAIL) - 1)
+
+
+def _write(sheet, row: int, col: int, value, styles, kind: str | None) -> None:
+    if isinstance(value, dt.datetime):
+        fmt = DATE if value.time() == dt.time() else _DATETIME
+        sheet.write_datetime(row, col, value, styles[(kind, fmt)])
+    else:
+        write_value(sheet, row, col, value, styles[(kind, None)])
