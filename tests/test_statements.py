@@ -15,19 +15,35 @@ from hypothesis import strategies as st
 from incentives import pipeline
 from incentives.allocate import allocate
 from incentives.periods import parse_period
-from incentives.write.statements import statement_partners, statement_path, write_statement, write_statements
+from incentives.write.statements import (Grade, statement_partners, statement_path, write_statement,
+                                         write_statements)
 from tests.builders import line, make_inputs, partner
 from tests.xlsx_text import XlsxText, render
 
 D = Decimal
 
 
-def statements(tmp_path, sales, period="2026Q3", **inputs):
-    """Run the pipeline on inline inputs and write the statements to tmp_path/out."""
-    outcome = pipeline.run(make_inputs(tmp_path / "in", sales, **inputs), parse_period(period), tmp_path / "run")
+def statements(tmp_path, sales, period="2026Q3", targets=None, **inputs):
+    """Run the pipeline on inline inputs and write the statements to tmp_path/out; `targets`:
+    {tier: (annual_target_a, _b, _c)} added to the Tiers sheet."""
+    folder = make_inputs(tmp_path / "in", sales, **inputs)
+    if targets:
+        add_targets(folder / "program.xlsx", targets)
+    outcome = pipeline.run(folder, parse_period(period), tmp_path / "run")
     assert outcome.ok, [str(p) for p in outcome.problems]
     paths = write_statements(tmp_path / "out", outcome.inputs, outcome.settlement)
     return {p.stem: p for p in paths}, outcome
+
+
+def add_targets(path, targets: dict[str, tuple]) -> None:
+    book = openpyxl.load_workbook(path)
+    sheet = book["Tiers"]
+    for j, name in enumerate(("annual_target_a", "annual_target_b", "annual_target_c"), start=3):
+        sheet.cell(1, j, name)
+    for row in range(2, sheet.max_row + 1):
+        for j, value in enumerate(targets.get(sheet.cell(row, 1).value, ()), start=3):
+            sheet.cell(row, j, value)
+    book.save(path)
 
 
 def statement_page(path) -> dict[str, tuple]:
@@ -168,18 +184,52 @@ def test_excluded_lines_by_reason(tmp_path):
     assert page["out of period (OUT_OF_PERIOD)"] == (2, 42.0)
 
 
+TARGETS = {"Primary": (3000000, 2000000, 1000000)}
+GRADE, NEXT_GRADE = "Grade reached, year to date", "To the next grade, KZT"
+
+
+@pytest.mark.parametrize("amount, grade, to_next, words", [
+    ("999999.99", "none", 0.01, "0.01 KZT more purchases this year reach grade C"),
+    ("1000000", "C", 1000000.0, "1,000,000.00 KZT more purchases this year reach grade B"),
+    ("2500000", "B", 500000.0, "500,000.00 KZT more purchases this year reach grade A"),
+    ("3000000", "A", None, "the highest grade is reached"),
+], ids=["below-every-target", "on-the-c-target", "between-b-and-a", "on-the-a-target"])
+def test_grade_reached_and_what_the_next_needs(tmp_path, amount, grade, to_next, words):
+    paths, _ = statements(tmp_path, {"a.xlsx": [line("A", "2026-07-01", amount)]}, targets=TARGETS)
+    page = statement_page(paths["P1"])
+    assert page[GRADE] == (grade, "annual targets: A 3,000,000.00, B 2,000,000.00, C 1,000,000.00 KZT")
+    assert page[NEXT_GRADE] == (to_next, words)
+
+
+def test_grade_is_year_to_date_and_needs_only_the_targets_given(tmp_path):
+    sales = {"a.xlsx": [line("A", "2026-02-10", 700000), line("B", "2026-08-10", 400000)]}
+    paths, _ = statements(tmp_path, sales, targets={"Primary": (None, 1000000, None)})
+    page = statement_page(paths["P1"])
+    assert page[GRADE] == ("B", "annual targets: B 1,000,000.00 KZT")
+    assert page[NEXT_GRADE] == (None, "the highest grade is reached")
+
+
+def test_no_grade_rows_when_the_tier_sets_no_target(tmp_path):
+    paths, _ = statements(tmp_path, {"a.xlsx": [line("A", "2026-07-01", 100)]})
+    page = statement_page(paths["P1"])
+    assert GRADE not in page and NEXT_GRADE not in page
+
+
 @pytest.mark.parametrize("partners, program", [
     ([partner("P1", language="ru")], {}),
     ([partner("P1")], {"language": "ru"}),
 ], ids=["partner-language", "program-default"])
 def test_russian_labels(tmp_path, partners, program):
     sales = {"a.xlsx": [line("A", "2026-07-01", "1770000.01"), line("A", "2026-07-01", "1770000.01")]}
-    paths, _ = statements(tmp_path, sales, partners=partners, program=program)
+    paths, _ = statements(tmp_path, sales, partners=partners, program=program, targets=TARGETS)
     page = statement_page(paths["P1"])
     assert page["Начислено с начала года, points"][0] == 35400.0
     nbsp = "\u00a0"  # Russian thousands separator in text
     assert page["До следующего порога, KZT"] == (
         1230000.0, f"еще 1{nbsp}230{nbsp}000,00 KZT закупок в этом году дают ставку 4%")
+    millions = ", ".join(f"{g} {n}{nbsp}000{nbsp}000,00" for g, n in zip("ABC", "321"))
+    assert page["Оценка с начала года"] == ("C", f"годовые цели: {millions} KZT")
+    assert page["До следующей оценки, KZT"] == (229999.99, f"еще 229{nbsp}999,99 KZT закупок в этом году дают оценку B")
     assert page["повторная строка (DUPLICATE)"] == (1, 1770000.01)
     header = list(lines_sheet(paths["P1"])[0])
     assert header[:4] == ["Файл", "Строка файла", "Дата счета", "Номер счета"]
@@ -209,9 +259,10 @@ def test_two_runs_are_byte_identical(tmp_path):
 
 
 def test_statement_arguments_survive_a_process_pool(tmp_path):
-    paths, outcome = statements(tmp_path, {"a.xlsx": [line("A", "2026-07-01", 100)]})
+    paths, outcome = statements(tmp_path, {"a.xlsx": [line("A", "2026-07-01", 100)]}, targets=TARGETS)
     s = outcome.settlement
-    args = (outcome.inputs.program, s.rows[0], s.lines, (), s.settled_from, s.period)
+    args = (outcome.inputs.program, s.rows[0], s.lines, (), s.settled_from, s.period,
+            Grade("", D("999900.00"), "C", (("A", D(3000000)), ("B", D(2000000)), ("C", D(1000000)))))
     write_statement(tmp_path / "pickled.xlsx", *pickle.loads(pickle.dumps(args)))
     assert (tmp_path / "pickled.xlsx").read_bytes() == paths["P1"].read_bytes()
 
@@ -267,7 +318,7 @@ def test_statement_snapshot(tmp_path, snapshot):
                         line("CN", "2026-09-01", -200000, quantity=-1, customer_name="Astana Steel"),
                         line("D", "2026-09-02", 5000, product_sku="DEMO", customer_name="Astana Steel")]}
     paths, _ = statements(
-        tmp_path, sales, fx=[("USD", "2026-07", "480.125")],
+        tmp_path, sales, fx=[("USD", "2026-07", "480.125")], targets={"Primary": (5000000, 4000000, 3000000)},
         extra_program_sheets={"Bonuses": [bonus], "Exclusions": [{"field": "product_sku", "value": "DEMO"}],
                               "ChannelRules": [{"role": "reseller", "customer_type": "reseller", "action": "flag"}]})
     assert render(paths["P1"]) == snapshot(extension_class=XlsxText)

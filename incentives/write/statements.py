@@ -1,11 +1,13 @@
 """statements/<partner_id>.xlsx: what a distributor reads about its own period.
 
 Sheet `Statement` explains the ledger row on one page: bases, the band reached and
-what the next one needs, the entitlement with its arithmetic, what was settled
-before, the accrual (a claw-back when negative), bonuses and the total payable,
-and the lines excluded, by reason. Sheet `Lines` lists every line of the partner
-that the run read, in read order, with its outcome and each included line's share
-of the entitlement (largest remainder, so the shares add up to it exactly).
+what the next one needs, the A/B/C grade of the tier's annual targets reached so far
+and what the next grade needs (when the tier has targets), the entitlement with its
+arithmetic, what was settled before, the accrual (a claw-back when negative),
+bonuses and the total payable, and the lines excluded, by reason. Sheet `Lines`
+lists every line of the partner that the run read, in read order, with its outcome
+and each included line's share of the entitlement (largest remainder, so the shares
+add up to it exactly).
 
 A statement is in the partner's language (English or Russian); every label is in
 `WORDS`. `write_statement` takes only picklable arguments, so statements can be
@@ -27,6 +29,7 @@ from incentives.model import Inputs, Program
 from incentives.money import CENT, ZERO, fmt
 from incentives.periods import Period
 from incentives.rates import Entitlement
+from incentives.review import TierReview, review
 from incentives.settle import LedgerRow, Settlement
 from incentives.validate import unsafe_file_name
 from incentives.write.xlsx import DATE, MONEY, RATE, workbook
@@ -57,6 +60,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "purchases": ("purchases", "закупок"),
     "sales": ("sales", "продаж"),
     "top_band": ("the highest band is reached", "достигнут наивысший порог"),
+    "grade": ("Grade reached, year to date", "Оценка с начала года"),
+    "no_grade": ("none", "нет"),
+    "targets": ("annual targets: {targets} {cur}", "годовые цели: {targets} {cur}"),
+    "next_grade": ("To the next grade, {cur}", "До следующей оценки, {cur}"),
+    "next_grade_words": ("{amount} {cur} more {basis} this year reach grade {grade}",
+                         "еще {amount} {cur} {basis} в этом году дают оценку {grade}"),
+    "top_grade": ("the highest grade is reached", "достигнута наивысшая оценка"),
     "slice": ("  slice over {over} up to {upto}", "  часть свыше {over} до {upto}"),
     "slice_top": ("  slice over {over}", "  часть свыше {over}"),
     "entitlement": ("Year-to-date entitlement, {unit}", "Начислено с начала года, {unit}"),
@@ -126,7 +136,35 @@ def statement_partners(settlement: Settlement) -> list[LedgerRow]:
             or row.previously_settled or row.accrual or row.total_payable]
 
 
-def write_statements(folder: Path, inputs: Inputs, settlement: Settlement) -> list[Path]:
+@dataclass(frozen=True)
+class Grade:
+    """Where a partner stands against its tier's annual targets (from the tier review)."""
+
+    grade: str  # A, B, C, or "" below every target
+    to_next: Decimal | None  # None: the highest grade is reached
+    next_grade: str
+    targets: tuple[tuple[str, Decimal], ...]  # the tier's targets given, as ("A", amount), ...
+
+    @classmethod
+    def of(cls, r: TierReview, program: Program) -> Grade | None:
+        """None when the partner's tier sets no annual target."""
+        tier = next((t for t in program.tiers if t.name == r.tier), None)
+        targets = tuple((g, t) for g, t in zip("ABC", (tier.target_a, tier.target_b, tier.target_c))
+                        if t is not None) if tier else ()
+        return cls(r.grade, r.to_next_grade, r.next_grade, targets) if targets else None
+
+
+def grades(inputs: Inputs, settlement: Settlement, reviews: tuple[TierReview, ...] | None = None
+           ) -> dict[str, Grade | None]:
+    """Each partner's grade; from the run's tier review, or reviewed here from the ledger's year-to-date bases."""
+    if reviews is None:
+        reviews = review(inputs.program, inputs.partners,
+                         {r.partner.partner_id: r.totals.ytd_base for r in settlement.rows})
+    return {r.partner_id: Grade.of(r, inputs.program) for r in reviews}
+
+
+def write_statements(folder: Path, inputs: Inputs, settlement: Settlement,
+                     reviews: tuple[TierReview, ...] | None = None) -> list[Path]:
     """`folder/statements/<partner_id>.xlsx` for each partner of `statement_partners`, in partner_id order."""
     target = folder / "statements"
     target.mkdir(parents=True, exist_ok=True)
@@ -139,12 +177,13 @@ def write_statements(folder: Path, inputs: Inputs, settlement: Settlement) -> li
     awards: dict[str, list[Award]] = {}
     for a in settlement.awards:
         awards.setdefault(a.partner_id, []).append(a)
+    graded = grades(inputs, settlement, reviews)
     paths = []
     for row in rows:
         pid = row.partner.partner_id
         path = statement_path(target, pid)
         write_statement(path, inputs.program, row, frames.get((pid,), empty), tuple(awards.get(pid, ())),
-                        settlement.settled_from, settlement.period)
+                        settlement.settled_from, settlement.period, graded.get(pid))
         paths.append(path)
     return paths
 
@@ -158,13 +197,14 @@ def statement_path(folder: Path, partner_id: str) -> Path:
 
 
 def write_statement(path: Path, program: Program, row: LedgerRow, lines_frame: pl.DataFrame,
-                    awards: tuple[Award, ...], settled_from: str, period: Period) -> Path:
-    """One partner's statement workbook; `lines_frame` is the partner's lines in read order."""
+                    awards: tuple[Award, ...], settled_from: str, period: Period, grade: Grade | None = None) -> Path:
+    """One partner's statement workbook; `lines_frame` is the partner's lines in read order; `grade`
+    None when its tier sets no annual target."""
     words = Words(row.partner.language)
     book = workbook(path)
     styles = _styles(book)
     lines = _with_shares(lines_frame, row.entitlement.amount)
-    _statement_sheet(book, styles, words, program, row, lines, awards, settled_from, period)
+    _statement_sheet(book, styles, words, program, row, lines, awards, settled_from, period, grade)
     _lines_sheet(book, styles, words, program, row, lines)
     book.close()
     return path
@@ -174,7 +214,7 @@ def write_statement(path: Path, program: Program, row: LedgerRow, lines_frame: p
 
 
 def _statement_sheet(book, styles, w: Words, program: Program, row: LedgerRow, lines: pl.DataFrame,
-                     awards: tuple[Award, ...], settled_from: str, period: Period) -> None:
+                     awards: tuple[Award, ...], settled_from: str, period: Period, grade: Grade | None) -> None:
     sheet = book.add_worksheet("Statement")
     sheet.set_portrait()
     sheet.set_paper(9)  # A4
@@ -204,12 +244,20 @@ def _statement_sheet(book, styles, w: Words, program: Program, row: LedgerRow, l
     out.value(w("ytd_base", cur=cur), t.ytd_base)
     out.value(w("band"), e.rate, w("band_over", over=num(e.band.over), cur=cur) if e.band else w("no_band"),
               styles["rate"])
+    basis = w("sales") if program.basis == "sales" else w("purchases")
     if e.next_band is None:
         out.value(w("next_band", cur=cur), None, w("top_band"))
     else:
-        basis = w("sales") if program.basis == "sales" else w("purchases")
         out.value(w("next_band", cur=cur), e.to_next_band, w("next_words", amount=num(e.to_next_band), cur=cur,
                                                              basis=basis, rate=w.percent(e.next_band.rate)))
+    if grade is not None:
+        targets = ", ".join(f"{g} {num(t)}" for g, t in grade.targets)
+        out.text(w("grade"), grade.grade or w("no_grade"), w("targets", targets=targets, cur=cur))
+        if grade.to_next is None:
+            out.value(w("next_grade", cur=cur), None, w("top_grade"))
+        else:
+            out.value(w("next_grade", cur=cur), grade.to_next,
+                      w("next_grade_words", amount=num(grade.to_next), cur=cur, basis=basis, grade=grade.next_grade))
     out.skip()
 
     if program.tier_method == "incremental":
@@ -287,9 +335,11 @@ class _Rows:
     def __init__(self, sheet, styles):
         self.sheet, self.styles, self.at = sheet, styles, 0
 
-    def text(self, label: str, value: str) -> None:
+    def text(self, label: str, value: str, note: str | None = None) -> None:
         self.sheet.write_string(self.at, 0, label, self.styles["label"])
         self.sheet.write_string(self.at, 1, value, self.styles["text"])
+        if note:
+            self.sheet.write_string(self.at, 2, note, self.styles["note"])
         self.at += 1
 
     def value(self, label: str, value, note: str | None = None, style=None, label_style=None) -> None:
