@@ -8,6 +8,9 @@ the caller decides whether to go on.
 from __future__ import annotations
 
 import hashlib
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,10 +22,11 @@ from incentives.model import (Bonus, ChannelRule, Exclusion, FxRate, InputFile, 
 from incentives.money import plain
 from incentives.problems import Problem, Source, error, note
 from incentives.read import values
-from incentives.read.table import ROW, DTYPES, Table, read_table
+from incentives.read.table import ROW, DTYPES, Raw, Table, read_raw, repeated, tables_from_raws
 from incentives.read.workbook import open_book
 
 SOURCE_COLUMNS = ("file", "sheet", ROW)
+READERS = min(4, os.cpu_count() or 1)
 
 
 def find_files(folder: Path, book: schema.Workbook) -> tuple[list[Path], list[Problem]]:
@@ -47,31 +51,74 @@ def _rel(folder: Path, path: Path) -> str:
     return path.relative_to(folder).as_posix()
 
 
-def read_book(folder: Path, path: Path, book: schema.Workbook) -> tuple[dict[str, Table], InputFile, list[Problem]]:
+@dataclass(frozen=True)
+class _Opened:
+    """One input file read up to its raw sheets: what the threads hand back."""
+
+    info: InputFile
+    problems: tuple[Problem, ...]  # the file's own, before any sheet
+    sheets: tuple[tuple[schema.Sheet, Raw | None, tuple[Problem, ...]], ...]  # in the book's order
+
+
+def _open(folder: Path, path: Path, book: schema.Workbook) -> _Opened:
+    """Guard, open, find and map each declared sheet; cells still text. Safe in a thread."""
     rel = _rel(folder, path)
     data = path.read_bytes()
     info = InputFile(rel, hashlib.sha256(data).hexdigest(), len(data), (), 0)
+    del data
     opened = open_book(path, rel)
     if isinstance(opened, Problem):
-        return {}, info, [opened]
-    tables: dict[str, Table] = {}
-    problems: list[Problem] = [note(Source(rel, name), "hidden sheet ignored") for name in opened.hidden]
+        return _Opened(info, (opened,), ())
+    notes = tuple(note(Source(rel, name), "hidden sheet ignored") for name in opened.hidden)
+    sheets = []
     for sheet in book.sheets:
-        table, found = read_table(opened, sheet)
-        problems += found
-        if table is not None:
-            tables[sheet.name] = table
-    rows = sum(t.frame.height for t in tables.values())
-    return tables, InputFile(rel, info.sha256, info.size, opened.sheets, rows), problems
+        raw, found = read_raw(opened, sheet)
+        sheets.append((sheet, raw, tuple(found)))
+    return _Opened(replace(info, sheets=opened.sheets), notes, tuple(sheets))
+
+
+def read_book(folder: Path, path: Path, book: schema.Workbook) -> tuple[dict[str, Table], InputFile, list[Problem]]:
+    """One workbook's declared sheets as tables."""
+    ((tables, info, problems),) = _read_books([_open(folder, path, book)])
+    return tables, info, problems
+
+
+def _read_books(opened: list[_Opened]) -> list[tuple[dict[str, Table], InputFile, list[Problem]]]:
+    """The raws of every file typed together, sheet by sheet; each file's tables and
+    problems as if it had been read alone."""
+    by_sheet: dict[str, list[tuple[int, Raw]]] = {}
+    for i, o in enumerate(opened):
+        for sheet, raw, _ in o.sheets:
+            if raw is not None:
+                by_sheet.setdefault(sheet.name, []).append((i, raw))
+    typed: dict[tuple[int, str], tuple[Table, list[Problem]]] = {}
+    for name, raws in by_sheet.items():
+        for (i, _), result in zip(raws, tables_from_raws([raw for _, raw in raws])):
+            typed[i, name] = result
+    out = []
+    for i, o in enumerate(opened):
+        tables: dict[str, Table] = {}
+        problems = list(o.problems)
+        for sheet, _, found in o.sheets:
+            problems += found
+            if (i, sheet.name) in typed:
+                table, bad = typed[i, sheet.name]
+                problems += bad
+                tables[sheet.name] = table
+        rows = sum(t.frame.height for t in tables.values())
+        out.append((tables, replace(o.info, rows=rows), problems))
+    return out
 
 
 def _frame(tables: list[Table], sheet: schema.Sheet) -> pl.DataFrame:
     """One frame of every file's rows, with their sources."""
     names = [c.name for c in sheet.columns]
-    parts = [t.frame.select(pl.lit(t.source.file).alias("file"), pl.lit(t.source.sheet).alias("sheet"),
-                            pl.col(ROW), *names) for t in tables]
-    if parts:
-        return pl.concat(parts, how="vertical")
+    if tables:
+        heights = [t.frame.height for t in tables]
+        body = pl.concat([t.frame.select(ROW, *names) for t in tables], how="vertical")
+        return body.select(repeated([t.source.file for t in tables], heights, pl.String).alias("file"),
+                           repeated([t.source.sheet for t in tables], heights, pl.String).alias("sheet"),
+                           pl.all())
     schema_ = {"file": pl.String, "sheet": pl.String, ROW: pl.Int64,
                **{c.name: DTYPES[c.kind] for c in sheet.columns}}
     return pl.DataFrame(schema=schema_)
@@ -232,11 +279,20 @@ def load(folder: Path) -> tuple[Inputs | None, list[Problem]]:
     problems: list[Problem] = []
     files: list[InputFile] = []
     read: dict[str, list[Table]] = {}
+    found_by_book = []
+    jobs = []
     for book in schema.WORKBOOKS:
         paths, found = find_files(folder, book)
+        found_by_book.append((found, len(paths)))
+        jobs += [(path, book) for path in paths]
+    # Files are read in threads: the guard's and calamine's work runs without the GIL.
+    with ThreadPoolExecutor(READERS) as pool:
+        opened = list(pool.map(lambda job: _open(folder, *job), jobs))
+    results = iter(_read_books(opened))
+    for found, count in found_by_book:
         problems += found
-        for path in paths:
-            tables, info, found = read_book(folder, path, book)
+        for _ in range(count):
+            tables, info, found = next(results)
             files.append(info)
             problems += found
             for name, table in tables.items():

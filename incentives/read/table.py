@@ -10,6 +10,7 @@ address.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import accumulate
 
 import polars as pl
 
@@ -63,6 +64,15 @@ def find_sheet(book: Book, spec: Sheet) -> tuple[str | None, list[Problem]]:
 
 
 def read_table(book: Book, spec: Sheet) -> tuple[Table | None, list[Problem]]:
+    raw, problems = read_raw(book, spec)
+    if raw is None:
+        return None, problems
+    ((table, found),) = tables_from_raws([raw])
+    return table, problems + found
+
+
+def read_raw(book: Book, spec: Sheet) -> tuple[Raw | None, list[Problem]]:
+    """The sheet of `spec` found, loaded and its header mapped; cells still text."""
     name, problems = find_sheet(book, spec)
     if name is None:
         return None, problems
@@ -72,20 +82,47 @@ def read_table(book: Book, spec: Sheet) -> tuple[Table | None, list[Problem]]:
         return None, [error(Source(book.rel, name), "the sheet is damaged and cannot be read",
                             f"open the file in Excel and save it again; the reader said: "
                             f"{str(ex).splitlines()[0][:200]}")]
-    return table_from_grid(grid, spec)
+    raw, found = map_grid(grid, spec)
+    return raw, problems + found
 
 
 def _header_row(frame: pl.DataFrame, spec: Sheet) -> tuple[int | None, int]:
     known = {normalize_word(n) for c in spec.columns for n in c.names()}
     best, best_hits = None, 0
-    for i, row in enumerate(frame.head(HEADER_SCAN).iter_rows()):
+    for i, row in enumerate(frame.head(HEADER_SCAN).rows()):
+        # A row cannot count more hits than it has cells: under a header row, no data row
+        # needs its cells compared.
+        if sum(cell is not None for cell in row) <= best_hits:
+            continue
         hits = sum(1 for cell in row if cell is not None and normalize_word(cell) in known)
         if hits > best_hits:
             best, best_hits = i, hits
     return best, best_hits
 
 
-def table_from_grid(grid: Grid, spec: Sheet) -> tuple[Table | None, list[Problem]]:
+@dataclass(frozen=True)
+class Raw:
+    """A sheet whose header is found and mapped, its cells not yet looked at: `text` holds
+    the body of each mapped declared column, `extra` of each roster attribute column,
+    blank rows included. The raws of many files of one sheet are typed together
+    (`tables_from_raws`): one vectorized pass per column, not one per file and column."""
+
+    spec: Sheet
+    source: Source
+    first_row: int  # the Excel row of the body's first row
+    height: int
+    text: tuple[tuple[str, pl.Series], ...]
+    extra: tuple[tuple[str, pl.Series], ...]
+    cells: tuple[tuple[str, int], ...]
+    date1904: bool = False
+
+    def column_index(self, name: str) -> int | None:
+        return dict(self.cells).get(name)
+
+
+def map_grid(grid: Grid, spec: Sheet) -> tuple[Raw | None, list[Problem]]:
+    """Find the header and map it to the declared columns: a `Raw`, or the problems that
+    keep the sheet from being read."""
     frame, src = grid.frame, grid.source
     problems: list[Problem] = []
     header, hits = _header_row(frame, spec)
@@ -122,44 +159,122 @@ def table_from_grid(grid: Grid, spec: Sheet) -> tuple[Table | None, list[Problem
                 f"add a column headed {column.name!r} (or {column.header_ru!r})"))
     if any(p.is_error for p in problems):
         return None, problems
-
-    body = frame.slice(header + 1).with_row_index(ROW, offset=header + 2)
-    used = [frame.columns[j] for j in [*mapped.values(), *extra.values()]]
-    if used:
-        blank = pl.all_horizontal(pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in used)
-        body = body.filter(~blank)
-    columns: dict[str, pl.Series] = {ROW: body[ROW].cast(pl.Int64)}
-    rows = columns[ROW]
-    for column in spec.columns:
-        if column.name in mapped:
-            j = mapped[column.name]
-            series, bad = convert(body[frame.columns[j]], column, grid.date1904)
-            for index, raw, problem in bad:
-                problems.append(error(Source(src.file, src.sheet, int(rows[index]), grid.columns[j]),
-                                      f'{column.name} "{raw}" {problem.message}' if raw else
-                                      f"{column.name} {problem.message}", problem.hint))
-        else:
-            series = pl.Series([_default(column)] * body.height, dtype=DTYPES[column.kind])
-        columns[column.name] = series.alias(column.name)
-    for name, j in extra.items():
-        columns[name] = body[frame.columns[j]].str.strip_chars().alias(name)
+    body = frame.slice(header + 1)
+    text = tuple((c.name, body.to_series(mapped[c.name])) for c in spec.columns if c.name in mapped)
+    extras = tuple((name, body.to_series(j)) for name, j in extra.items())
     cells = tuple((c, grid.columns[j]) for c, j in [*mapped.items(), *extra.items()])
-    return Table(spec, src, pl.DataFrame(list(columns.values())), cells), problems
+    return Raw(spec, src, header + 2, body.height, text, extras, cells, grid.date1904), problems
+
+
+def table_from_grid(grid: Grid, spec: Sheet) -> tuple[Table | None, list[Problem]]:
+    raw, problems = map_grid(grid, spec)
+    if raw is None:
+        return None, problems
+    ((table, found),) = tables_from_raws([raw])
+    return table, problems + found
+
+
+PART = "__part"  # which raw a row of the batch comes from
+
+
+def repeated(values: list, counts: list[int], dtype) -> pl.Series:
+    """Each value as many times as its count, in order."""
+    kept = [(v, n) for v, n in zip(values, counts) if n]
+    if not kept:
+        return pl.Series([], dtype=dtype)
+    return pl.Series([v for v, _ in kept], dtype=dtype).repeat_by(
+        pl.Series([n for _, n in kept], dtype=pl.UInt32)).explode()
+
+
+def _gathered(raws: list[Raw], name: str, extra: bool = False) -> pl.Series | None:
+    """One column of every raw, one after the other; null where a raw lacks it."""
+    parts = [dict(r.extra if extra else r.text).get(name) for r in raws]
+    if all(p is None for p in parts):
+        return None
+    filled = [p.cast(pl.String) if p is not None else pl.repeat(None, r.height, dtype=pl.String, eager=True)
+              for p, r in zip(parts, raws)]
+    return (pl.concat(filled) if len(filled) > 1 else filled[0]).alias(name)
+
+
+def tables_from_raws(raws: list[Raw]) -> list[tuple[Table, list[Problem]]]:
+    """The raws of one sheet (one per file) typed together: each its `Table` and the
+    problems of its cells, in the order a file read alone gives them."""
+    if not raws:
+        return []
+    spec = raws[0].spec
+    index = repeated(list(range(len(raws))), [r.height for r in raws], pl.UInt32)
+    # Excel rows: each part's first row, plus the position within the part
+    offsets = list(accumulate((r.height for r in raws), initial=0))
+    rows = pl.int_range(0, offsets[-1], dtype=pl.Int64, eager=True) + repeated(
+        [r.first_row - offset for r, offset in zip(raws, offsets)], [r.height for r in raws], pl.Int64)
+    names = [c.name for c in spec.columns]
+    extra_names = list(dict.fromkeys(name for r in raws for name, _ in r.extra))
+    columns = {PART: index.alias(PART), ROW: rows.alias(ROW)}
+    for name in names:
+        if (gathered := _gathered(raws, name)) is not None:
+            columns[name] = gathered
+    extras = {name: _gathered(raws, name, extra=True).alias(f"{PART}{i}") for i, name in enumerate(extra_names)}
+    batch = pl.DataFrame([*columns.values(), *extras.values()])
+    used = [c for c in batch.columns if c not in (PART, ROW)]
+    if used:  # a row blank in every column the sheet's header names is no line
+        blank = pl.all_horizontal(pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in used)
+        batch = batch.filter(~blank)
+    part = batch[PART]
+    starts = [*part.search_sorted(pl.Series(range(len(raws)), dtype=pl.UInt32), "left").to_list(), batch.height]
+    shift = None
+    if any(r.date1904 for r in raws):
+        shift = part.is_in([k for k, r in enumerate(raws) if r.date1904])
+    rows = batch[ROW]
+    problems: list[list[Problem]] = [[] for _ in raws]
+    typed: dict[str, pl.Series] = {}
+    for column in spec.columns:
+        dtype = DTYPES[column.kind]
+        if column.name not in batch.columns:
+            typed[column.name] = pl.repeat(_default(column), batch.height, dtype=dtype, eager=True).alias(column.name)
+            continue
+        series, bad = convert(batch[column.name], column, shift if shift is not None else False)
+        holders = [k for k, r in enumerate(raws) if column.name in dict(r.text)]
+        if len(holders) < len(raws):  # a file without this optional column: its default, unchecked
+            present = part.is_in(holders)
+            series = pl.select(pl.when(present).then(series).otherwise(pl.lit(_default(column), dtype=dtype))
+                               ).to_series()
+            bad = [b for b in bad if present[b[0]]]
+        for i, raw_text, problem in bad:
+            raw = raws[part[i]]
+            problems[part[i]].append(error(Source(raw.source.file, raw.source.sheet, rows[i],
+                                                  raw.column_index(column.name)),
+                                           f'{column.name} "{raw_text}" {problem.message}' if raw_text else
+                                           f"{column.name} {problem.message}", problem.hint))
+        typed[column.name] = series.alias(column.name)
+    out = []
+    for k, raw in enumerate(raws):
+        start, height = starts[k], starts[k + 1] - starts[k]
+        frame: dict[str, pl.Series] = {ROW: rows.slice(start, height)}
+        for name in names:
+            frame[name] = typed[name].slice(start, height)
+        for name, _ in raw.extra:
+            frame[name] = batch[extras[name].name].slice(start, height).str.strip_chars().alias(name)
+        out.append((Table(spec, raw.source, pl.DataFrame(list(frame.values())), raw.cells), problems[k]))
+    return out
 
 
 def _default(column: Column):
     return values.parse(column.default, column) if column.default is not None else None
 
 
-def convert(raw: pl.Series, column: Column, date1904: bool = False
+def convert(raw: pl.Series, column: Column, date1904: bool | pl.Series = False
             ) -> tuple[pl.Series, list[tuple[int, str, values.BadValue]]]:
-    """The typed column and its bad cells as (position, text, problem)."""
+    """The typed column and its bad cells as (position, text, problem). `date1904`: of the
+    workbook, or of each cell's workbook when cells of several are typed at once."""
     text = raw.str.strip_chars()
     text = pl.select(pl.when(text == "").then(None).otherwise(text)).to_series()
-    if date1904 and column.kind in (Kind.DATE, Kind.MONTH):
+    per_cell = isinstance(date1904, pl.Series)
+    if (date1904.any() if per_cell else date1904) and column.kind in (Kind.DATE, Kind.MONTH):
         # A date kept as a plain number counts from 1904-01-01 in such a workbook:
         # move it onto the 1900 count the parser knows (calamine already did date cells).
         serial = text.str.contains(r"^\d+(\.\d+)?$").fill_null(False)
+        if per_cell:
+            serial = serial & date1904
         shifted = (text.cast(pl.Float64, strict=False).floor().cast(pl.Int64, strict=False) + 1462).cast(pl.String)
         text = pl.select(pl.when(serial).then(shifted).otherwise(text)).to_series()
     dtype = DTYPES[column.kind]
