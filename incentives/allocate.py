@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import polars as pl
+
 from incentives.money import CENT, ZERO
 
 
@@ -37,13 +39,26 @@ def allocate(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
         raise ValueError(f"no weights to carry a total of {total}")
     # Integer weights, scaled by the finest decimal place, keep the arithmetic exact.
     places = max(0, *(-w.as_tuple().exponent for w in weights))
-    scaled = [int(w.scaleb(places)) for w in weights]
-    whole = sum(scaled)
-    if whole == 0:
-        scaled, whole = [1] * len(weights), len(weights)
-    if whole < 0:  # same proportions, and divmod below then floors with a remainder in [0, whole)
-        scaled, whole = [-w for w in scaled], -whole
-    floors, remainders = zip(*(divmod(cents * w, whole) for w in scaled))
-    missing = cents - sum(floors)  # 0 <= missing < len(weights): the remainders add up to missing × whole
-    extra = set(sorted(range(len(weights)), key=lambda i: (-remainders[i], i))[:missing])
-    return [(Decimal(f + (i in extra)) * CENT) for i, f in enumerate(floors)]
+    frame = pl.DataFrame({"weight": pl.Series([int(w.scaleb(places)) for w in weights], dtype=pl.Int128),
+                          "total": pl.Series([cents] * len(weights), dtype=pl.Int128), "group": 0})
+    shares = frame.select(shares_in_cents(pl.col("weight"), pl.col("total"), ["group"])).to_series()
+    return [Decimal(c) * CENT for c in shares.to_list()]
+
+
+def shares_in_cents(weight: pl.Expr, total: pl.Expr, group: list[str]) -> pl.Expr:
+    """Each row's share, in cents, of its group's `total` (in cents, the same on every row
+    of the group), by integer `weight` (Int128); the rows of a group in their order."""
+    whole = weight.sum().over(group)
+    n = pl.len().over(group).cast(pl.Int128)
+    weight = pl.when(whole == 0).then(pl.lit(1, pl.Int128)).otherwise(weight)
+    whole = pl.when(whole == 0).then(n).otherwise(whole)
+    # Same proportions with a positive whole: the floor division then leaves remainders in [0, whole).
+    zero = pl.lit(0, pl.Int128)  # (Int128 has no unary minus)
+    weight = pl.when(whole < 0).then(zero - weight).otherwise(weight)
+    whole = pl.when(whole < 0).then(zero - whole).otherwise(whole)
+    product = total.cast(pl.Int128) * weight
+    floors = product // whole
+    missing = total.cast(pl.Int128) - floors.sum().over(group)  # 0 <= missing < rows of the group
+    # The largest remainders get a cent each; among equal ones, the earlier row.
+    order = (product - floors * whole).rank("ordinal", descending=True).over(group)
+    return floors + (order.cast(pl.Int128) <= missing).cast(pl.Int128)

@@ -6,6 +6,7 @@ import dataclasses
 import pickle
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -21,6 +22,7 @@ from tests.builders import line, make_inputs, partner
 from tests.xlsx_text import XlsxText, render
 
 D = Decimal
+SAMPLE = Path(__file__).parent.parent / "inputs" / "intelligent-platforms"
 
 
 def statements(tmp_path, sales, period="2026Q3", targets=None, **inputs):
@@ -249,6 +251,14 @@ def test_text_from_inputs_stays_text(tmp_path):
              if c.value in (EVIL, "@SUM(A1)", "+1-1")]
     assert [(c.value, c.data_type) for c in cells] == [(EVIL, "s"), ("@SUM(A1)", "s"), ("+1-1", "s")]
     assert not book["Statement"]._hyperlinks and not book["Lines"]._hyperlinks
+
+
+def test_statements_in_a_pool_and_in_batches_are_the_same_bytes(tmp_path):
+    outcome = pipeline.run(SAMPLE, parse_period("2026Q3"), tmp_path / "run")
+    alone = write_statements(tmp_path / "alone", outcome.inputs, outcome.settlement, workers=1)
+    pooled = write_statements(tmp_path / "pooled", outcome.inputs, outcome.settlement, workers=2, batch_lines=60)
+    assert len(alone) == 37 and [p.name for p in alone] == [p.name for p in pooled]
+    assert [p.read_bytes() for p in alone] == [p.read_bytes() for p in pooled]
 
 
 def test_two_runs_are_byte_identical(tmp_path):

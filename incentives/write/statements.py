@@ -16,13 +16,17 @@ written in a process pool.
 
 from __future__ import annotations
 
+import io
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
 
-from incentives.allocate import allocate
+from incentives.allocate import shares_in_cents
 from incentives.bonuses import Award
 from incentives.classify import INCLUDED, REASON_WORDS, REASONS
 from incentives.model import Inputs, Program
@@ -32,6 +36,7 @@ from incentives.rates import Entitlement
 from incentives.review import TierReview, review
 from incentives.settle import LedgerRow, Settlement
 from incentives.validate import unsafe_file_name
+from incentives.write.rows import Column, body, splice
 from incentives.write.xlsx import DATE, MONEY, RATE, workbook
 
 COUNT = "#,##0"
@@ -127,6 +132,7 @@ LINE_COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("outcome", "text", 10), ("detail", "text", 14), ("flag", "text", 8), ("share", "money", 16),
 )
 MAX_WIDTH = 50
+LINES_PART = "xl/worksheets/sheet2.xml"  # the Lines sheet, the second of the workbook
 
 
 def statement_partners(settlement: Settlement) -> list[LedgerRow]:
@@ -163,29 +169,69 @@ def grades(inputs: Inputs, settlement: Settlement, reviews: tuple[TierReview, ..
     return {r.partner_id: Grade.of(r, inputs.program) for r in reviews}
 
 
+BATCH_LINES = 20_000  # lines per batch: one batch's XML is tens of MB, and a pool gets work in even parts
+POOL_FROM = 50_000  # lines from which a pool pays for starting its processes (about 0.5 s each)
+NEEDED = tuple(c for c, _, _ in LINE_COLUMNS if c != "share")  # of the settled lines
+
+
 def write_statements(folder: Path, inputs: Inputs, settlement: Settlement,
-                     reviews: tuple[TierReview, ...] | None = None) -> list[Path]:
-    """`folder/statements/<partner_id>.xlsx` for each partner of `statement_partners`, in partner_id order."""
+                     reviews: tuple[TierReview, ...] | None = None, workers: int | None = None,
+                     batch_lines: int = BATCH_LINES) -> list[Path]:
+    """`folder/statements/<partner_id>.xlsx` for each partner of `statement_partners`, in partner_id order.
+
+    Partners go in batches of about `batch_lines` lines; with `workers` > 1 (by default, from
+    `POOL_FROM` lines on, one per core) the batches are written in a pool of processes."""
     target = folder / "statements"
     target.mkdir(parents=True, exist_ok=True)
     rows = statement_partners(settlement)
-    # One pass over the lines: each partner's frame, in read order.
-    needed = [c for c, _, _ in LINE_COLUMNS if c != "share"]
-    frames = settlement.lines.select("partner_id", *needed).partition_by(
-        "partner_id", as_dict=True, maintain_order=True, include_key=False)
-    empty = settlement.lines.select(needed).clear()
+    paths = [statement_path(target, row.partner.partner_id) for row in rows]
+    lines = settlement.lines.select("partner_id", *NEEDED)
+    frames = lines.partition_by("partner_id", as_dict=True, maintain_order=True)
     awards: dict[str, list[Award]] = {}
     for a in settlement.awards:
         awards.setdefault(a.partner_id, []).append(a)
     graded = grades(inputs, settlement, reviews)
-    paths = []
-    for row in rows:
+    batches, statements, size = [], [], 0
+    for path, row in zip(paths, rows):
         pid = row.partner.partner_id
-        path = statement_path(target, pid)
-        write_statement(path, inputs.program, row, frames.get((pid,), empty), tuple(awards.get(pid, ())),
-                        settlement.settled_from, settlement.period, graded.get(pid))
-        paths.append(path)
+        statements.append((path, row, tuple(awards.get(pid, ())), graded.get(pid)))
+        size += frames[pid,].height if (pid,) in frames else 0
+        if size >= batch_lines or row is rows[-1]:
+            parts = [frames[p.partner.partner_id,] for _, p, _, _ in statements if (p.partner.partner_id,) in frames]
+            batches.append(Batch(inputs.program, settlement.settled_from, settlement.period, tuple(statements),
+                                 pl.concat(parts) if parts else lines.clear()))
+            statements, size = [], 0
+    if workers is None:
+        workers = (os.cpu_count() or 1) if lines.height >= POOL_FROM else 1
+    if workers > 1 and len(batches) > 1:
+        # spawn, not fork: a forked polars can deadlock on the locks its threads held
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            list(pool.map(write_batch, batches))
+    else:
+        for batch in batches:
+            write_batch(batch)
     return paths
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Statements to write together: each (path, ledger row, awards, grade), and all their lines
+    (partner_id and `NEEDED`, in read order). Picklable, for a process pool."""
+
+    program: Program
+    settled_from: str
+    period: Period
+    statements: tuple[tuple[Path, LedgerRow, tuple[Award, ...], Grade | None], ...]
+    lines: pl.DataFrame
+
+
+def write_batch(batch: Batch) -> None:
+    """The batch's statements: the lines of all its partners prepared in one pass, then each workbook."""
+    entitlements = {row.partner.partner_id: row.entitlement.amount for _, row, _, _ in batch.statements}
+    prepared = shown(batch.lines, entitlements)
+    for path, row, awards, grade in batch.statements:
+        _write(path, batch.program, row, prepared.get(row.partner.partner_id, NOTHING), awards,
+               batch.settled_from, batch.period, grade)
 
 
 def statement_path(folder: Path, partner_id: str) -> Path:
@@ -200,20 +246,80 @@ def write_statement(path: Path, program: Program, row: LedgerRow, lines_frame: p
                     awards: tuple[Award, ...], settled_from: str, period: Period, grade: Grade | None = None) -> Path:
     """One partner's statement workbook; `lines_frame` is the partner's lines in read order; `grade`
     None when its tier sets no annual target."""
+    lines = lines_frame.select(pl.lit(row.partner.partner_id, pl.String).alias("partner_id"), *NEEDED)
+    write_batch(Batch(program, settled_from, period, ((path, row, awards, grade),), lines))
+    return path
+
+
+def _write(path: Path, program: Program, row: LedgerRow, lines: Shown, awards: tuple[Award, ...],
+           settled_from: str, period: Period, grade: Grade | None) -> None:
     words = Words(row.partner.language)
-    book = workbook(path)
+    written = io.BytesIO()
+    book = workbook(written)
     styles = _styles(book)
-    lines = _with_shares(lines_frame, row.entitlement.amount)
     _statement_sheet(book, styles, words, program, row, lines, awards, settled_from, period, grade)
     _lines_sheet(book, styles, words, program, row, lines)
     book.close()
-    return path
+    # The body goes in after xlsxwriter is done: only then are the formats' indices known.
+    body = lines.body
+    for kind, mark in STYLE_MARKS.items():
+        body = body.replace(mark, str(styles[kind].xf_index))
+    splice(written.getvalue(), LINES_PART, 1, body, path)
+
+
+# ---------------------------------------------------------------- the lines, for all partners at once
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A partner's lines as its statement shows them."""
+
+    count: int
+    body: str  # the Lines sheet's rows as XML, the formats' indices as STYLE_MARKS
+    widths: tuple[tuple[str, int], ...]  # the longest text of each text column
+    base_total: Decimal
+    share_total: Decimal
+    by_reason: tuple[tuple[str, int, Decimal], ...]  # (code, lines, base amount) in the contract's order
+
+
+NOTHING = Shown(0, "", (), ZERO, ZERO, ())
+# Stand-ins for the formats' indices in the body: no cell holds a control character (rows.py escapes them).
+STYLE_MARKS = {"date": "\x01", "money": "\x02"}
+BODY = tuple(Column(c, "text" if kind == "text" else "number", STYLE_MARKS.get(kind)) for c, kind, _ in LINE_COLUMNS)
+TEXT = [c for c, kind, _ in LINE_COLUMNS if kind == "text"]
+
+
+def shown(lines: pl.DataFrame, entitlements: dict[str, Decimal]) -> dict[str, Shown]:
+    """Each partner's `Shown`, from `lines` (partner_id and `NEEDED`, in read order) and each
+    partner's entitlement, which its included lines share (`allocate`)."""
+    if not lines.height:
+        return {}
+    cents = pl.DataFrame({"partner_id": list(entitlements), "cents": [int(e.scaleb(2)) for e in entitlements.values()]},
+                         schema={"partner_id": pl.String, "cents": pl.Int128})
+    included = pl.col("outcome") == INCLUDED
+    share = shares_in_cents((pl.col("base_amount") * 100).cast(pl.Int128), pl.col("cents"), ["partner_id", "included"])
+    lines = (lines.join(cents, on="partner_id", how="left", maintain_order="left").with_columns(included=included)
+             .with_columns(share=pl.when("included").then(share).cast(pl.Decimal(38, 2)) / 100))
+    xml = lines.select("partner_id", body(lines.select(_SHOWN), BODY, 2, lines["partner_id"]))
+    parts = (xml.with_columns(lines.select(*TEXT, "base_amount", "share"))
+             .group_by("partner_id", maintain_order=True)
+             .agg(pl.len(), pl.col("xml").str.join(""), pl.col(TEXT).str.len_chars().max().fill_null(0),
+                  pl.col("base_amount", "share").sum()))
+    reasons: dict[str, list] = {}
+    excluded = (lines.filter(~pl.col("included")).group_by("partner_id", "outcome")
+                .agg(pl.len(), pl.col("base_amount").sum()))
+    order = {code: i for i, (code, _) in enumerate(REASONS)}
+    for pid, code, count, amount in sorted(excluded.iter_rows(), key=lambda r: (r[0], order.get(r[1], len(order)), r[1])):
+        reasons.setdefault(pid, []).append((code, count, amount))
+    return {r["partner_id"]: Shown(r["len"], r["xml"], tuple((c, r[c]) for c in TEXT), r["base_amount"] or ZERO,
+                                   r["share"] or ZERO, tuple(reasons.get(r["partner_id"], ())))
+            for r in parts.iter_rows(named=True)}
 
 
 # ---------------------------------------------------------------- the sheets
 
 
-def _statement_sheet(book, styles, w: Words, program: Program, row: LedgerRow, lines: pl.DataFrame,
+def _statement_sheet(book, styles, w: Words, program: Program, row: LedgerRow, lines: Shown,
                      awards: tuple[Award, ...], settled_from: str, period: Period, grade: Grade | None) -> None:
     sheet = book.add_worksheet("Statement")
     sheet.set_portrait()
@@ -282,7 +388,7 @@ def _statement_sheet(book, styles, w: Words, program: Program, row: LedgerRow, l
     out.value(w("included"), t.included_lines, w("included_base", amount=num(t.ytd_base)), styles["count"])
     out.value(w("excluded"), t.excluded_lines, None, styles["count"])
     out.value(w("excluded_amount", cur=cur), t.excluded_amount)
-    reasons = _by_reason(lines)
+    reasons = lines.by_reason
     if reasons:
         out.skip()
         sheet.write_string(out.at, 0, w("by_reason"), styles["header"])
@@ -296,37 +402,30 @@ def _statement_sheet(book, styles, w: Words, program: Program, row: LedgerRow, l
             out.at += 1
 
 
-def _lines_sheet(book, styles, w: Words, program: Program, row: LedgerRow, lines: pl.DataFrame) -> None:
+def _lines_sheet(book, styles, w: Words, program: Program, row: LedgerRow, lines: Shown) -> None:
     sheet = book.add_worksheet("Lines")
     sheet.set_landscape()
     sheet.set_paper(9)  # A4
     sheet.fit_to_pages(1, 0)
     sheet.repeat_rows(0)
     sheet.set_footer(f"&L{row.partner.partner_id.replace('&', '&&')}&R{w('page')}")
-    widths = _text_widths(lines)
-    for j, (column, _, width) in enumerate(LINE_COLUMNS):
+    widths = dict(lines.widths)
+    for j, (column, kind, width) in enumerate(LINE_COLUMNS):
         title = w("h_" + column, cur=program.base_currency, unit=program.unit)
         sheet.write_string(0, j, title, styles["header"])
-        sheet.set_column(j, j, max(width, min(MAX_WIDTH, max(len(title), widths.get(column, 0)) + 2)))
-
-    # Per cell, one call: a bound writer and a format chosen once per column; blanks are skipped.
-    formats = {"date": styles["date"], "money": styles["money"]}
-    writers = [(sheet.write_string if kind == "text" else sheet.write_number, formats.get(kind))
-               for _, kind, _ in LINE_COLUMNS]
-    i = 0
-    for i, values in enumerate(lines.select(_SHOWN).iter_rows(), start=1):
-        for j, value in enumerate(values):
-            if value is not None:
-                write, style = writers[j]
-                write(i, j, value, style)
+        # The column's format: the body's cells, spliced in by write_statement, carry it too.
+        sheet.set_column(j, j, max(width, min(MAX_WIDTH, max(len(title), widths.get(column, 0)) + 2)),
+                         styles.get(kind) if kind in ("date", "money") else None)
+    # Rows 2 to count + 1 are the body, spliced in by _write.
     sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, i, len(LINE_COLUMNS) - 1)
+    sheet.autofilter(0, 0, lines.count, len(LINE_COLUMNS) - 1)
 
-    total = i + 1
-    sheet.write_string(total, 0, w("total", count=f"{lines.height:,}"), styles["label"])
+    total = lines.count + 1
+    sheet.write_string(total, 0, w("total", count=f"{lines.count:,}"), styles["label"])
     for j, (column, _, _) in enumerate(LINE_COLUMNS):
         if column in ("base_amount", "share"):
-            sheet.write_number(total, j, float(lines[column].sum() or ZERO), styles["money_bold"])
+            amount = lines.base_total if column == "base_amount" else lines.share_total
+            sheet.write_number(total, j, float(amount), styles["money_bold"])
 
 
 class _Rows:
@@ -357,47 +456,17 @@ class _Rows:
 # ---------------------------------------------------------------- the numbers
 
 
-def _with_shares(lines: pl.DataFrame, entitlement: Decimal) -> pl.DataFrame:
-    """The lines with `share`: each included line's part of the entitlement, blank for the others."""
-    included = lines["outcome"] == INCLUDED
-    weights = lines.filter(included)["base_amount"].to_list()
-    share = pl.Series("share", [None] * lines.height, dtype=pl.Decimal(38, 2))
-    if weights:
-        share = share.scatter(included.arg_true(), pl.Series(allocate(entitlement, weights), dtype=pl.Decimal(38, 2)))
-    return lines.with_columns(share)
-
-
-def _by_reason(lines: pl.DataFrame) -> list[tuple[str, int, Decimal]]:
-    """(code, lines, base amount) of the excluded lines, in the contract's order of reasons."""
-    excluded = lines.filter(pl.col("outcome") != INCLUDED)
-    if not excluded.height:
-        return []
-    grouped = {code: (count, amount) for code, count, amount in excluded.group_by("outcome").agg(
-        pl.len(), pl.col("base_amount").sum()).iter_rows()}
-    order = [code for code, _ in REASONS] + sorted(set(grouped) - {code for code, _ in REASONS})
-    return [(code, *grouped[code]) for code in order if code in grouped]
-
-
 def _cell_value(column: str, kind: str) -> pl.Expr:
-    """A column as xlsxwriter stores it: numbers as floats, dates as Excel serial days."""
+    """A column as a cell holds it: dates as Excel serial days, the rest as they are."""
     col = pl.col(column)
-    if kind in ("money", "number"):
-        return col.cast(pl.Float64)
     if kind == "date":
         # Excel counts the 29 February 1900 that never was: from 1 March 1900, a day more.
         days = (col - pl.date(1899, 12, 31)).dt.total_days()
-        return pl.when(days > 59).then(days + 1).otherwise(days).cast(pl.Float64).alias(column)
+        return pl.when(days > 59).then(days + 1).otherwise(days).alias(column)
     return col
 
 
 _SHOWN = tuple(_cell_value(c, k) for c, k, _ in LINE_COLUMNS)
-
-
-def _text_widths(lines: pl.DataFrame) -> dict[str, int]:
-    if not lines.height:
-        return {}
-    text = [c for c, kind, _ in LINE_COLUMNS if kind == "text"]
-    return {c: v or 0 for c, v in lines.select(pl.col(text).str.len_chars().max()).row(0, named=True).items()}
 
 
 def _arithmetic(w: Words, e: Entitlement) -> str:

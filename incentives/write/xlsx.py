@@ -7,6 +7,7 @@ properties carry no wall-clock time, so the same inputs give the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,8 +21,8 @@ RATE = "0.00%"
 DATE = "yyyy-mm-dd"
 
 
-def workbook(path: Path) -> xlsxwriter.Workbook:
-    book = xlsxwriter.Workbook(str(path), {
+def workbook(path: Path | io.BytesIO) -> xlsxwriter.Workbook:
+    book = xlsxwriter.Workbook(path if isinstance(path, io.BytesIO) else str(path), {
         "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
         # in memory: no temporary files, half the fixed cost of a small workbook
         "in_memory": True,

@@ -1,0 +1,114 @@
+"""Long tables written column-wise: the XML of many rows built by polars in one pass.
+
+xlsxwriter spends about 10 µs of Python on each cell it writes; a statement's Lines
+sheet has up to 18 cells per line, a million lines a quarter. So for such a table
+xlsxwriter writes everything but the body (header, totals row, formats, widths, page
+setup, autofilter) and `splice` puts the body rows in afterwards, built here as
+polars string expressions, in Rust, a column at a time.
+
+The cells are what xlsxwriter would write, as inline strings: text is escaped as
+xlsxwriter escapes it (`&`, `<`, `>`; control characters and `_xHHHH_` look-alikes
+as `_xHHHH_`), so text read from an input stays text; it never becomes a formula, a
+link or a number. A blank value writes no cell.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+from xlsxwriter.utility import xl_col_to_name
+
+TEXT_LIMIT = 32767  # Excel's longest cell text; xlsxwriter cuts there too
+CONTROL = [c for c in range(32) if c not in (9, 10)]  # what xlsxwriter writes as _xHHHH_
+CONTROL_CLASS = "[" + "".join(f"\\x{c:02x}" for c in CONTROL) + "]"
+LEVEL = 1  # deflate level of the spliced sheet: its size is 10 to 20 percent more than at 6, 4x faster
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a body: its frame column, "text" or "number" (a date is its Excel
+    serial number), and the `s` attribute of its cells, the xf index of their format (None: General)."""
+
+    name: str
+    kind: str
+    style: str | None = None
+
+
+def _number(col: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """A number as its shortest exact decimal text: 3808.00 -> 3808, 471.2350 -> 471.235."""
+    text = col.cast(pl.String)
+    if isinstance(dtype, pl.Decimal) or dtype.is_float():
+        text = text.str.replace(r"(\.\d*?)0+$", "${1}").str.strip_suffix(".").replace("-0", "0")
+    return text
+
+
+def _text(col: pl.Expr, control: bool) -> tuple[pl.Expr, pl.Expr]:
+    """The escaped text and whether it needs `xml:space="preserve"`."""
+    text = col.str.slice(0, TEXT_LIMIT)
+    preserve = text.str.contains(r"^\s|\s$")
+    text = text.str.replace_all(r"(_x[0-9a-fA-F]{4}_)", "_x005F${1}")
+    text = text.str.replace_all("&", "&amp;", literal=True).str.replace_all(
+        "<", "&lt;", literal=True).str.replace_all(">", "&gt;", literal=True)
+    if control:
+        for c in CONTROL:
+            text = text.str.replace_all(chr(c), f"_x{c:04X}_", literal=True)
+    return text, preserve
+
+
+def _cell(column: Column, j: int, row: pl.Expr, dtype: pl.DataType, control: bool) -> pl.Expr:
+    col = pl.col(column.name)
+    ref = pl.concat_str(pl.lit(f'<c r="{xl_col_to_name(j)}'), row,
+                        pl.lit('"' if column.style is None else f'" s="{column.style}"'))
+    if column.kind == "text":
+        text, preserve = _text(col, control)
+        open_t = pl.when(preserve).then(pl.lit('<t xml:space="preserve">')).otherwise(pl.lit("<t>"))
+        xml = pl.concat_str(ref, pl.lit(' t="inlineStr"><is>'), open_t, text, pl.lit("</t></is></c>"))
+        return pl.when(col.is_null() | (col == "")).then(pl.lit("")).otherwise(xml)
+    xml = pl.concat_str(ref, pl.lit("><v>"), _number(col, dtype), pl.lit("</v></c>"))
+    return pl.when(col.is_null()).then(pl.lit("")).otherwise(xml)
+
+
+def body(frame: pl.DataFrame, columns: tuple[Column, ...], first_row: int, groups: pl.Series | None = None
+         ) -> pl.Series:
+    """Each row of `frame` as one `<row>` element, the first at Excel row `first_row` (1-based);
+    with `groups` (one value per row), each group's rows are one sheet's, the first at `first_row`."""
+    texts = [c.name for c in columns if c.kind == "text"]
+    control = bool(texts) and frame.height > 0 and bool(frame.select(
+        pl.any_horizontal(pl.col(texts).str.contains(CONTROL_CLASS).any())).item())
+    position = pl.int_range(pl.len(), dtype=pl.Int64)
+    if groups is not None:
+        frame = frame.with_columns(groups.alias("__group"))
+        position = position.over("__group")
+    row = (position + first_row).cast(pl.String)
+    cells = [_cell(c, j, row, frame.schema[c.name], control) for j, c in enumerate(columns)]
+    return frame.select(pl.concat_str(pl.lit('<row r="'), row, pl.lit('">'), *cells, pl.lit("</row>"))
+                        .alias("xml")).to_series()
+
+
+def splice(workbook: bytes, sheet_part: str, after_row: int, rows: str, path: Path) -> None:
+    """Write `workbook` (as xlsxwriter wrote it) to `path` with `rows` (`<row>` elements)
+    put into the sheet `sheet_part` (e.g. "xl/worksheets/sheet2.xml") right after its row `after_row`."""
+    with zipfile.ZipFile(io.BytesIO(workbook)) as source, zipfile.ZipFile(
+            path, "w", zipfile.ZIP_DEFLATED, compresslevel=LEVEL) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename != sheet_part:
+                target.writestr(info, data)
+                continue
+            head, tail = _split(data.decode("utf-8"), after_row)
+            with target.open(info, "w", force_zip64=True) as out:
+                out.write(head.encode("utf-8"))
+                out.write(rows.encode("utf-8"))
+                out.write(tail.encode("utf-8"))
+
+
+def _split(sheet: str, after_row: int) -> tuple[str, str]:
+    """The sheet's XML cut where the rows go: after row `after_row`'s element."""
+    start = re.search(f'<row r="{after_row}"[ >]', sheet).start()
+    end = sheet.index("</row>", start) + len("</row>")
+    return sheet[:end], sheet[end:]
