@@ -30,7 +30,8 @@ def write(path, frame: pl.DataFrame, columns: tuple[Column, ...]) -> None:
         sheet.write_string(0, j, c.name)
     book.close()
     columns = tuple(Column(c.name, c.kind, str(money.xf_index) if c.style == "money" else None) for c in columns)
-    splice(written.getvalue(), "xl/worksheets/sheet1.xml", 1, body(frame, columns, 2).str.join("").item(), path)
+    splice(written.getvalue(), "xl/worksheets/sheet1.xml", body(frame, columns, 2).str.join("").item(), path,
+           frame.height + 1)
 
 
 @pytest.mark.parametrize("text", TEXTS, ids=IDS)

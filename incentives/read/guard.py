@@ -361,10 +361,16 @@ def _shared_strings(unpacker: _Unpacker, info: zipfile.ZipInfo, where: Source) -
 
 
 def _aligned(chunks: Iterator[bytes]) -> Iterator[memoryview]:
-    """The chunks cut before the last cell (or tag) that may continue in the next one."""
+    """The chunks cut before the last cell (or tag) that may continue in the next one;
+    the last chunk whole."""
     carry = b""
-    for chunk in chunks:
+    chunk = next(chunks, None)
+    while chunk is not None:
         data = carry + chunk if carry else chunk
+        chunk = next(chunks, None)
+        if chunk is None:
+            yield memoryview(data)
+            return
         cut = data.rfind(b"<c", max(0, len(data) - 65536))
         if cut <= 0:
             cut = data.rfind(b"<")
@@ -458,7 +464,9 @@ class _Extent:
 
 
 def _scan_sheet(unpacker: _Unpacker, info: zipfile.ZipInfo, where: Source, recalc: bool) -> list[Problem]:
-    extent = _fast(_aligned(_ahead(unpacker.chunks(info, xml=True))))
+    chunks = unpacker.chunks(info, xml=True)
+    # one chunk has nothing to overlap with: a thread would only cost its start
+    extent = _fast(_aligned(_ahead(chunks) if info.file_size > _CHUNK else chunks))
     if extent is None:  # cells placed without an address, or prefixed tags: follow calamine step by step
         extent = _exact(_aligned(unpacker.chunks(info, xml=True)))
     return extent.problems(where, info.file_size, recalc)
@@ -472,9 +480,10 @@ def _unusual(piece: memoryview) -> pl.DataFrame | None:
     place, else the cell's reference, `row` and an ordering `key` for its column,
     whether it is a formula and whether it holds a value. Done in polars, as a tall
     sheet has a match in every row past 99,999."""
-    found = pl.Series("m", [str(piece, "utf-8", "replace")]).str.extract_all(_UNUSUAL).explode().drop_nulls()
-    if found.is_empty():
+    text = pl.Series("m", [str(piece, "utf-8", "replace")])
+    if not text.str.contains(_UNUSUAL).item():  # most sheets: one pass that captures nothing
         return None
+    found = text.str.extract_all(_UNUSUAL).explode().drop_nulls()
     m, letters, digits = pl.col("m"), pl.col("letters"), pl.col("digits")
     formula = m.str.contains("<f", literal=True)
     return (found.to_frame().with_columns(m.str.extract_groups(_PARTS).alias("parts")).unnest("parts")

@@ -39,6 +39,13 @@ class Column:
     style: str | None = None
 
 
+def excel_days(col: pl.Expr) -> pl.Expr:
+    """A date as Excel's serial number: Excel counts the 29 February 1900 that never was,
+    so from 1 March 1900 on, a day more."""
+    days = (col - pl.date(1899, 12, 31)).dt.total_days()
+    return pl.when(days > 59).then(days + 1).otherwise(days)
+
+
 def _number(col: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     """A number as its shortest exact decimal text: 3808.00 -> 3808, 471.2350 -> 471.235."""
     text = col.cast(pl.String)
@@ -90,9 +97,11 @@ def body(frame: pl.DataFrame, columns: tuple[Column, ...], first_row: int, group
                         .alias("xml")).to_series()
 
 
-def splice(workbook: bytes, sheet_part: str, after_row: int, rows: str, path: Path) -> None:
+def splice(workbook: bytes, sheet_part: str, rows: str, path: Path, last_row: int | None = None) -> None:
     """Write `workbook` (as xlsxwriter wrote it) to `path` with `rows` (`<row>` elements)
-    put into the sheet `sheet_part` (e.g. "xl/worksheets/sheet2.xml") right after its row `after_row`."""
+    put into the sheet `sheet_part` (e.g. "xl/worksheets/sheet2.xml") right after its header,
+    row 1. `last_row`: the sheet's last row once they are in, when no row xlsxwriter wrote
+    follows them (the sheet's dimension is then set to reach it)."""
     with zipfile.ZipFile(io.BytesIO(workbook)) as source, zipfile.ZipFile(
             path, "w", zipfile.ZIP_DEFLATED, compresslevel=LEVEL) as target:
         for info in source.infolist():
@@ -100,15 +109,17 @@ def splice(workbook: bytes, sheet_part: str, after_row: int, rows: str, path: Pa
             if info.filename != sheet_part:
                 target.writestr(info, data)
                 continue
-            head, tail = _split(data.decode("utf-8"), after_row)
+            head, tail = _split(data.decode("utf-8"))
+            if last_row is not None:
+                head = re.sub(r'(<dimension ref="[A-Z]+1:[A-Z]+)\d+"', rf'\g<1>{max(last_row, 1)}"', head, count=1)
             with target.open(info, "w", force_zip64=True) as out:
                 out.write(head.encode("utf-8"))
                 out.write(rows.encode("utf-8"))
                 out.write(tail.encode("utf-8"))
 
 
-def _split(sheet: str, after_row: int) -> tuple[str, str]:
-    """The sheet's XML cut where the rows go: after row `after_row`'s element."""
-    start = re.search(f'<row r="{after_row}"[ >]', sheet).start()
+def _split(sheet: str) -> tuple[str, str]:
+    """The sheet's XML cut where the rows go: after row 1's element."""
+    start = re.search('<row r="1"[ >]', sheet).start()
     end = sheet.index("</row>", start) + len("</row>")
     return sheet[:end], sheet[end:]

@@ -36,8 +36,8 @@ from incentives.rates import Entitlement
 from incentives.review import TierReview, review
 from incentives.settle import LedgerRow, Settlement
 from incentives.validate import unsafe_file_name
-from incentives.write.rows import Column, body, splice
-from incentives.write.xlsx import DATE, MONEY, RATE, workbook
+from incentives.write.rows import Column, body, excel_days, splice
+from incentives.write.xlsx import DATE, MONEY, RATE, workbook, xf_index
 
 COUNT = "#,##0"
 LANGUAGES = ("en", "ru")
@@ -263,8 +263,8 @@ def _write(path: Path, program: Program, row: LedgerRow, lines: Shown, awards: t
     # The body goes in after xlsxwriter is done: only then are the formats' indices known.
     body = lines.body
     for kind, mark in STYLE_MARKS.items():
-        body = body.replace(mark, str(styles[kind].xf_index))
-    splice(written.getvalue(), LINES_PART, 1, body, path)
+        body = body.replace(mark, xf_index(styles[kind]))
+    splice(written.getvalue(), LINES_PART, body, path)
 
 
 # ---------------------------------------------------------------- the lines, for all partners at once
@@ -459,11 +459,7 @@ class _Rows:
 def _cell_value(column: str, kind: str) -> pl.Expr:
     """A column as a cell holds it: dates as Excel serial days, the rest as they are."""
     col = pl.col(column)
-    if kind == "date":
-        # Excel counts the 29 February 1900 that never was: from 1 March 1900, a day more.
-        days = (col - pl.date(1899, 12, 31)).dt.total_days()
-        return pl.when(days > 59).then(days + 1).otherwise(days).alias(column)
-    return col
+    return excel_days(col).alias(column) if kind == "date" else col
 
 
 _SHOWN = tuple(_cell_value(c, k) for c, k, _ in LINE_COLUMNS)

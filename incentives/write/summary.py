@@ -7,7 +7,7 @@ Reconciliation (per input file and in total).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import io
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from incentives.settle import LedgerRow, Settlement
 from incentives.write.ledger import FORMATS as LEDGER_FORMATS
 from incentives.write.ledger import HEADER as LEDGER_HEADER
 from incentives.write.ledger import ledger_values
-from incentives.write.xlsx import DATE, MONEY, workbook, write_table
+from incentives.write.xlsx import DATE, MONEY, close, workbook, write_long_table, write_table
 
 AMOUNTS = ("period_base", "ytd_base", "ytd_entitlement", "previously_settled", "accrual", "bonus", "total_payable",
            "excluded_amount")
@@ -58,16 +58,20 @@ EXCLUSION_COLUMNS = ("partner_id", "invoice_id", "line_no", "invoice_date", "out
                      "currency", "base_amount", "file", "sheet", "row")
 
 
-def exclusion_rows(lines: pl.DataFrame) -> Iterable[list]:
-    excluded = lines.filter(pl.col("outcome") != INCLUDED).select(EXCLUSION_COLUMNS)
-    for r in excluded.iter_rows():
-        yield [*r[:5], REASON_WORDS[r[4]] + (f": {r[5]}" if r[5] else ""), *r[6:]]
+def exclusions(lines: pl.DataFrame) -> pl.DataFrame:
+    """Every excluded line, its reason in words and the detail after them."""
+    words = pl.col("outcome").replace_strict(REASON_WORDS, default=pl.col("outcome"), return_dtype=pl.String)
+    reason = pl.when(pl.col("detail").is_not_null() & (pl.col("detail") != "")).then(
+        pl.concat_str(words, pl.lit(": "), pl.col("detail"))).otherwise(words)
+    return lines.filter(pl.col("outcome") != INCLUDED).select(
+        *EXCLUSION_COLUMNS[:5], reason.alias("reason"), *EXCLUSION_COLUMNS[6:])
 
 
 def write_summary(folder: Path, inputs: Inputs, settlement: Settlement, balances: tuple[Balance, ...],
                   reviews: tuple[TierReview, ...]) -> Path:
     path = folder / "summary.xlsx"
-    book = workbook(path)
+    written = io.BytesIO()
+    book = workbook(written)
     program = inputs.program
     summary_header = [*LEDGER_HEADER, "role", "parent_id", "flagged_lines"]
     flagged = dict(settlement.lines.filter(pl.col("flag").is_not_null()).group_by("partner_id").len().iter_rows())
@@ -76,9 +80,9 @@ def write_summary(folder: Path, inputs: Inputs, settlement: Settlement, balances
                   flagged.get(r.partner.partner_id, 0)] for r in settlement.rows), LEDGER_FORMATS)
     money = {k: MONEY for k in AMOUNTS}
     write_table(book, "Totals", ["by", "group", "partners", *AMOUNTS, *COUNTS], totals_rows(settlement.rows), money)
-    write_table(book, "Exclusions", [*EXCLUSION_COLUMNS[:5], "reason", *EXCLUSION_COLUMNS[6:]],
-                exclusion_rows(settlement.lines),
-                {"invoice_date": DATE, "net_amount": MONEY, "base_amount": MONEY}, {"reason": 50, "file": 30})
+    excluded = exclusions(settlement.lines)
+    long = write_long_table(book, "Exclusions", excluded.columns, excluded,
+                            {"invoice_date": DATE, "net_amount": MONEY, "base_amount": MONEY}, {"reason": 50, "file": 30})
     names = {p.partner_id: p.partner_name for p in inputs.partners}
     write_table(book, "Bonuses", ["bonus", "group", "rank", "partner_id", "partner_name", "eligible_base", "tied",
                                   "amount"],
@@ -91,7 +95,7 @@ def write_summary(folder: Path, inputs: Inputs, settlement: Settlement, balances
                 ([b.file, b.lines_read, b.amount_read, b.included_lines, b.included_amount, b.excluded_lines,
                   b.excluded_amount, "yes" if b.balanced else "NO"] for b in balances),
                 {"amount_read": MONEY, "included_amount": MONEY, "excluded_amount": MONEY}, {"file": 40})
-    book.close()
+    close(book, written, path, long)
     return path
 
 

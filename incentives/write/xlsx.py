@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+import polars as pl
 import xlsxwriter
 
 from incentives import __version__
+from incentives.write.rows import Column, body, excel_days, splice
 
 FIXED_TIME = dt.datetime(2000, 1, 1)
 MONEY = "#,##0.00"
@@ -41,21 +44,64 @@ def cell(value):
 def write_table(book: xlsxwriter.Workbook, name: str, header: list[str], rows, formats: dict[str, str] | None = None,
                 widths: dict[str, int] | None = None):
     """A sheet of one table: bold frozen header, autofilter, column formats."""
-    sheet = book.add_worksheet(name)
-    bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-    styles = {f: book.add_format({"num_format": f}) for f in set((formats or {}).values())}
-    for j, title in enumerate(header):
-        sheet.write_string(0, j, title, bold)
-        fmt = styles.get((formats or {}).get(title))
-        sheet.set_column(j, j, (widths or {}).get(title, max(10, min(40, len(title) + 2))), fmt)
+    sheet, styles = _head(book, name, header, formats, widths)
     count = 0
     for i, row in enumerate(rows, start=1):
         count = i
         for j, value in enumerate(row):
-            write_value(sheet, i, j, value, styles.get((formats or {}).get(header[j])))
-    sheet.freeze_panes(1, 0)
+            write_value(sheet, i, j, value, styles[j])
     sheet.autofilter(0, 0, max(count, 1), len(header) - 1)
     return sheet
+
+
+@dataclass(frozen=True)
+class LongTable:
+    """A table of many rows: xlsxwriter writes its header, `close` splices its body in
+    (`rows.py`). `frame` holds the columns of the header, in its order."""
+
+    part: str  # the sheet's part in the package
+    frame: pl.DataFrame
+    styles: tuple  # each column's Format, or None
+
+
+def write_long_table(book: xlsxwriter.Workbook, name: str, header: list[str], frame: pl.DataFrame,
+                     formats: dict[str, str] | None = None, widths: dict[str, int] | None = None) -> LongTable:
+    """`write_table` for a frame of many rows; the workbook is then closed by `close`."""
+    sheet, styles = _head(book, name, header, formats, widths)
+    sheet.autofilter(0, 0, max(frame.height, 1), len(header) - 1)
+    return LongTable(f"xl/worksheets/sheet{len(book.worksheets())}.xml", frame, tuple(styles))
+
+
+def close(book: xlsxwriter.Workbook, written: io.BytesIO, path: Path, table: LongTable) -> None:
+    """Close `book` (made by `workbook(written)`) into `path`, `table`'s body spliced in."""
+    book.close()
+    frame = table.frame
+    columns = tuple(Column(c, "text" if frame.schema[c] == pl.String else "number", xf_index(style))
+                    for c, style in zip(frame.columns, table.styles))
+    shown = frame.select(excel_days(pl.col(c)).alias(c) if frame.schema[c] == pl.Date else pl.col(c)
+                         for c in frame.columns)
+    splice(written.getvalue(), table.part, body(shown, columns, 2).str.join("").item(), path, frame.height + 1)
+
+
+def xf_index(style) -> str | None:
+    """A format's index in the closed workbook's styles, as a cell's `s` attribute. (Asked of
+    xlsxwriter: a format equal to one made earlier shares that one's index, which its own
+    `xf_index` attribute does not show.)"""
+    return None if style is None else str(style._get_xf_index())
+
+
+def _head(book: xlsxwriter.Workbook, name: str, header: list[str], formats: dict[str, str] | None,
+          widths: dict[str, int] | None):
+    """The sheet with its bold frozen header and column widths and formats; each column's format."""
+    sheet = book.add_worksheet(name)
+    bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    made = {f: book.add_format({"num_format": f}) for f in sorted(set((formats or {}).values()))}
+    styles = [made.get((formats or {}).get(title)) for title in header]
+    for j, title in enumerate(header):
+        sheet.write_string(0, j, title, bold)
+        sheet.set_column(j, j, (widths or {}).get(title, max(10, min(40, len(title) + 2))), styles[j])
+    sheet.freeze_panes(1, 0)
+    return sheet, styles
 
 
 def write_value(sheet, row: int, col: int, value, fmt=None) -> None:
