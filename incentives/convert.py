@@ -31,11 +31,12 @@ def to_base(inputs: Inputs) -> pl.DataFrame:
              .with_columns(pl.when(pl.col("currency") == program.base_currency).then(pl.lit(Decimal(1), RATE))
                            .otherwise(pl.col("fx_rate")).alias("fx_rate"))
              .drop("month"))
-    base = sales["currency"] == program.base_currency
-    # Base-currency lines round as a column; foreign ones need exact products, so Decimal in Python.
-    same = sales["net_amount"].round(2, mode=POLARS_MODES[program.rounding]).cast(BASE)
-    foreign = [None if b else round_money(a * r, program.rounding)
-               for a, r, b in zip(sales["net_amount"], sales["fx_rate"], base)] if not base.all() else None
-    amount = same if foreign is None else pl.select(
-        pl.when(base).then(same).otherwise(pl.Series(foreign, dtype=BASE))).to_series()
+    # Base-currency lines round as a column; foreign ones need exact products, so Decimal in
+    # Python, for those lines only.
+    amount = sales["net_amount"].round(2, mode=POLARS_MODES[program.rounding]).cast(BASE)
+    at = (sales["currency"] != program.base_currency).fill_null(True).arg_true()
+    if at.len():
+        foreign = sales.select(pl.col("net_amount", "fx_rate").gather(at))
+        amount = amount.scatter(at, pl.Series([None if a is None or r is None else round_money(a * r, program.rounding)
+                                               for a, r in foreign.iter_rows()], dtype=BASE))
     return sales.with_columns(amount.alias("base_amount"))
