@@ -142,8 +142,9 @@ def fastest(repeat: int, argv: list, out: Path | None = None, env: dict | None =
     return {**min(runs, key=lambda r: r["total"]), "runs": [r["total"] for r in runs]}
 
 
-def bench_size(label: str, workload: dict, baseline: str | None, repeat: int) -> dict:
-    """Every figure of one size, its workload already in bench/work/<label>/input."""
+def bench_size(label: str, workload: dict, baseline: str | None, repeat: int, earlier: dict | None = None) -> dict:
+    """Every figure of one size, its workload already in bench/work/<label>/input; the
+    baseline's taken from `earlier` (a size's figures from an earlier results.json) when given."""
     here = WORK / label
     folder = here / "input"
     me = [sys.executable, Path(__file__).resolve(), "--child"]
@@ -158,7 +159,11 @@ def bench_size(label: str, workload: dict, baseline: str | None, repeat: int) ->
     result = {"lines": workload["lines"], "sales_workbooks": workload["files"], "partners": workload["partners"],
               "workbooks": floors[best]["workbooks"], "calc": calc, "floor": floors, "floor_threads": int(best),
               "calc_read_over_floor": calc["read"] / floors[best]["total"]}
-    if baseline:
+    if earlier is not None and "baseline" in earlier and earlier["lines"] == workload["lines"]:
+        say(f"{label}: baseline, from the earlier figures")
+        base = {**earlier["baseline"], "reused": True}
+        result |= {"baseline": base, "baseline_over_calc": base["total"] / calc["total"]}
+    elif baseline:
         say(f"{label}: baseline")
         base = fastest(repeat, [baseline, BENCH / "baseline.py", folder, here / "baseline"], here / "baseline")
         result |= {"baseline": base, "baseline_over_calc": base["total"] / calc["total"]}
@@ -194,7 +199,8 @@ def table(label: str, r: dict) -> list[str]:
     if "baseline" in r:
         base = r["baseline"]
         out += [row(f"baseline {p}", base[p], lines) for p in PHASES]
-        out.append(row("baseline total", base["total"], lines, base))
+        out.append(row("baseline total" + (" (earlier run)" if base.get("reused") else ""), base["total"], lines,
+                       base))
     threads = r["floor_threads"]
     out.append(ratio(f"calc read / read floor ({threads} thread{'s' if threads > 1 else ''})",
                      r["calc_read_over_floor"]))
@@ -232,15 +238,20 @@ def main(argv: list[str] | None = None) -> int:
                         help="also run bench/baseline.py (default yes)")
     parser.add_argument("--baseline-python", default=sys.executable,
                         help="the interpreter, with pandas, for the baseline (default this one)")
+    parser.add_argument("--baseline-from", type=Path, metavar="RESULTS_JSON",
+                        help="take the baseline's figures from an earlier results.json instead of running it "
+                             "again (it does not change with calc; the 1M size takes about 10 minutes)")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each child; the fastest is kept (default 1)")
     args = parser.parse_args(argv)
+    earlier = json.loads(args.baseline_from.read_text())["sizes"] if args.baseline_from else {}
     if args.repeat < 1:
         parser.error("--repeat must be 1 or more")
     results = {}
     for label in filter(None, (s.strip() for s in args.lines.split(","))):
         say(f"{label}: workload")
         workload = generate(WORK / label / "input", parse_lines(label))
-        results[label] = bench_size(label, workload, args.baseline_python if args.baseline else None, args.repeat)
+        results[label] = bench_size(label, workload, args.baseline_python if args.baseline else None, args.repeat,
+                                    earlier.get(label))
     for label, r in results.items():
         print("\n".join(table(label, r)), end="\n\n")
     print("\n".join(scaling(results)))

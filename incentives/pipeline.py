@@ -75,7 +75,7 @@ def write_outputs(folder: Path, inputs: Inputs, settlement: Settlement, balances
                   reviews: tuple[TierReview, ...], command: str) -> None:
     write_ledger(folder, inputs.program, settlement)
     write_summary(folder, inputs, settlement, balances, reviews)
-    write_statements(folder, inputs, settlement)
+    write_statements(folder, inputs, settlement, reviews)
     write_audit(folder, inputs, settlement, command)
 
 
