@@ -87,7 +87,6 @@ def main(argv: list[str] | None = None) -> int:
         kept: list[str] = []
         for d in distributors:
             kept.append(d)
-            members = partners["partner_id"].eq(d) | partners["parent_id"].eq(d)
             if (partners["parent_id"].isin(kept) | partners["partner_id"].isin(kept)).sum() >= args.sample_partners:
                 break
         reports = [f for f in reports if f.stem.split("_")[-1] in kept]

@@ -9,7 +9,7 @@ the name, the English aliases and the Russian headers.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 
 

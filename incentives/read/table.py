@@ -166,14 +166,6 @@ def map_grid(grid: Grid, spec: Sheet) -> tuple[Raw | None, list[Problem]]:
     return Raw(spec, src, header + 2, body.height, text, extras, cells, grid.date1904), problems
 
 
-def table_from_grid(grid: Grid, spec: Sheet) -> tuple[Table | None, list[Problem]]:
-    raw, problems = map_grid(grid, spec)
-    if raw is None:
-        return None, problems
-    ((table, found),) = tables_from_raws([raw])
-    return table, problems + found
-
-
 PART = "__part"  # which raw a row of the batch comes from
 
 
