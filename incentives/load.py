@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from itertools import repeat
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,6 +29,7 @@ from incentives.read.workbook import open_book
 
 SOURCE_COLUMNS = ("file", "sheet", ROW)
 READERS = min(4, os.cpu_count() or 1)
+PROCESSES_FROM = 200  # files from which reading in processes pays for starting them (about 0.5 s each)
 
 
 def find_files(folder: Path, book: schema.Workbook) -> tuple[list[Path], list[Problem]]:
@@ -81,6 +84,17 @@ def read_book(folder: Path, path: Path, book: schema.Workbook) -> tuple[dict[str
     """One workbook's declared sheets as tables."""
     ((tables, info, problems),) = _read_books([_open(folder, path, book)])
     return tables, info, problems
+
+
+def _open_all(folder: Path, jobs: list[tuple[Path, schema.Workbook]]) -> list[_Opened]:
+    """`_open` of every job, in their order: in a pool of processes when there are many files
+    (much of the guard's and the header's work holds the GIL), else in threads (calamine's
+    work runs without it)."""
+    if len(jobs) >= PROCESSES_FROM and (os.cpu_count() or 1) > 1:
+        with ProcessPoolExecutor(os.cpu_count(), mp_context=multiprocessing.get_context("spawn")) as pool:
+            return list(pool.map(_open, repeat(folder), *zip(*jobs), chunksize=8))
+    with ThreadPoolExecutor(READERS) as pool:
+        return list(pool.map(lambda job: _open(folder, *job), jobs))
 
 
 def _read_books(opened: list[_Opened]) -> list[tuple[dict[str, Table], InputFile, list[Problem]]]:
@@ -285,9 +299,7 @@ def load(folder: Path) -> tuple[Inputs | None, list[Problem]]:
         paths, found = find_files(folder, book)
         found_by_book.append((found, len(paths)))
         jobs += [(path, book) for path in paths]
-    # Files are read in threads: the guard's and calamine's work runs without the GIL.
-    with ThreadPoolExecutor(READERS) as pool:
-        opened = list(pool.map(lambda job: _open(folder, *job), jobs))
+    opened = _open_all(folder, jobs)
     results = iter(_read_books(opened))
     for found, count in found_by_book:
         problems += found

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from incentives import pipeline, schema
+from incentives import load, pipeline, schema
 from incentives.cli import main
 from incentives.periods import parse_period
 from incentives.problems import column_letter
@@ -118,3 +118,13 @@ def test_all_errors_of_a_run_are_reported_together(tmp_path):
     assert result.exit_code == 1
     assert "2 error(s)" in result.output and "nothing was written" in result.output
     assert not out.exists()
+
+
+def test_reading_in_processes_gives_what_threads_give(monkeypatch):
+    # Large input folders are read in a pool of processes, small ones in threads.
+    threads, found = load.load(SAMPLE)
+    monkeypatch.setattr(load, "PROCESSES_FROM", 1)
+    processes, found_again = load.load(SAMPLE)
+    assert [str(p) for p in found] == [str(p) for p in found_again]
+    assert processes.sales.equals(threads.sales) and processes.opportunities.equals(threads.opportunities)
+    assert (processes.files, processes.partners, processes.program) == (threads.files, threads.partners, threads.program)
