@@ -12,7 +12,7 @@ import os
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from itertools import repeat
+from itertools import islice, repeat
 from decimal import Decimal
 from pathlib import Path
 
@@ -30,6 +30,7 @@ from incentives.read.workbook import open_book
 SOURCE_COLUMNS = ("file", "sheet", ROW)
 READERS = min(4, os.cpu_count() or 1)
 PROCESSES_FROM = 200  # files from which reading in processes pays for starting them (about 0.5 s each)
+TYPED_TOGETHER = 100  # files whose sheets are typed in one batch while the pool reads on
 
 
 def find_files(folder: Path, book: schema.Workbook) -> tuple[list[Path], list[Problem]]:
@@ -86,15 +87,21 @@ def read_book(folder: Path, path: Path, book: schema.Workbook) -> tuple[dict[str
     return tables, info, problems
 
 
-def _open_all(folder: Path, jobs: list[tuple[Path, schema.Workbook]]) -> list[_Opened]:
-    """`_open` of every job, in their order: in a pool of processes when there are many files
-    (much of the guard's and the header's work holds the GIL), else in threads (calamine's
-    work runs without it)."""
+def _read_all(folder: Path, jobs: list[tuple[Path, schema.Workbook]]
+              ) -> list[tuple[dict[str, Table], InputFile, list[Problem]]]:
+    """`read_book` of every job, in their order. Many files are opened in a pool of processes
+    (much of the guard's and the header's work holds the GIL) and typed here in batches as
+    they come, while the pool opens the next ones; a few, in threads (calamine's work runs
+    without the GIL), then typed at once."""
     if len(jobs) >= PROCESSES_FROM and (os.cpu_count() or 1) > 1:
         with ProcessPoolExecutor(os.cpu_count(), mp_context=multiprocessing.get_context("spawn")) as pool:
-            return list(pool.map(_open, repeat(folder), *zip(*jobs), chunksize=8))
+            opened = pool.map(_open, repeat(folder), *zip(*jobs), chunksize=8)
+            read = []
+            while batch := list(islice(opened, TYPED_TOGETHER)):
+                read += _read_books(batch)
+            return read
     with ThreadPoolExecutor(READERS) as pool:
-        return list(pool.map(lambda job: _open(folder, *job), jobs))
+        return _read_books(list(pool.map(lambda job: _open(folder, *job), jobs)))
 
 
 def _read_books(opened: list[_Opened]) -> list[tuple[dict[str, Table], InputFile, list[Problem]]]:
@@ -299,8 +306,7 @@ def load(folder: Path) -> tuple[Inputs | None, list[Problem]]:
         paths, found = find_files(folder, book)
         found_by_book.append((found, len(paths)))
         jobs += [(path, book) for path in paths]
-    opened = _open_all(folder, jobs)
-    results = iter(_read_books(opened))
+    results = iter(_read_all(folder, jobs))
     for found, count in found_by_book:
         problems += found
         for _ in range(count):

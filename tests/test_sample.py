@@ -121,9 +121,10 @@ def test_all_errors_of_a_run_are_reported_together(tmp_path):
 
 
 def test_reading_in_processes_gives_what_threads_give(monkeypatch):
-    # Large input folders are read in a pool of processes, small ones in threads.
+    # Large input folders are read in a pool of processes and typed in batches, small ones in threads.
     threads, found = load.load(SAMPLE)
     monkeypatch.setattr(load, "PROCESSES_FROM", 1)
+    monkeypatch.setattr(load, "TYPED_TOGETHER", 7)  # typed in several batches as the pool reads on
     processes, found_again = load.load(SAMPLE)
     assert [str(p) for p in found] == [str(p) for p in found_again]
     assert processes.sales.equals(threads.sales) and processes.opportunities.equals(threads.opportunities)
