@@ -73,12 +73,15 @@ def _open(folder: Path, path: Path, book: schema.Workbook) -> _Opened:
     opened = open_book(path, rel)
     if isinstance(opened, Problem):
         return _Opened(info, (opened,), ())
-    notes = tuple(note(Source(rel, name), "hidden sheet ignored") for name in opened.hidden)
+    notes = [note(Source(rel, name), "hidden sheet ignored") for name in opened.hidden]
     sheets = []
     for sheet in book.sheets:
         raw, found = read_raw(opened, sheet)
         sheets.append((sheet, raw, tuple(found)))
-    return _Opened(replace(info, sheets=opened.sheets), notes, tuple(sheets))
+    read = {p.source.sheet for _, _, found in sheets for p in found} | {r.source.sheet for _, r, _ in sheets if r}
+    notes += [note(p.source, f"{p.message}; calc does not read this sheet, so they do no harm")
+              for p in opened.formulas if p.source.sheet not in read]
+    return _Opened(replace(info, sheets=opened.sheets), tuple(notes), tuple(sheets))
 
 
 def read_book(folder: Path, path: Path, book: schema.Workbook) -> tuple[dict[str, Table], InputFile, list[Problem]]:

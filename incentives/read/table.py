@@ -76,6 +76,8 @@ def read_raw(book: Book, spec: Sheet) -> tuple[Raw | None, list[Problem]]:
     name, problems = find_sheet(book, spec)
     if name is None:
         return None, problems
+    if uncalculated := [p for p in book.formulas if p.source.sheet == name]:
+        return None, problems + uncalculated
     try:
         grid = book.grid(name)
     except Exception as ex:  # calamine reports a damaged sheet as one error type

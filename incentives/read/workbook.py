@@ -42,6 +42,9 @@ class Book:
     # Serial dates count from 1904-01-01. calamine converts cells formatted as dates
     # itself; a date kept as a plain number needs 1462 days added.
     date1904: bool = False
+    # The guard's errors for formulas without calculated values, each on its sheet: they
+    # keep that sheet from being read, not the file from being opened.
+    formulas: tuple[Problem, ...] = ()
 
     def grid(self, sheet: str) -> Grid:
         loaded = self.reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string")
@@ -52,9 +55,11 @@ class Book:
 
 def open_checked(path: Path, rel: str) -> tuple[Book | None, list[Problem]]:
     """The workbook and every problem the guard finds in the raw file; no Book when
-    any of them is an error, so calamine never reads a file the guard refused."""
+    any of them is an error, so calamine never reads a file the guard refused. Formulas
+    without values are the Book's `formulas`: only a sheet calc reads is refused for them."""
     problems = guard.inspect(path, rel)
-    if any(p.is_error for p in problems):
+    formulas = tuple(p for p in problems if p.hint == guard.RECALC)
+    if any(p.is_error and p not in formulas for p in problems):
         return None, problems
     try:
         reader = fastexcel.read_excel(path)
@@ -66,7 +71,7 @@ def open_checked(path: Path, rel: str) -> tuple[Book | None, list[Problem]]:
     info = guard.workbook(path)
     states = {s.name: s.state for s in info.sheets}
     hidden = tuple(n for n in names if states.get(n, "visible") != "visible")
-    return Book(path, rel, names, hidden, reader, info.date1904), problems
+    return Book(path, rel, names, hidden, reader, info.date1904, formulas), [p for p in problems if p not in formulas]
 
 
 def open_book(path: Path, rel: str) -> Book | Problem:

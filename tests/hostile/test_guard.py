@@ -9,13 +9,18 @@ import subprocess
 import sys
 
 import fastexcel
+import openpyxl
 import pytest
 import xlsxwriter
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from incentives import pipeline, schema
+from incentives.periods import parse_period
 from incentives.problems import Problem, Source, column_letter
 from incentives.read import guard
+from incentives.read.table import read_raw
 from incentives.read.workbook import open_book, open_checked
+from tests.builders import line, make_inputs
 
 # file, where the first error points (after the file), what it says, what to do
 REFUSED = [
@@ -67,8 +72,26 @@ def test_refused_with_place_and_remedy(corpus, name, where, says, fix):
     assert str(first.source) == rel + (f":{where}" if where else "")
     assert says in first.message
     assert fix in first.hint
+    if first.hint == guard.RECALC:
+        # Formulas without values keep only their sheet from being read, when calc reads it.
+        book, rest = open_checked(corpus[name], rel)
+        assert (book.formulas, rest) == (tuple(problems), [])
+        assert read_raw(book, schema.SALES) == (None, problems)
+        return
     assert open_checked(corpus[name], rel) == (None, problems)
     assert open_book(corpus[name], rel) == first
+
+
+def test_formulas_in_a_sheet_calc_does_not_read_are_a_note(tmp_path):
+    folder = make_inputs(tmp_path, {"a.xlsx": [line("A", "2026-07-01", 100)]})
+    book = openpyxl.load_workbook(folder / "sales" / "a.xlsx")
+    book.create_sheet("Workings")["A1"] = "=1+1"  # openpyxl saves no calculated value
+    book.save(folder / "sales" / "a.xlsx")
+    checked = pipeline.check(folder, parse_period("2026Q3"))
+    assert checked.ok
+    assert [str(p) for p in checked.problems] == [
+        "sales/a.xlsx:Workings!A1: 1 formula cell(s) have no calculated value: A1; calc does not read this "
+        "sheet, so they do no harm"]
 
 
 @pytest.mark.parametrize("name", SOUND)
