@@ -8,7 +8,7 @@ is a small function returning a polars condition and its words, listed in
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 
@@ -19,10 +19,46 @@ from incentives.periods import Period
 INCLUDED = "included"
 
 
+LANGUAGES = schema.LANGUAGES  # of the words: English in `detail` and `flag`, the others in `detail_ru`, ...
+
+
+def worded(column: str, language: str) -> str:
+    """The column of `column`'s words ("detail" or "flag") in `language`: detail, detail_ru, ..."""
+    return column if language == LANGUAGES[0] else f"{column}_{language}"
+
+
+WORDED = tuple(worded(column, language) for language in LANGUAGES for column in ("detail", "flag"))
+
+# What a line's detail and flag say, in each of LANGUAGES; {} are the line's values.
+WORDS: dict[str, tuple[str, str]] = {
+    "duplicate": ("the same line was already read", "эта строка уже была прочитана"),
+    "unknown": ("partner {} is not in the roster", "партнера {} нет в реестре"),
+    "after_end": ("dated after the period's end {}", "дата позже конца периода {}"),
+    "other_year": ("outside the program year {}", "вне года программы {}"),
+    "before_registration": ("dated before the partner's registration on {}", "дата раньше регистрации партнера {}"),
+    "product": ("product {} never earns", "товар {} не дает начислений"),
+    "category": ("category {} never earns", "категория {} не дает начислений"),
+    "channel": ("a {} must not sell to customers of type {}", "{} не может продавать клиентам типа {}"),
+    "no_opportunity": ("no opportunity named", "сделка не указана"),
+    "opportunity_unknown": ("opportunity {} is not registered", "сделка {} не зарегистрирована"),
+    "opportunity_other": ("opportunity {} belongs to partner {}", "сделка {} принадлежит партнеру {}"),
+    "opportunity_status": ("opportunity {} is {}", "сделка {} в статусе {}"),
+    "opportunity_early": ("opportunity {} was registered on {}, after the invoice",
+                          "сделка {} зарегистрирована {}, позже счета"),
+    "opportunity_expired": ("opportunity {} expired on {}", "срок сделки {} истек {}"),
+    "flag_channel": ("channel: a {} selling to customers of type {}", "канал: {} продает клиентам типа {}"),
+}
+
+
 @dataclass(frozen=True)
 class Context:
     inputs: Inputs
     period: Period
+    language: str = "en"  # of the words
+
+    def say(self, key: str, *values: pl.Expr) -> pl.Expr:
+        template = WORDS[key][LANGUAGES.index(self.language)]
+        return pl.format(template, *values) if values else pl.lit(template)
 
 
 Condition = tuple[pl.Expr, pl.Expr]  # (applies, detail in words)
@@ -33,11 +69,11 @@ def duplicate(ctx: Context) -> Condition:
     # Same key with other content is an input error (validate.sales_keys), so a key seen
     # before in read order is the same line read again.
     first = pl.struct(list(schema.SALES.key)).is_first_distinct()
-    return ~first, pl.lit("the same line was already read")
+    return ~first, ctx.say("duplicate")
 
 
 def unknown_partner(ctx: Context) -> Condition:
-    return pl.col("p_registered_on").is_null(), pl.format("partner {} is not in the roster", pl.col("partner_id"))
+    return pl.col("p_registered_on").is_null(), ctx.say("unknown", pl.col("partner_id"))
 
 
 def out_of_period(ctx: Context) -> Condition:
@@ -45,13 +81,13 @@ def out_of_period(ctx: Context) -> Condition:
     date = pl.col("invoice_date")
     after = date > pl.lit(ctx.period.end)
     return (after | (date.dt.year() != year),
-            pl.when(after).then(pl.format("dated after the period's end {}", pl.lit(ctx.period.end.isoformat())))
-            .otherwise(pl.lit(f"outside the program year {year}")))
+            pl.when(after).then(ctx.say("after_end", pl.lit(ctx.period.end.isoformat())))
+            .otherwise(ctx.say("other_year", pl.lit(str(year)))))
 
 
 def outside_membership(ctx: Context) -> Condition:
     return (pl.col("invoice_date") < pl.col("p_registered_on"),
-            pl.format("dated before the partner's registration on {}", pl.col("p_registered_on").cast(pl.String)))
+            ctx.say("before_registration", pl.col("p_registered_on").cast(pl.String)))
 
 
 def product_excluded(ctx: Context) -> Condition:
@@ -61,13 +97,13 @@ def product_excluded(ctx: Context) -> Condition:
     sku = _folded("product_sku").is_in(skus)
     category = _folded("product_category").is_in(categories).fill_null(False)
     return (sku | category,
-            pl.when(sku).then(pl.format("product {} never earns", pl.col("product_sku")))
-            .otherwise(pl.format("category {} never earns", pl.col("product_category"))))
+            pl.when(sku).then(ctx.say("product", pl.col("product_sku")))
+            .otherwise(ctx.say("category", pl.col("product_category"))))
 
 
 def channel_conflict(ctx: Context) -> Condition:
     hit = _channel_rule(ctx, "exclude")
-    return hit, pl.format("a {} must not sell to customers of type {}", pl.col("p_role"), pl.col("customer_type"))
+    return hit, ctx.say("channel", pl.col("p_role"), pl.col("customer_type"))
 
 
 def not_registered(ctx: Context) -> Condition:
@@ -81,13 +117,12 @@ def not_registered(ctx: Context) -> Condition:
     early = date < pl.col("o_registered_on")
     expired = (date > pl.col("o_expires_on")).fill_null(False)  # no expiry date: valid
     applies = missing | unknown | other | status | early | expired
-    detail = (pl.when(missing).then(pl.lit("no opportunity named"))
-              .when(unknown).then(pl.format("opportunity {} is not registered", opp))
-              .when(other).then(pl.format("opportunity {} belongs to partner {}", opp, pl.col("o_partner_id")))
-              .when(status).then(pl.format("opportunity {} is {}", opp, pl.col("o_status")))
-              .when(early).then(pl.format("opportunity {} was registered on {}, after the invoice", opp,
-                                          pl.col("o_registered_on").cast(pl.String)))
-              .otherwise(pl.format("opportunity {} expired on {}", opp, pl.col("o_expires_on").cast(pl.String))))
+    detail = (pl.when(missing).then(ctx.say("no_opportunity"))
+              .when(unknown).then(ctx.say("opportunity_unknown", opp))
+              .when(other).then(ctx.say("opportunity_other", opp, pl.col("o_partner_id")))
+              .when(status).then(ctx.say("opportunity_status", opp, pl.col("o_status")))
+              .when(early).then(ctx.say("opportunity_early", opp, pl.col("o_registered_on").cast(pl.String)))
+              .otherwise(ctx.say("opportunity_expired", opp, pl.col("o_expires_on").cast(pl.String))))
     return applies, detail
 
 
@@ -122,6 +157,11 @@ def _channel_rule(ctx: Context, action: str) -> pl.Expr:
     return pl.format("{}|{}", pl.col("p_role"), pl.col("customer_type")).is_in(pairs).fill_null(False)
 
 
+def _at(height: int, positions: pl.Series, values: pl.Series) -> pl.Series:
+    """A text column of `height` rows, blank but for `values` at `positions`."""
+    return pl.repeat(None, height, dtype=pl.String, eager=True).scatter(positions, values)
+
+
 def _context_columns(inputs: Inputs) -> tuple[pl.DataFrame, pl.DataFrame]:
     partners = pl.DataFrame(
         {"partner_id": [p.partner_id for p in inputs.partners],
@@ -137,24 +177,33 @@ def _context_columns(inputs: Inputs) -> tuple[pl.DataFrame, pl.DataFrame]:
     return partners, opps
 
 
-def classify(lines: pl.DataFrame, inputs: Inputs, period: Period) -> pl.DataFrame:
-    """`lines` (in read order) with `outcome`, `detail` and `flag` added, as of `period`'s end."""
+def classify(lines: pl.DataFrame, inputs: Inputs, period: Period, words: bool = True) -> pl.DataFrame:
+    """`lines` (in read order) with `outcome` added, as of `period`'s end, and unless not
+    `words`, its words in each language (`WORDED`): `detail` for an excluded line, `flag`
+    for a flagged one."""
     ctx = Context(inputs, period)
     partners, opps = _context_columns(inputs)
     joined = (lines.join(partners, on="partner_id", how="left", maintain_order="left")
               .join(opps, on="opportunity_id", how="left", maintain_order="left"))
     outcome = pl.lit(INCLUDED)
-    detail = pl.lit(None, pl.String)
     for code, reason in reversed(REASONS):  # the first reason that applies wins
-        applies, words = reason(ctx)
+        applies, _ = reason(ctx)
         outcome = pl.when(applies.fill_null(False)).then(pl.lit(code)).otherwise(outcome)
-        detail = pl.when(pl.col("outcome") == code).then(words).otherwise(detail)
+    added = joined.with_columns(outcome.alias("outcome"))
+    if not words:
+        return added.select(*lines.columns, "outcome")
     flagged = _channel_rule(ctx, "flag")
-    flag = pl.when(flagged).then(pl.format("channel: a {} selling to customers of type {}", pl.col("p_role"), pl.col("customer_type")))
-    added = joined.with_columns(outcome.alias("outcome"), flag.otherwise(None).alias("flag"))
-    # The words of a reason are made for the excluded lines only: most lines are included.
+    # The words, in every language, are made for the lines they concern only: most lines are included.
     excluded = (added["outcome"] != INCLUDED).arg_true()
-    words = added[excluded].select(detail).to_series()
-    added = added.with_columns(pl.repeat(None, added.height, dtype=pl.String, eager=True).scatter(excluded, words)
-                               .alias("detail"))
-    return added.select(*lines.columns, "outcome", "detail", "flag")
+    flags = added.select(flagged).to_series().arg_true()
+    said_in = {}
+    for language in LANGUAGES:
+        said = replace(ctx, language=language)
+        detail = pl.lit(None, pl.String)
+        for code, reason in REASONS:
+            detail = pl.when(pl.col("outcome") == code).then(reason(said)[1]).otherwise(detail)
+        flag = said.say("flag_channel", pl.col("p_role"), pl.col("customer_type"))
+        said_in[worded("detail", language)] = _at(added.height, excluded, added[excluded].select(detail).to_series())
+        said_in[worded("flag", language)] = _at(added.height, flags, added[flags].select(flag).to_series())
+    added = added.with_columns(**said_in)
+    return added.select(*lines.columns, "outcome", *WORDED)

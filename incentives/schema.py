@@ -36,6 +36,7 @@ EXPECTED = {
 
 YES_WORDS = ("yes", "y", "true", "1", "да", "д")
 NO_WORDS = ("no", "n", "false", "0", "нет", "н")
+LANGUAGES = ("en", "ru")  # of statements and of the words a line gets; English first
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,7 @@ PROGRAM_SETTINGS = (
             ru_key="округление", example="half_up"),
     Setting("language", E, "Default language of partner statements (en or ru).",
             "Язык выписок партнеров по умолчанию (en или ru).", required=False,
-            choices=("en", "ru"), default="en", ru_key="язык", example="en"),
+            choices=LANGUAGES, default="en", ru_key="язык", example="en"),
 )
 
 PROGRAM = Sheet(
@@ -323,7 +324,7 @@ PARTNERS = Sheet(
         _c("company_id", T, "Company registration id (one company cannot hold two tier-1 roles).",
            "Регистрационный номер компании (БИН).", "ID компании", "бин", required=False, blank_ok=True),
         _c("language", E, "Statement language for this partner.", "Язык выписки для партнера.", "Язык",
-           required=False, blank_ok=True, choices=("en", "ru"),
+           required=False, blank_ok=True, choices=LANGUAGES,
            choice_aliases=(("en", ("english", "английский")), ("ru", ("russian", "русский")))),
     ),
     "The partner roster; further columns are attributes that Requirements may name "

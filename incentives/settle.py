@@ -95,7 +95,7 @@ def recomputed_settled(inputs: Inputs, lines: pl.DataFrame, period: Period) -> d
     if not earlier:
         return {}
     previous = earlier[-1]
-    before = totals(classify(lines, inputs, previous), previous)
+    before = totals(classify(lines, inputs, previous, words=False), previous)
     return {pid: e.amount for pid, e in entitlements(inputs, before).items()}
 
 

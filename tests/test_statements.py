@@ -9,12 +9,14 @@ from fractions import Fraction
 from pathlib import Path
 
 import openpyxl
+import polars as pl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from incentives import pipeline
 from incentives.allocate import allocate
+from incentives.classify import LANGUAGES, WORDS
 from incentives.periods import parse_period
 from incentives.write.statements import (Grade, statement_partners, statement_path, write_statement,
                                          write_statements)
@@ -138,6 +140,25 @@ def test_lines_keep_read_order_and_excluded_lines_have_no_share(tmp_path):
         ("A", "included", 70000.0), ("DEMO", "PRODUCT_EXCLUDED", None), ("CN", "included", -20000.0)]
     assert rows[1]["Detail"] == "product DEMO never earns"
     assert (total["Source file"], total["Base amount, KZT"], total[SHARE]) == ("Total, 3 lines", 2500500.0, 50000.0)
+
+
+def test_a_russian_statement_gives_the_detail_in_russian_and_the_summary_in_english(tmp_path):
+    sales = {"a.xlsx": [line("A", "2026-07-01", 100, pid="P1"), line("DEMO", "2026-08-01", 500, pid="P1",
+                                                                      product_sku="DEMO"),
+                        line("B", "2026-08-01", 500, pid="P2", product_sku="DEMO")]}
+    paths, outcome = statements(tmp_path, sales, partners=[partner("P1", language="ru"), partner("P2")],
+                                extra_program_sheets={"Exclusions": [{"field": "product_sku", "value": "DEMO"}]})
+    russian, english = lines_sheet(paths["P1"])[1], lines_sheet(paths["P2"])[0]
+    assert (russian["Пояснение"], english["Detail"]) == ("товар DEMO не дает начислений", "product DEMO never earns")
+    excluded = outcome.settlement.lines.filter(pl.col("outcome") != "included")
+    assert excluded["detail"].to_list() == ["product DEMO never earns"] * 2
+    assert excluded["detail_ru"].to_list() == ["товар DEMO не дает начислений"] * 2
+
+
+def test_every_line_word_has_each_language_with_the_same_values():
+    for key, said in WORDS.items():
+        assert len(said) == len(LANGUAGES) and all(said), key
+        assert len({s.count("{}") for s in said}) == 1, key
 
 
 # ---------------------------------------------------------------- the Statement page

@@ -28,7 +28,7 @@ import polars as pl
 
 from incentives.allocate import shares_in_cents
 from incentives.bonuses import Award
-from incentives.classify import INCLUDED, REASON_WORDS, REASONS
+from incentives.classify import INCLUDED, LANGUAGES, REASON_WORDS, REASONS, WORDED, worded
 from incentives.model import Inputs, Program
 from incentives.money import CENT, ZERO, fmt
 from incentives.periods import Period
@@ -40,7 +40,6 @@ from incentives.write.rows import Column, body, excel_days, splice
 from incentives.write.xlsx import DATE, MONEY, RATE, workbook, xf_index
 
 COUNT = "#,##0"
-LANGUAGES = ("en", "ru")
 
 # Every label of a statement: key -> (English, Russian).
 WORDS: dict[str, tuple[str, str]] = {
@@ -172,6 +171,7 @@ def grades(inputs: Inputs, settlement: Settlement, reviews: tuple[TierReview, ..
 BATCH_LINES = 20_000  # lines per batch: one batch's XML is tens of MB, and a pool gets work in even parts
 POOL_FROM = 50_000  # lines from which a pool pays for starting its processes (about 0.5 s each)
 NEEDED = tuple(c for c, _, _ in LINE_COLUMNS if c != "share")  # of the settled lines
+LOCAL = tuple(c for c in WORDED if c not in NEEDED)  # the words in the partners' other languages
 
 
 def write_statements(folder: Path, inputs: Inputs, settlement: Settlement,
@@ -185,7 +185,7 @@ def write_statements(folder: Path, inputs: Inputs, settlement: Settlement,
     target.mkdir(parents=True, exist_ok=True)
     rows = statement_partners(settlement)
     paths = [statement_path(target, row.partner.partner_id) for row in rows]
-    lines = settlement.lines.select("partner_id", *NEEDED)
+    lines = settlement.lines.select("partner_id", *NEEDED, *LOCAL)
     frames = lines.partition_by("partner_id", as_dict=True, maintain_order=True)
     awards: dict[str, list[Award]] = {}
     for a in settlement.awards:
@@ -216,7 +216,7 @@ def write_statements(folder: Path, inputs: Inputs, settlement: Settlement,
 @dataclass(frozen=True)
 class Batch:
     """Statements to write together: each (path, ledger row, awards, grade), and all their lines
-    (partner_id and `NEEDED`, in read order). Picklable, for a process pool."""
+    (partner_id, `NEEDED` and `LOCAL`, in read order). Picklable, for a process pool."""
 
     program: Program
     settled_from: str
@@ -228,7 +228,8 @@ class Batch:
 def write_batch(batch: Batch) -> None:
     """The batch's statements: the lines of all its partners prepared in one pass, then each workbook."""
     entitlements = {row.partner.partner_id: row.entitlement.amount for _, row, _, _ in batch.statements}
-    prepared = shown(batch.lines, entitlements)
+    languages = {row.partner.partner_id: row.partner.language for _, row, _, _ in batch.statements}
+    prepared = shown(batch.lines, entitlements, languages)
     for path, row, awards, grade in batch.statements:
         _write(path, batch.program, row, prepared.get(row.partner.partner_id, NOTHING), awards,
                batch.settled_from, batch.period, grade)
@@ -246,7 +247,7 @@ def write_statement(path: Path, program: Program, row: LedgerRow, lines_frame: p
                     awards: tuple[Award, ...], settled_from: str, period: Period, grade: Grade | None = None) -> Path:
     """One partner's statement workbook; `lines_frame` is the partner's lines in read order; `grade`
     None when its tier sets no annual target."""
-    lines = lines_frame.select(pl.lit(row.partner.partner_id, pl.String).alias("partner_id"), *NEEDED)
+    lines = lines_frame.select(pl.lit(row.partner.partner_id, pl.String).alias("partner_id"), *NEEDED, *LOCAL)
     write_batch(Batch(program, settled_from, period, ((path, row, awards, grade),), lines))
     return path
 
@@ -289,11 +290,16 @@ BODY = tuple(Column(c, "text" if kind == "text" else "number", STYLE_MARKS.get(k
 TEXT = [c for c, kind, _ in LINE_COLUMNS if kind == "text"]
 
 
-def shown(lines: pl.DataFrame, entitlements: dict[str, Decimal]) -> dict[str, Shown]:
-    """Each partner's `Shown`, from `lines` (partner_id and `NEEDED`, in read order) and each
-    partner's entitlement, which its included lines share (`allocate`)."""
+def shown(lines: pl.DataFrame, entitlements: dict[str, Decimal], languages: dict[str, str]) -> dict[str, Shown]:
+    """Each partner's `Shown`, from `lines` (partner_id, `NEEDED` and `LOCAL`, in read order),
+    each partner's entitlement, which its included lines share (`allocate`), and its language."""
     if not lines.height:
         return {}
+    # a line's words in its partner's language
+    lines = lines.with_columns(
+        pl.when(pl.col("partner_id").is_in([p for p, lang in languages.items() if lang == language]))
+        .then(pl.col(worded(column, language))).otherwise(pl.col(column)).alias(column)
+        for language in LANGUAGES[1:] for column in ("detail", "flag")).drop(LOCAL)
     cents = pl.DataFrame({"partner_id": list(entitlements), "cents": [int(e.scaleb(2)) for e in entitlements.values()]},
                          schema={"partner_id": pl.String, "cents": pl.Int128})
     included = pl.col("outcome") == INCLUDED
