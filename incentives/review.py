@@ -8,6 +8,7 @@ target when it is at least the target.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -64,6 +65,9 @@ def _canonical(text: str) -> str:
     return "yes" if word in YES_WORDS else "no" if word in NO_WORDS else word
 
 
+ORDERED = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}  # numbers only
+
+
 def meets(requirement: Requirement, actual: str | None) -> bool:
     if actual is None or actual == "":
         return False
@@ -71,10 +75,8 @@ def meets(requirement: Requirement, actual: str | None) -> bool:
     if op == "in":
         return _canonical(actual) in {_canonical(v) for v in requirement.value.split(",")}
     left, right = _number(actual), _number(requirement.value)
-    if op in (">=", "<="):
-        if left is None or right is None:
-            return False
-        return left >= right if op == ">=" else left <= right
+    if op in ORDERED:
+        return left is not None and right is not None and ORDERED[op](left, right)
     same = left == right if left is not None and right is not None else _canonical(actual) == _canonical(
         requirement.value)
     return same if op == "=" else not same

@@ -232,10 +232,13 @@ REQUIREMENTS = Sheet(
     (
         _c("tier", T, "Tier the requirement belongs to.", "Уровень, к которому относится требование.", "Уровень"),
         _c("attribute", T, "A column of the partner roster.", "Столбец реестра партнеров.", "Атрибут"),
-        _c("operator", E, "Comparison: >=, <=, =, != or in (also ge, le, eq, ne: a cell starting with = "
-           "is a formula to Excel).", "Сравнение: >=, <=, =, != или in (или не менее, не более, равно, не равно, "
-           "одно из).", "Оператор", choices=(">=", "<=", "=", "!=", "in"),
+        _c("operator", E, "Comparison: >=, <=, > (over), < (under), =, != or in (also ge, le, gt, lt, eq, ne: "
+           "a cell starting with = is a formula to Excel).", "Сравнение: >=, <=, > (свыше), < (менее), =, != или in "
+           "(или не менее, не более, более, менее, равно, не равно, одно из).", "Оператор",
+           choices=(">=", "<=", ">", "<", "=", "!=", "in"),
            choice_aliases=((">=", ("ge", "at least", "не менее")), ("<=", ("le", "at most", "не более")),
+                           (">", ("gt", "over", "more than", "более", "свыше")),
+                           ("<", ("lt", "under", "less than", "менее")),
                            ("=", ("eq", "equals", "равно")), ("!=", ("ne", "not equal", "не равно")),
                            ("in", ("one of", "одно из")))),
         _c("value", T, "Value to compare with; for `in`, a comma-separated list.",

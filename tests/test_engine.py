@@ -7,6 +7,9 @@ from decimal import Decimal
 import pytest
 
 from incentives import pipeline
+from incentives.model import Requirement
+from incentives.problems import Source
+from incentives.review import meets
 from incentives.periods import parse_period
 from tests.builders import line, make_inputs, partner
 
@@ -171,3 +174,24 @@ def test_company_both_distributor_and_vap_is_an_input_error(tmp_path):
     assert [str(p) for p in outcome.problems if p.is_error] == [
         "partners.xlsx:Partners row 4: company BIN-7 is a value_added_partner (V1) and a distributor "
         "(D1, partners.xlsx:Partners row 3) (a distributor cannot also be a value-added partner: keep one role)"]
+
+
+@pytest.mark.parametrize("operator, actual, met", [
+    (">", "1000000.01", True), (">", "1000000", False), (">=", "1000000", True), (">=", "999999.99", False),
+    ("<", "999999.99", True), ("<", "1000000", False), ("<=", "1000000", True), (">", "many", False),
+], ids=["over", "not-over-at-the-value", "at-least", "not-at-least", "under", "not-under-at-the-value", "at-most",
+        "not-a-number"])
+def test_ordered_requirements_compare_numbers(operator, actual, met):
+    requirement = Requirement("Gold", "sales_scale_usd", operator, "1000000", Source("program.xlsx"))
+    assert meets(requirement, actual) is met
+
+
+def test_over_and_under_read_in_words(tmp_path):
+    folder = make_inputs(tmp_path, {"a.xlsx": [line("A", "2026-07-01", 100)]},
+                         partners=[partner("P1", sales_scale_usd="1000000")],
+                         extra_program_sheets={"Requirements": [
+                             {"tier": "Primary", "attribute": "sales_scale_usd", "operator": "свыше", "value": "999999"},
+                             {"tier": "Primary", "attribute": "sales_scale_usd", "operator": "under", "value": "1000000"}]})
+    checked = pipeline.check(folder, parse_period("2026Q3"))
+    assert checked.ok, [str(p) for p in checked.problems]
+    assert [r.operator for r in checked.inputs.program.requirements] == [">", "<"]

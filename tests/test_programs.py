@@ -137,7 +137,9 @@ def test_annt_tier_review_grades_and_upgrades(run):
         "P11": ("review", "Certified Partner"),
     }
     assert review["D02"]["requirements"] == ("registered_capital_usd 3200000 >= 3000000: met; sales_scale_usd "
-                                             "18000000 >= 20000000: not met; clientele 5400 >= 5000: met")
+                                             "18000000 > 20000000: not met; clientele 5400 >= 5000: met")
+    # «over USD 1 million» is strictly over: exactly 1,000,000 does not meet it
+    assert "sales_scale_usd 1000000 > 1000000: not met" in review["P08"]["requirements"]
 
 
 def test_annt_statement_shows_the_grade_and_the_next(run):

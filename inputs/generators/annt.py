@@ -57,16 +57,16 @@ TIERS = (
 TARGETS = {t: (a, b, c) for t, _, a, b, c in TIERS}
 REQUIREMENTS = (
     ("Distributor", "registered_capital_usd", ">=", "3000000"),
-    ("Distributor", "sales_scale_usd", ">=", "20000000"),
+    ("Distributor", "sales_scale_usd", ">", "20000000"),
     ("Distributor", "clientele", ">=", "5000"),
     ("Premium Partner", "registered_capital_usd", ">=", "2000000"),
-    ("Premium Partner", "sales_scale_usd", ">=", "10000000"),
+    ("Premium Partner", "sales_scale_usd", ">", "10000000"),
     ("Gold Reseller", "registered_capital_usd", ">=", "500000"),
     ("Gold Reseller", "role", "=", "reseller"),
     ("Silver Reseller", "registered_capital_usd", ">=", "100000"),
     ("Silver Reseller", "role", "=", "reseller"),
     ("Gold Partner", "registered_capital_usd", ">=", "1000000"),
-    ("Gold Partner", "sales_scale_usd", ">=", "1000000"),
+    ("Gold Partner", "sales_scale_usd", ">", "1000000"),
     ("Gold Partner", "role", "=", "solution_provider"),
     ("Silver Partner", "registered_capital_usd", ">=", "100000"),
     ("Silver Partner", "role", "=", "solution_provider"),
@@ -87,9 +87,8 @@ NOTES = (
      "seed: «Annual Sales Target», as given"),
     ("Requirements", "registered_capital_usd >= 3000000, 2000000, 500000, 100000, 1000000, 100000",
      "seed: «Registered Capital ... or above», as given; the Certified Partner has none («---»)"),
-    ("Requirements", "sales_scale_usd >= 20000000, 10000000, 1000000 (Distributor, Premium, Gold Partner)",
-     "seed: «sales scale reaches over USD 20 / 10 / 1 million»; the engine has no strict >, so >= with the "
-     "seed's number"),
+    ("Requirements", "sales_scale_usd > 20000000, 10000000, 1000000 (Distributor, Premium, Gold Partner)",
+     "seed: «sales scale reaches over USD 20 / 10 / 1 million», strictly over"),
     ("Requirements", "Distributor clientele >= 5000", "seed: «a clientele of 5000+»"),
     ("Requirements", "role = reseller (Gold / Silver Reseller), role = solution_provider (Gold / Silver Partner)",
      "reading of the seed's «Business Order process»: Resellers place distribution orders, Partners project "
@@ -145,7 +144,8 @@ PARTNERS = (
     (_partner("P07", "Alexandria Data Systems", "EG", "solution_provider", "Gold Partner", "2023-10-16", "D01",
               1_600_000, 2_500_000, None, "grade C; requirements met"), "1062000", False),
     (_partner("P08", "Jeddah Smart Solutions", "SA", "solution_provider", "Gold Partner", "2024-05-27", "D02",
-              1_200_000, 800_000, None, "sales scale 800k under 1M: review; 999,999.99: no grade, 0.01 short of C"),
+              1_200_000, 1_000_000, None, "sales scale exactly 1M, not over it: review; 999,999.99: no grade, "
+              "0.01 short of C"),
      "999999.99", True),
     (_partner("P09", "Luxor IT Services", "EG", "solution_provider", "Silver Partner", "2024-07-01", "D01",
               300_000, None, None, "grade A; a credit note in Q4"), "1115000", False),
