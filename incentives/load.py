@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from itertools import islice, repeat
 from decimal import Decimal
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
-from incentives import schema
+from incentives import processes, schema
 from incentives.model import (Bonus, ChannelRule, Exclusion, FxRate, InputFile, Inputs, Partner, Program,
                               RateBand, Requirement, Tier)
 from incentives.money import plain
@@ -96,8 +95,8 @@ def _read_all(folder: Path, jobs: list[tuple[Path, schema.Workbook]]
     (much of the guard's and the header's work holds the GIL) and typed here in batches as
     they come, while the pool opens the next ones; a few, in threads (calamine's work runs
     without the GIL), then typed at once."""
-    if len(jobs) >= PROCESSES_FROM and (os.cpu_count() or 1) > 1:
-        with ProcessPoolExecutor(os.cpu_count(), mp_context=multiprocessing.get_context("spawn")) as pool:
+    if len(jobs) >= PROCESSES_FROM and processes.workers() > 1:
+        with processes.pool() as pool:
             opened = pool.map(_open, repeat(folder), *zip(*jobs), chunksize=8)
             read = []
             while batch := list(islice(opened, TYPED_TOGETHER)):

@@ -17,15 +17,13 @@ written in a process pool.
 from __future__ import annotations
 
 import io
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
 
+from incentives import processes
 from incentives.allocate import shares_in_cents
 from incentives.bonuses import Award
 from incentives.classify import INCLUDED, LANGUAGES, REASON_WORDS, REASONS, WORDED, worded
@@ -180,7 +178,7 @@ def write_statements(folder: Path, inputs: Inputs, settlement: Settlement,
     """`folder/statements/<partner_id>.xlsx` for each partner of `statement_partners`, in partner_id order.
 
     Partners go in batches of about `batch_lines` lines; with `workers` > 1 (by default, from
-    `POOL_FROM` lines on, one per core) the batches are written in a pool of processes."""
+    `POOL_FROM` lines on, `processes.workers()`) the batches are written in a pool of processes."""
     target = folder / "statements"
     target.mkdir(parents=True, exist_ok=True)
     rows = statement_partners(settlement)
@@ -202,10 +200,9 @@ def write_statements(folder: Path, inputs: Inputs, settlement: Settlement,
                                  pl.concat(parts) if parts else lines.clear()))
             statements, size = [], 0
     if workers is None:
-        workers = (os.cpu_count() or 1) if lines.height >= POOL_FROM else 1
+        workers = processes.workers() if lines.height >= POOL_FROM else 1
     if workers > 1 and len(batches) > 1:
-        # spawn, not fork: a forked polars can deadlock on the locks its threads held
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        with processes.pool(workers) as pool:
             list(pool.map(write_batch, batches))
     else:
         for batch in batches:
