@@ -129,3 +129,15 @@ def test_reading_in_processes_gives_what_threads_give(monkeypatch):
     assert [str(p) for p in found] == [str(p) for p in found_again]
     assert processes.sales.equals(threads.sales) and processes.opportunities.equals(threads.opportunities)
     assert (processes.files, processes.partners, processes.program) == (threads.files, threads.partners, threads.program)
+
+
+def test_a_refused_file_read_in_a_process_is_reported_where_it_is(tmp_path, monkeypatch):
+    folder = tmp_path / "in"
+    shutil.copytree(SAMPLE, folder)
+    (folder / "sales" / "export.xlsx").write_text("invoice_id;amount\nA;1\n")
+    monkeypatch.setattr(load, "PROCESSES_FROM", 1)
+    inputs, problems = load.load(folder)
+    errors = [str(p) for p in problems if p.is_error]
+    assert inputs is None and errors == [
+        "sales/export.xlsx: is not an Excel workbook (it looks like CSV or other text) (open it in Excel and save it "
+        "as .xlsx)"]
