@@ -2,11 +2,15 @@
 run folders, `explain.py` derives one partner's figures from a run's output folder.
 
 Both read workbooks through `read_book`: the guard first (a file may come from outside),
-then openpyxl in read-only mode, which streams the sheet XML instead of building a model.
+then calamine (python-calamine), cell by cell with each cell's type, about 20 times faster
+than openpyxl: what makes a diff of two quarter-scale runs practical. A workbook with
+formulas is read with openpyxl in read-only mode, which keeps each formula's text.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import warnings
 import zipfile
 from dataclasses import dataclass
@@ -14,6 +18,7 @@ from pathlib import Path
 
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
+from python_calamine import CalamineError, CalamineWorkbook
 
 from incentives.read import guard
 
@@ -46,6 +51,8 @@ def read_book(path: Path, rel: str, formulas: bool = False, only: tuple[str, ...
     if problems:
         raise ToolError("; ".join(str(p) for p in problems))
     try:
+        if not (formulas and _has_formulas(path)):
+            return _calamine(path, only)
         # openpyxl warns about parts it does not model (data validation extensions, a missing
         # default style); they do not change cell values, so only its own UserWarnings are dropped.
         with warnings.catch_warnings():
@@ -54,12 +61,53 @@ def read_book(path: Path, rel: str, formulas: bool = False, only: tuple[str, ...
             if not formulas or not any(f is not None for _, rows in cells for row in rows for _, f in row):
                 return tuple(SheetCells(name, tuple(tuple(v for v, _ in row) for row in rows)) for name, rows in cells)
             values = dict(_load(path, True, only))
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as ex:
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, CalamineError) as ex:
         raise ToolError(f"{rel}: cannot be read as a workbook ({type(ex).__name__}: {ex})") from ex
     # A formula whose value was never calculated reads as blank: pad so both shapes agree.
     return tuple(SheetCells(name, tuple(tuple(v for v, _ in row) for row in values[name])
                             + ((),) * (len(rows) - len(values[name])),
                             tuple(tuple(f for _, f in row) for row in rows)) for name, rows in cells)
+
+
+def _has_formulas(path: Path) -> bool:
+    """Whether any sheet of the workbook holds a formula cell."""
+    with zipfile.ZipFile(path) as zf:
+        return any(_FORMULA.search(zf.read(info)) for info in zf.infolist()
+                   if info.filename.lower().startswith("xl/worksheets/") and info.filename.lower().endswith(".xml"))
+
+
+_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
+
+
+def _calamine(path: Path, only: tuple[str, ...]) -> tuple[SheetCells, ...]:
+    """Every sheet, or those in `only`, read by calamine: its values as openpyxl gives them."""
+    book = CalamineWorkbook.from_path(str(path))
+    sheets = []
+    for name in book.sheet_names:
+        if only and name not in only:
+            continue
+        rows = []
+        for row in book.get_sheet_by_name(name).to_python(skip_empty_area=False):
+            values = list(map(_openpyxl_value, row))
+            while values and values[-1] is None:
+                values.pop()
+            rows.append(tuple(values))
+        while rows and not rows[-1]:
+            rows.pop()
+        sheets.append(SheetCells(name, tuple(rows)))
+    return tuple(sheets)
+
+
+def _openpyxl_value(value):
+    """A calamine value as openpyxl reads it: whole numbers as int, dates as datetime, "" as blank."""
+    kind = type(value)
+    if kind is float:
+        return int(value) if value.is_integer() and abs(value) < 2**53 else value
+    if kind is str:
+        return value or None
+    if kind is dt.date:
+        return dt.datetime(value.year, value.month, value.day)
+    return value
 
 
 def _load(path: Path, data_only: bool, only: tuple[str, ...]) -> list[tuple[str, list[tuple]]]:

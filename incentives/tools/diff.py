@@ -331,7 +331,12 @@ def _aligned(a: _Side, b: _Side, old_rows: range, new_rows: range, columns) -> l
 
 def _changes(a: _Side, b: _Side, pairs, columns, tolerance: Decimal, keys: dict | None) -> tuple[RowChange, ...]:
     out = []
+    # Columns in the same places on both sides: a row equal to its match, value for value
+    # and type for type, without formulas, has no change to look for cell by cell.
+    aligned = a.formulas is None and b.formulas is None and all(oj == nj for _, oj, nj in columns)
     for i, j in pairs:
+        if aligned and i is not None and j is not None and _identical(a.values[i], b.values[j]):
+            continue
         key = ()
         if keys is not None:
             values, occurrence = keys[("new", j) if j is not None else ("old", i)]
@@ -344,17 +349,22 @@ def _changes(a: _Side, b: _Side, pairs, columns, tolerance: Decimal, keys: dict 
             continue
         cells = []
         for title, oj, nj in columns:
-            old_ref, new_ref = f"{column_letter(oj)}{i + 1}", f"{column_letter(nj)}{j + 1}"
             of, nf = a.formula(i, oj), b.formula(j, nj)
             if (of or nf) and of != nf:
-                cells.append(Cell(title, old_ref, new_ref, "formula", of, nf))
+                cells.append(Cell(title, f"{column_letter(oj)}{i + 1}", f"{column_letter(nj)}{j + 1}", "formula",
+                                  of, nf))
             ov, nv = a.value(i, oj), b.value(j, nj)
             same, delta = _same(ov, nv, tolerance)
             if not same:
-                cells.append(Cell(title, old_ref, new_ref, "value", ov, nv, delta))
+                cells.append(Cell(title, f"{column_letter(oj)}{i + 1}", f"{column_letter(nj)}{j + 1}", "value",
+                                  ov, nv, delta))
         if cells:
             out.append(RowChange("changed", key, i + 1, j + 1, tuple(cells)))
     return tuple(out)
+
+
+def _identical(old: tuple, new: tuple) -> bool:
+    return old == new and all(type(o) is type(n) for o, n in zip(old, new))
 
 
 def _number(value) -> bool:
