@@ -415,8 +415,14 @@ class _Extent:
         self.shown: tuple[list, list] = ([], [])  # the first few of each
 
     def value(self, at: tuple[int, int]):
+        self.lowest(at)
+        self.rightmost(at)
+
+    def lowest(self, at: tuple[int, int]):
         if self.low is None or at[0] > self.low[0]:
             self.low = at
+
+    def rightmost(self, at: tuple[int, int]):
         if self.right is None or at[1] > self.right[1]:
             self.right = at
 
@@ -512,8 +518,9 @@ def _fast(pieces: Iterator[memoryview]) -> _Extent | None:
             cells = cells.filter(~pl.col("bad"))
         placed = cells.filter("valued")
         if placed.height:
-            for extreme in ("row", "key"):
-                extent.value(_position(placed["ref"][placed[extreme].arg_max()]))
+            # each the first in the sheet's order, as the exact scan finds them
+            extent.lowest(_position(placed["ref"][placed["row"].arg_max()]))
+            extent.rightmost(_position(placed["ref"][placed["key"].arg_max()]))
         formulas = cells.filter("formula")
         missing = formulas.filter(~pl.col("valued"))
         extent.formula(formulas.height, missing.height,
