@@ -31,15 +31,16 @@ LEVEL = 1  # deflate level of the spliced sheet: its size is 10 to 20 percent mo
 
 @dataclass(frozen=True)
 class Column:
-    """One column of a body: its frame column, "text" or "number" (a date is its Excel
-    serial number), and the `s` attribute of its cells, the xf index of their format (None: General)."""
+    """One column of a body: its frame column, "text" or "number" (a Date column is written
+    as its Excel serial number), and the `s` attribute of its cells, the xf index of their
+    format (None: General)."""
 
     name: str
     kind: str
     style: str | None = None
 
 
-def excel_days(col: pl.Expr) -> pl.Expr:
+def _excel_days(col: pl.Expr) -> pl.Expr:
     """A date as Excel's serial number: Excel counts the 29 February 1900 that never was,
     so from 1 March 1900 on, a day more."""
     days = (col - pl.date(1899, 12, 31)).dt.total_days()
@@ -76,7 +77,8 @@ def _cell(column: Column, j: int, row: pl.Expr, dtype: pl.DataType, control: boo
         open_t = pl.when(preserve).then(pl.lit('<t xml:space="preserve">')).otherwise(pl.lit("<t>"))
         xml = pl.concat_str(ref, pl.lit(' t="inlineStr"><is>'), open_t, text, pl.lit("</t></is></c>"))
         return pl.when(col.is_null() | (col == "")).then(pl.lit("")).otherwise(xml)
-    xml = pl.concat_str(ref, pl.lit("><v>"), _number(col, dtype), pl.lit("</v></c>"))
+    value = _excel_days(col) if dtype == pl.Date else col
+    xml = pl.concat_str(ref, pl.lit("><v>"), _number(value, dtype), pl.lit("</v></c>"))
     return pl.when(col.is_null()).then(pl.lit("")).otherwise(xml)
 
 

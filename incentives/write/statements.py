@@ -34,7 +34,7 @@ from incentives.rates import Entitlement
 from incentives.review import TierReview, review
 from incentives.settle import LedgerRow, Settlement
 from incentives.validate import unsafe_file_name
-from incentives.write.rows import Column, body, excel_days, splice
+from incentives.write.rows import Column, body, splice
 from incentives.write.xlsx import DATE, MONEY, RATE, workbook, xf_index
 
 COUNT = "#,##0"
@@ -303,7 +303,7 @@ def shown(lines: pl.DataFrame, entitlements: dict[str, Decimal], languages: dict
     share = shares_in_cents((pl.col("base_amount") * 100).cast(pl.Int128), pl.col("cents"), ["partner_id", "included"])
     lines = (lines.join(cents, on="partner_id", how="left", maintain_order="left").with_columns(included=included)
              .with_columns(share=pl.when("included").then(share).cast(pl.Decimal(38, 2)) / 100))
-    xml = lines.select("partner_id", body(lines.select(_SHOWN), BODY, 2, lines["partner_id"]))
+    xml = lines.select("partner_id", body(lines.select(c.name for c in BODY), BODY, 2, lines["partner_id"]))
     parts = (xml.with_columns(lines.select(*TEXT, "base_amount", "share"))
              .group_by("partner_id", maintain_order=True)
              .agg(pl.len(), pl.col("xml").str.join(""), pl.col(TEXT).str.len_chars().max().fill_null(0),
@@ -457,15 +457,6 @@ class _Rows:
 
 
 # ---------------------------------------------------------------- the numbers
-
-
-def _cell_value(column: str, kind: str) -> pl.Expr:
-    """A column as a cell holds it: dates as Excel serial days, the rest as they are."""
-    col = pl.col(column)
-    return excel_days(col).alias(column) if kind == "date" else col
-
-
-_SHOWN = tuple(_cell_value(c, k) for c, k, _ in LINE_COLUMNS)
 
 
 def _arithmetic(w: Words, e: Entitlement) -> str:

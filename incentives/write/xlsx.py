@@ -16,7 +16,7 @@ import polars as pl
 import xlsxwriter
 
 from incentives import __version__
-from incentives.write.rows import Column, body, excel_days, splice
+from incentives.write.rows import Column, body, splice
 
 FIXED_TIME = dt.datetime(2000, 1, 1)
 MONEY = "#,##0.00"
@@ -78,9 +78,7 @@ def close(book: xlsxwriter.Workbook, written: io.BytesIO, path: Path, table: Lon
     frame = table.frame
     columns = tuple(Column(c, "text" if frame.schema[c] == pl.String else "number", xf_index(style))
                     for c, style in zip(frame.columns, table.styles))
-    shown = frame.select(excel_days(pl.col(c)).alias(c) if frame.schema[c] == pl.Date else pl.col(c)
-                         for c in frame.columns)
-    splice(written.getvalue(), table.part, body(shown, columns, 2).str.join("").item(), path, frame.height + 1)
+    splice(written.getvalue(), table.part, body(frame, columns, 2).str.join("").item(), path, frame.height + 1)
 
 
 def xf_index(style) -> str | None:
