@@ -203,45 +203,6 @@ def read_program(table: Table | None) -> tuple[dict, list[Problem]]:
             problems.append(error(table.source, f"setting {setting.key!r} is missing; settings found: {found}",
                                   f"add a row {setting.key} | {setting.example}"))
     return settings, problems
-    by_key = {}
-    for setting in schema.PROGRAM_SETTINGS:
-        for word in (setting.key, setting.ru_key):
-            if word:
-                by_key[schema.normalize_word(word)] = setting
-    seen: dict[str, Source] = {}
-    for source, row in _records(table):
-        key = row["key"]
-        setting = by_key.get(schema.normalize_word(key))
-        where = table.at(source.row, "key")
-        if setting is None:
-            problems.append(note(where, f"setting {key!r} is not used"))
-            continue
-        if setting.key in seen:
-            problems.append(error(where, f"setting {setting.key!r} is given twice (also row {seen[setting.key].row})",
-                                  "keep one row"))
-            continue
-        seen[setting.key] = source
-        raw = row["value"]
-        if raw is None or not raw.strip():
-            continue
-        try:
-            settings[setting.key] = values.parse(raw, setting.as_column())
-        except values.BadValue as ex:
-            problems.append(error(table.at(source.row, "value"), f'{setting.key} "{raw}" {ex.message}', ex.hint))
-    for setting in schema.PROGRAM_SETTINGS:
-        if setting.key in settings or setting.key in seen and not setting.required:
-            continue
-        if setting.required:
-            if setting.key not in seen:
-                found = ", ".join(sorted(seen)) or "none"
-                problems.append(error(table.source, f"setting {setting.key!r} is missing; settings found: {found}",
-                                      f"add a row {setting.key} | {setting.example}"))
-            else:
-                problems.append(error(seen[setting.key], f"setting {setting.key!r} has no value",
-                                      f"e.g. {setting.example}"))
-        if setting.default is not None and setting.key not in settings:
-            settings[setting.key] = values.parse(setting.default, setting.as_column())
-    return settings, problems
 
 
 def build_program(tables: dict[str, Table]) -> tuple[Program | None, list[Problem]]:
