@@ -10,7 +10,6 @@ formulas is read with openpyxl in read-only mode, which keeps each formula's tex
 from __future__ import annotations
 
 import datetime as dt
-import re
 import warnings
 import zipfile
 from dataclasses import dataclass
@@ -47,11 +46,12 @@ def read_book(path: Path, rel: str, formulas: bool = False, only: tuple[str, ...
     a file written by a program may hold uncalculated values, which the guard refuses for the
     pipeline but a comparison shows as they are. Without it, a formula cell reads as its value.
     """
-    problems = [p for p in guard.inspect(path, rel) if p.is_error and not (formulas and p.hint == guard.RECALC)]
+    found = guard.examine(path, rel)
+    problems = [p for p in found.problems if p.is_error and not (formulas and p.hint == guard.RECALC)]
     if problems:
         raise ToolError("; ".join(str(p) for p in problems))
     try:
-        if not (formulas and _has_formulas(path)):
+        if not (formulas and found.formulas):
             return _calamine(path, only)
         # openpyxl warns about parts it does not model (data validation extensions, a missing
         # default style); they do not change cell values, so only its own UserWarnings are dropped.
@@ -67,16 +67,6 @@ def read_book(path: Path, rel: str, formulas: bool = False, only: tuple[str, ...
     return tuple(SheetCells(name, tuple(tuple(v for v, _ in row) for row in values[name])
                             + ((),) * (len(rows) - len(values[name])),
                             tuple(tuple(f for _, f in row) for row in rows)) for name, rows in cells)
-
-
-def _has_formulas(path: Path) -> bool:
-    """Whether any sheet of the workbook holds a formula cell."""
-    with zipfile.ZipFile(path) as zf:
-        return any(_FORMULA.search(zf.read(info)) for info in zf.infolist()
-                   if info.filename.lower().startswith("xl/worksheets/") and info.filename.lower().endswith(".xml"))
-
-
-_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
 
 
 def _calamine(path: Path, only: tuple[str, ...]) -> tuple[SheetCells, ...]:
