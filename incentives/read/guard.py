@@ -120,6 +120,7 @@ class _Refused(Exception):
 class Findings:
     problems: tuple[Problem, ...] = ()
     formulas: int = 0  # formula cells seen in the sheets, calculated or not
+    book: Workbook = Workbook()  # as xl/workbook.xml declares it; empty for a file refused early
 
 
 def inspect(path: Path, rel: str) -> list[Problem]:
@@ -128,8 +129,8 @@ def inspect(path: Path, rel: str) -> list[Problem]:
 
 
 def examine(path: Path, rel: str) -> Findings:
-    """`inspect`, and how many formula cells the sheets hold (what the auditor tools need
-    to know to keep formulas apart from values, without reading the sheets again)."""
+    """`inspect`, with what the guard read on the way: how many formula cells the sheets
+    hold and the workbook's sheets and date system, so no caller reads them again."""
     try:
         return _inspect(path, rel)
     except _Refused as refused:
@@ -137,21 +138,6 @@ def examine(path: Path, rel: str) -> Findings:
     except OSError as ex:
         return Findings((error(Source(rel), f"cannot be read: {ex.strerror or ex}",
                                "check the file is not open elsewhere"),))
-
-
-def workbook(path: Path) -> Workbook:
-    """Sheets, their states and the date system from xl/workbook.xml; empty if unreadable."""
-    try:
-        with zipfile.ZipFile(path) as zf, path.open("rb") as fh:
-            return _workbook(_Unpacker(fh, str(path)), _entries(zf.infolist()))
-    except (_Refused, zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return Workbook()
-
-
-def uses_1904(path: Path) -> bool:
-    """True if serial dates count from 1904-01-01: plain numbers read as dates then need
-    1462 days added. calamine already converts cells formatted as dates."""
-    return workbook(path).date1904
 
 
 def _inspect(path: Path, rel: str) -> Findings:
@@ -190,7 +176,7 @@ def _inspect(path: Path, rel: str) -> Findings:
             elif name not in ("xl/sharedstrings.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
                 for _ in unpacker.chunks(info):  # the workbook's own parts were read by `_workbook`
                     pass
-        return Findings(tuple(problems), formulas)
+        return Findings(tuple(problems), formulas, book)
 
 
 def _not_a_zip(path: Path, where: Source) -> Problem | None:

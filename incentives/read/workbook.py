@@ -5,7 +5,7 @@ their shortest round-trip form, date cells as `YYYY-MM-DD HH:MM:SS`. Rows keep
 their sheet position (row 0 is Excel row 1) and each column its absolute index,
 so every value can be traced to its cell.
 
-No parser sees a file before `guard.inspect` has passed it: partner files come from
+No parser sees a file before `guard.examine` has passed it: partner files come from
 outside, and calamine trusts what a file declares.
 """
 
@@ -57,7 +57,8 @@ def open_checked(path: Path, rel: str) -> tuple[Book | None, list[Problem]]:
     """The workbook and every problem the guard finds in the raw file; no Book when
     any of them is an error, so calamine never reads a file the guard refused. Formulas
     without values are the Book's `formulas`: only a sheet calc reads is refused for them."""
-    problems = guard.inspect(path, rel)
+    found = guard.examine(path, rel)
+    problems = list(found.problems)
     formulas = tuple(p for p in problems if p.hint == guard.RECALC)
     if any(p.is_error and p not in formulas for p in problems):
         return None, problems
@@ -68,7 +69,7 @@ def open_checked(path: Path, rel: str) -> tuple[Book | None, list[Problem]]:
         return None, problems + [error(Source(rel), "is damaged or not an Excel workbook",
                                        f"{guard.RESAVE}; the reader said: {str(ex).splitlines()[0][:200]}")]
     # Sheet states come from xl/workbook.xml: asking fastexcel would load every sheet whole.
-    info = guard.workbook(path)
+    info = found.book
     states = {s.name: s.state for s in info.sheets}
     hidden = tuple(n for n in names if states.get(n, "visible") != "visible")
     return Book(path, rel, names, hidden, reader, info.date1904, formulas), [p for p in problems if p not in formulas]

@@ -121,8 +121,8 @@ def test_bare_fastexcel_aborts_on_the_shared_strings_bomb(corpus):
 
 
 def test_1904_dates(corpus):
-    assert guard.uses_1904(corpus["date1904.xlsx"])
-    assert not guard.uses_1904(corpus["sound.xlsx"]) and not guard.uses_1904(corpus["csv.xlsx"])
+    assert guard.examine(corpus["date1904.xlsx"], "a").book.date1904
+    assert not any(guard.examine(corpus[name], name).book.date1904 for name in ("sound.xlsx", "csv.xlsx"))
     book, plain = open_book(corpus["date1904.xlsx"], "a"), open_book(corpus["sound.xlsx"], "b")
     assert book.date1904 and not plain.date1904
     # calamine converts cells formatted as dates itself: both read 2024-03-02
@@ -180,5 +180,5 @@ def test_any_table_written_by_xlsxwriter_passes(tmp_path, rows, date1904):
         for c, value in enumerate(row):
             sheet.write(r, c, value, day if isinstance(value, dt.date) else None)
     book.close()
-    assert guard.inspect(path, "t.xlsx") == []
-    assert guard.uses_1904(path) == date1904
+    found = guard.examine(path, "t.xlsx")
+    assert found.problems == () and found.book.date1904 == date1904
