@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from enum import Enum
 
 
@@ -112,6 +113,11 @@ class Sheet:
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
+
+    @cached_property
+    def header_words(self) -> dict[str, Column]:
+        """Every accepted header spelling, normalized, and its column: asked of every file's header."""
+        return {normalize_word(n): c for c in self.columns for n in c.names()}
 
 
 @dataclass(frozen=True)

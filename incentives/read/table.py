@@ -89,7 +89,7 @@ def read_raw(book: Book, spec: Sheet) -> tuple[Raw | None, list[Problem]]:
 
 
 def _header_row(frame: pl.DataFrame, spec: Sheet) -> tuple[int | None, int]:
-    known = {normalize_word(n) for c in spec.columns for n in c.names()}
+    known = spec.header_words
     best, best_hits = None, 0
     for i, row in enumerate(frame.head(HEADER_SCAN).rows()):
         # A row cannot count more hits than it has cells: under a header row, no data row
@@ -133,7 +133,7 @@ def map_grid(grid: Grid, spec: Sheet) -> tuple[Raw | None, list[Problem]]:
         return None, [error(src, f"no header row found in the first {HEADER_SCAN} rows",
                             f"expected a row with the columns {expected}")]
     header_cells = frame.row(header)
-    by_word = {normalize_word(n): c for c in spec.columns for n in c.names()}
+    by_word = spec.header_words
     mapped: dict[str, int] = {}  # declared name -> frame column position
     extra: dict[str, int] = {}
     for j, cell in enumerate(header_cells):
