@@ -16,9 +16,10 @@ import random
 from decimal import Decimal as D
 from pathlib import Path
 
-from generators.sample import (Customer, Invoice, Item, Layout, Partner, Plan, Product, Rules, check_keys,
-                               credit_note, day, files_table, fill, included_base, lines, number, partner_table,
-                               planted_table, quarter_span, rules_tables, to_invoices, weekdays, write_folder)
+from generators.sample import (PARTNER_COLUMNS, Customer, Invoice, Item, Layout, Partner, Plan, Product, Rules,
+                               check_keys, credit_note, day, files_table, fill, included_base, lines, number,
+                               partner_table, planted_table, quarter_span, rules_tables, to_invoices, weekdays,
+                               write_folder)
 
 PROGRAM_ID = "amt"
 YEAR = 2026
@@ -190,7 +191,8 @@ def generate(folder: Path) -> list[Path]:
     sample = plan(random.Random(SEED))
     ytd = check(sample)
     layout = Layout(style="name")
-    return write_folder(folder, RULES, sample, ATTRIBUTES, layout, lambda placed: describe(sample, ytd, placed))
+    return write_folder(folder, RULES, sample, (*PARTNER_COLUMNS, *ATTRIBUTES), layout,
+                        lambda placed: describe(sample, ytd, placed))
 
 
 def describe(sample: Plan, ytd: dict[str, D], placed) -> str:

@@ -17,9 +17,10 @@ import random
 from decimal import Decimal as D
 from pathlib import Path
 
-from generators.sample import (FLAG, Customer, Invoice, Item, Layout, Partner, Plan, Product, Rules, check_keys,
-                               credit_note, day, files_table, fill, included_base, lines, number, partner_table,
-                               planted_table, quarter_span, rules_tables, to_invoices, weekdays, write_folder)
+from generators.sample import (FLAG, PARTNER_COLUMNS, Customer, Invoice, Item, Layout, Partner, Plan, Product,
+                               Rules, check_keys, credit_note, day, files_table, fill, included_base, lines, number,
+                               partner_table, planted_table, quarter_span, rules_tables, to_invoices, weekdays,
+                               write_folder)
 
 PROGRAM_ID = "annt"
 YEAR = 2026
@@ -277,7 +278,8 @@ def generate(folder: Path) -> list[Path]:
     layout = Layout(style="title", titles=lambda file: (
         "ANNT Partner Program: quarterly sales report",
         f"Channel: {_channel_name(file)}; quarter {file[len('sales/'):][:6]}"))
-    return write_folder(folder, RULES, sample, ATTRIBUTES, layout, lambda placed: describe(sample, year, placed))
+    return write_folder(folder, RULES, sample, (*PARTNER_COLUMNS, *ATTRIBUTES), layout,
+                        lambda placed: describe(sample, year, placed))
 
 
 def _channel_name(file: str) -> str:

@@ -19,9 +19,10 @@ from decimal import Decimal as D
 from pathlib import Path
 
 from generators.common import money
-from generators.sample import (FLAG, Customer, Invoice, Item, Layout, Partner, Plan, Product, Rules, check_keys,
-                               credit_note, day, files_table, fill, included_base, lines, number, partner_table,
-                               planted_table, quarter_span, rules_tables, to_invoices, weekdays, write_folder)
+from generators.sample import (FLAG, PARTNER_COLUMNS, Customer, Invoice, Item, Layout, Partner, Plan, Product,
+                               Rules, check_keys, credit_note, day, files_table, fill, included_base, lines, number,
+                               partner_table, planted_table, quarter_span, rules_tables, to_invoices, weekdays,
+                               write_folder)
 
 PROGRAM_ID = "huawei"
 YEAR = 2026
@@ -226,7 +227,7 @@ def check(sample: Plan) -> dict[str, D]:
 def generate(folder: Path) -> list[Path]:
     sample = plan(random.Random(SEED))
     ytd = check(sample)
-    return write_folder(folder, RULES, sample, ATTRIBUTES, Layout(style="name"),
+    return write_folder(folder, RULES, sample, (*PARTNER_COLUMNS, *ATTRIBUTES), Layout(style="name"),
                         lambda placed: describe(sample, ytd, placed))
 
 

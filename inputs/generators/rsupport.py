@@ -20,10 +20,10 @@ from decimal import Decimal as D
 from pathlib import Path
 
 from generators.common import money
-from generators.sample import (Customer, Invoice, Item, Layout, Opp, Partner, Plan, Product, Rules, check_keys,
-                               credit_note, date_opportunities, day, files_table, fill, included_base, lines,
-                               month_span, number, partner_table, planted_table, rules_tables, to_invoices,
-                               weekdays, write_folder)
+from generators.sample import (PARTNER_COLUMNS, Customer, Deals, Invoice, Item, Layout, Opp, Partner, Plan,
+                               Product, Rules, check_keys, credit_note, date_opportunities, day, files_table, fill,
+                               included_base, lines, month_span, number, partner_table, planted_table, rules_tables,
+                               to_invoices, weekdays, write_folder)
 
 PROGRAM_ID = "rsupport"
 YEAR = 2026
@@ -156,14 +156,7 @@ def plan(rng: random.Random) -> Plan:
     by_id = {p.id: p for p in partners}
     customers = {p.id: tuple(Customer(f"{p.country}-{n:03d}", name) for n, name in enumerate(
         rng.sample(END_USERS[p.country], 3), 100 + 10 * i)) for i, p in enumerate(partners)}
-    deals: dict[tuple[str, str], Opp] = {}
-
-    def deal(pid: str, customer: Customer) -> Opp:
-        if (pid, customer.id) not in deals:
-            deals[pid, customer.id] = Opp(pid, customer)
-            sample.opps.append(deals[pid, customer.id])
-        return deals[pid, customer.id]
-
+    deal = Deals(sample)
     for p, total, exact in PARTNERS:
         total = D(total)
         currency = CURRENCY[p.country]
@@ -252,7 +245,8 @@ def generate(folder: Path) -> list[Path]:
     layout = Layout(style="title", titles=lambda file: (
         "RSUPPORT Reseller Program: monthly sales report (distributor's template)",
         f"Reseller: {names[file[-8:-5]]} ({file[-8:-5]}); month: {file[len('sales/'):][:7]}"))
-    return write_folder(folder, RULES, sample, ATTRIBUTES, layout, lambda placed: describe(sample, year, placed),
+    return write_folder(folder, RULES, sample, (*PARTNER_COLUMNS, *ATTRIBUTES), layout,
+                        lambda placed: describe(sample, year, placed),
                         opportunity_file=lambda opp: f"opportunities/{opp.partner}.xlsx")
 
 
@@ -288,7 +282,7 @@ def describe(sample: Plan, year: dict[str, D], placed) -> str:
         *partner_table(sample, ATTRIBUTES),
         "",
         f"Year's included base, USD: {', '.join(f'{p} {v:,.2f}' for p, v in sorted(year.items()))}.",
-        f"Best partner award, per country, in the 2026-12 run: TH R01, ID R07; VN R04 and R05 tie on",
+        "Best partner award, per country, in the 2026-12 run: TH R01, ID R07; VN R04 and R05 tie on",
         f"84,250.00 and share {AWARD}: R04 (the lower partner_id) 500.01, R05 500.00.",
         "",
         "## Sales reports",

@@ -1,8 +1,8 @@
-"""What the samples of the ANNT, AMT, RSUPPORT and Huawei programs share.
+"""What the samples of the Intelligent Platforms, ANNT, AMT, RSUPPORT and Huawei programs share.
 
-Each of those modules states its program as rows (`Rules`), hand-designs its
-partners (each with the rule it is there to show), plans a year of invoices with
-one seeded generator, and calls `write_folder`. Every line knows the outcome it is
+Each of those modules states its program as rows (`Rules`), designs its partners
+(each with what it is there to show, `Partner.design`), plans a year of invoices
+with one seeded generator, and calls `write_folder`. Every line knows the outcome it is
 planted for (`Item.expect`) and why (`Item.note`), so the README can list, with
 file and row, the lines that exercise each rule, and `included_base` can check
 the planned totals (grades, ties) before anything is written.
@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal as D
 from pathlib import Path
@@ -24,6 +24,7 @@ from incentives import schema
 INCLUDED = "included"
 FLAG = "flag"  # included, and flagged by a ChannelRules `flag` row
 SALES_COLUMNS = tuple(c.name for c in schema.SALES.columns)
+PARTNER_COLUMNS = ("partner_id", "partner_name", "country", "role", "tier", "registered_on", "parent_id", "company_id")
 OPPORTUNITY_COLUMNS = tuple(c.name for c in schema.OPPORTUNITIES.columns)
 
 
@@ -39,6 +40,7 @@ class Rules:
     exclusions: tuple[tuple[str, str], ...] = ()
     bonuses: tuple[tuple, ...] = ()  # name, scope, metric, period, winners, award, amount, min_base
     notes: tuple[tuple[str, str, str], ...] = ()  # sheet, item, source
+    tier_targets: bool = True  # Tiers has the annual_target columns, blank where a tier states none
 
     def __post_init__(self) -> None:
         assert [k for k, _, _ in self.settings] == [s.key for s in schema.PROGRAM_SETTINGS], "write every setting"
@@ -128,9 +130,9 @@ def day(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
-def weekdays(start: dt.date, end: dt.date) -> list[dt.date]:
+def weekdays(start: dt.date, end: dt.date, holidays: frozenset[dt.date] = frozenset()) -> list[dt.date]:
     days = (start + dt.timedelta(n) for n in range((end - start).days + 1))
-    return [d for d in days if d.weekday() < 5]
+    return [d for d in days if d.weekday() < 5 and d not in holidays]
 
 
 def quarter_span(year: int, q: int) -> tuple[dt.date, dt.date]:
@@ -143,32 +145,38 @@ def month_span(year: int, m: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, m, 1), end
 
 
-def draw(rng: random.Random, product: Product, limit: D, max_qty: int, off: int = 15) -> Item:
-    """One line of `product`: up to `off`% below list price, as many units as fit under `limit`."""
-    unit = money(product.price * (1 - D(rng.randrange(off + 1)) / 100))
+def draw(rng: random.Random, product: Product, limit: D, max_qty: int, off: D = D(15), step: D = D(1)) -> Item:
+    """One line of `product`: up to `off`% below list price in steps of `step`%, as many units as fit under
+    `limit`."""
+    unit = money(product.price * (1 - rng.randrange(int(off / step) + 1) * step / 100))
     return Item(product, rng.randint(1, max(1, min(max_qty, int(limit // unit)))), unit)
 
 
-def fill(rng: random.Random, catalog: tuple[Product, ...], target: D, line_limit: D, max_qty: int = 50) -> list[Item]:
-    """Lines adding up to `target`, short of it by less than the cheapest product."""
+def fill(rng: random.Random, catalog: tuple[Product, ...], target: D, line_limit: D, max_qty: int = 50,
+         **discount: D) -> list[Item]:
+    """Lines adding up to `target`, short of it by less than the cheapest product; `discount` is `draw`'s `off`
+    and `step`."""
     items, rest = [], target
     while fitting := [p for p in catalog if p.price <= rest]:
-        items.append(draw(rng, rng.choice(fitting), min(line_limit, rest), max_qty))
+        items.append(draw(rng, rng.choice(fitting), min(line_limit, rest), max_qty, **discount))
         rest -= items[-1].amount
     return items
+
+
+def chunks(rng: random.Random, items: list[Item]) -> Iterator[list[Item]]:
+    """`items` shuffled, then taken 1 to 3 at a time: the lines of one invoice."""
+    items = list(items)
+    rng.shuffle(items)
+    while items:
+        size = rng.randint(1, 3)
+        chunk, items = items[:size], items[size:]
+        yield chunk
 
 
 def to_invoices(rng: random.Random, items: list[Item], days: list[dt.date], make: Callable[[dt.date, list[Item]],
                 Invoice]) -> list[Invoice]:
     """`items` grouped 1 to 3 to an invoice, each on a day drawn from `days`."""
-    items = list(items)
-    rng.shuffle(items)
-    out = []
-    while items:
-        size = rng.randint(1, 3)
-        chunk, items = items[:size], items[size:]
-        out.append(make(rng.choice(days), chunk))
-    return out
+    return [make(rng.choice(days), chunk) for chunk in chunks(rng, items)]
 
 
 def credit_note(invoice: Invoice, on: dt.date, file: str, back: int | None = None, note: str = "") -> Invoice:
@@ -180,21 +188,39 @@ def credit_note(invoice: Invoice, on: dt.date, file: str, back: int | None = Non
                    invoice.opp, credit_of=invoice)
 
 
-def number(rng: random.Random, plan: Plan) -> None:
-    """Invoice ids per prefix and year in date order; credit notes `<original>-CN`; opportunity ids by date."""
+def number(rng: random.Random, plan: Plan, first: tuple[int, int] = (100, 900), opp_prefix: str = "OP",
+           order: Callable[[str], int | str] = str) -> None:
+    """Invoice ids per prefix and year in date order, from a number drawn in `first` for each prefix (in `order`)
+    and year; credit notes `<original>-CN`; opportunity ids `<opp_prefix>-YY-NNNN` by date."""
     groups = defaultdict(list)
     for inv in plan.invoices:
         if inv.credit_of is None:
             groups[inv.prefix, inv.date.year].append(inv)
-    for (prefix, year), group in sorted(groups.items()):
+    for (prefix, year), group in sorted(groups.items(), key=lambda g: (order(g[0][0]), g[0][1])):
         for n, inv in enumerate(sorted(group, key=lambda i: (i.date, i.partner, i.customer.id)),
-                                rng.randint(100, 900)):
+                                rng.randint(*first)):
             inv.id = f"{prefix}-{year % 100}-{n:05d}"
     for inv in plan.invoices:
         if inv.credit_of is not None:
             inv.id = f"{inv.credit_of.id}-CN"
     for n, opp in enumerate(sorted(plan.opps, key=lambda o: (o.registered_on, o.partner, o.customer.id)), 1):
-        opp.id = f"OP-{opp.registered_on:%y}-{n:04d}"
+        opp.id = f"{opp_prefix}-{opp.registered_on:%y}-{n:04d}"
+
+
+class Deals:
+    """One approved opportunity per partner and customer, made and added to the plan on first use; its dates
+    are left for the caller to set from the lines that name it."""
+
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        self.made: dict[tuple[str, str], Opp] = {}
+
+    def __call__(self, partner: str, customer: Customer) -> Opp:
+        key = (partner, customer.id)
+        if key not in self.made:
+            self.made[key] = Opp(partner, customer)
+            self.plan.opps.append(self.made[key])
+        return self.made[key]
 
 
 def date_opportunities(rng: random.Random, plan: Plan) -> None:
@@ -234,30 +260,40 @@ def check_keys(plan: Plan) -> None:
 
 @dataclass(frozen=True)
 class Layout:
-    """How the sales reports of a sample are written."""
+    """How a sender writes its reports; an opportunity report takes only the style, date format and words."""
 
     style: str = "name"  # headers: name, title or ru (common.headers)
     columns: tuple[str, ...] = SALES_COLUMNS
     sheet: str = "Sales"
     titles: Callable[[str], tuple[str, ...]] = lambda file: ()
+    date_format: str = "yyyy-mm-dd"
+    words: tuple[tuple[str, str], ...] = ()  # customer types and opportunity statuses as the sender writes them
+    text_dates: bool = False  # invoice dates typed as dd.mm.yyyy text
 
 
 Placed = dict[str, list[tuple[Invoice, int, int, bool]]]  # file -> (invoice, line_no, Excel row, is a copy)
+PerFile = Layout | Callable[[str], Layout]  # one layout for every file, or the layout of each file
 
 
-def write_folder(folder: Path, rules: Rules, plan: Plan, attributes: tuple[str, ...], layout: Layout,
-                 describe: Callable[[Placed], str], opportunity_file: Callable[[Opp], str] | None = None) -> list[Path]:
+def write_folder(folder: Path, rules: Rules, plan: Plan, roster: tuple[str, ...], layout: PerFile,
+                 describe: Callable[[Placed], str], opportunity_file: Callable[[Opp], str] | None = None,
+                 opportunity_layout: PerFile = Layout()) -> list[Path]:
+    """The sample folder; `roster` is the columns of partners.xlsx, `layout` that of the sales reports."""
     clear(folder)
-    written = [write_program(folder, rules), write_partners(folder, plan, attributes)]
+    written = [write_program(folder, rules), write_partners(folder, plan, roster)]
     if plan.rates:
         written.append(write_rates(folder, plan))
     if opportunity_file:
-        written += write_opportunities(folder, plan, opportunity_file)
-    placed = write_sales(folder, plan, layout)
+        written += write_opportunities(folder, plan, opportunity_file, _of_file(opportunity_layout))
+    placed = write_sales(folder, plan, _of_file(layout))
     written += sorted(folder / f for f in placed)
     readme = folder / "README.md"
     readme.write_text(describe(placed), encoding="utf-8")
     return [*written, readme]
+
+
+def _of_file(layout: PerFile) -> Callable[[str], Layout]:
+    return layout if callable(layout) else lambda file: layout
 
 
 def write_program(folder: Path, rules: Rules) -> Path:
@@ -265,8 +301,9 @@ def write_program(folder: Path, rules: Rules) -> Path:
     with Book(path) as book:
         book.sheet("Program", ["key", "value"], [[k, v] for k, v, _ in rules.settings])
         book.sheet("RateBands", ["tier", "over", "rate"], [list(b) for b in rules.bands])
-        book.sheet("Tiers", ["tier", "rank", "annual_target_a", "annual_target_b", "annual_target_c"],
-                   [list(t) + [None] * (5 - len(t)) for t in rules.tiers])
+        targets = ["annual_target_a", "annual_target_b", "annual_target_c"] if rules.tier_targets else []
+        columns = ["tier", "rank", *targets]
+        book.sheet("Tiers", columns, [list(t) + [None] * (len(columns) - len(t)) for t in rules.tiers])
         if rules.requirements:
             book.sheet("Requirements", ["tier", "attribute", "operator", "value"],
                        [list(r) for r in rules.requirements])
@@ -281,14 +318,16 @@ def write_program(folder: Path, rules: Rules) -> Path:
     return path
 
 
-def write_partners(folder: Path, plan: Plan, attributes: tuple[str, ...]) -> Path:
+def write_partners(folder: Path, plan: Plan, columns: tuple[str, ...]) -> Path:
+    """Each of `columns` is a field of Partner by its name in PARTNER_COLUMNS, or an attribute."""
     path = folder / "partners.xlsx"
-    columns = ["partner_id", "partner_name", "country", "role", "tier", "registered_on", "parent_id", "company_id",
-               *attributes]
-    rows = [[p.id, p.name, p.country, p.role, p.tier, p.registered_on, p.parent, p.company_id,
-             *(dict(p.attributes).get(a) for a in attributes)] for p in plan.partners]
+    rows = []
+    for p in plan.partners:
+        cell = dict(zip(PARTNER_COLUMNS, (p.id, p.name, p.country, p.role, p.tier, p.registered_on, p.parent,
+                                          p.company_id)), **dict(p.attributes))
+        rows.append([cell.get(c) for c in columns])
     with Book(path) as book:
-        book.sheet("Partners", columns, rows)
+        book.sheet("Partners", list(columns), rows)
     return path
 
 
@@ -299,20 +338,25 @@ def write_rates(folder: Path, plan: Plan) -> Path:
     return path
 
 
-def write_opportunities(folder: Path, plan: Plan, file_of: Callable[[Opp], str]) -> list[Path]:
+def write_opportunities(folder: Path, plan: Plan, file_of: Callable[[Opp], str],
+                        layout_of: Callable[[str], Layout]) -> list[Path]:
     files = defaultdict(list)
     for opp in sorted(plan.opps, key=lambda o: o.id):
-        files[file_of(opp)].append([opp.id, opp.partner, opp.customer.name, opp.registered_on, opp.expires_on,
-                                    opp.status])
+        files[file_of(opp)].append(opp)
     written = []
-    for file, rows in sorted(files.items()):
+    for file, opps in sorted(files.items()):
+        layout = layout_of(file)
+        words = dict(layout.words)
+        rows = [[o.id, o.partner, o.customer.name, o.registered_on, o.expires_on, words.get(o.status, o.status)]
+                for o in opps]
         with Book(folder / file) as book:
-            book.sheet("Opportunities", list(OPPORTUNITY_COLUMNS), rows)
+            book.sheet("Opportunities", headers(schema.OPPORTUNITIES, OPPORTUNITY_COLUMNS, layout.style), rows,
+                       date_format=layout.date_format)
         written.append(folder / file)
     return written
 
 
-def write_sales(folder: Path, plan: Plan, layout: Layout) -> Placed:
+def write_sales(folder: Path, plan: Plan, layout_of: Callable[[str], Layout]) -> Placed:
     lines = defaultdict(list)
     for inv in plan.invoices:
         lines[inv.file] += [(inv, n, False) for n in range(1, len(inv.items) + 1)]
@@ -321,19 +365,23 @@ def write_sales(folder: Path, plan: Plan, layout: Layout) -> Placed:
     placed: Placed = {}
     for file, group in sorted(lines.items()):
         group.sort(key=lambda x: (x[0].date, x[0].id, x[1], x[2]))  # a copy follows its original
+        layout = layout_of(file)
         titles = layout.titles(file)
+        words = dict(layout.words)
         rows = []
         for inv, n, _ in group:
             item = inv.items[n - 1]
-            cell = {"invoice_id": inv.id, "line_no": n, "invoice_date": inv.date, "partner_id": inv.partner,
-                    "customer_id": inv.customer.id, "customer_name": inv.customer.name,
-                    "customer_type": inv.customer.type,
+            cell = {"invoice_id": inv.id, "line_no": n,
+                    "invoice_date": f"{inv.date:%d.%m.%Y}" if layout.text_dates else inv.date,
+                    "partner_id": inv.partner, "customer_id": inv.customer.id, "customer_name": inv.customer.name,
+                    "customer_type": words.get(inv.customer.type, inv.customer.type),
                     "opportunity_id": inv.opp.id if isinstance(inv.opp, Opp) else inv.opp,
                     "product_sku": item.product.sku, "product_category": item.product.category,
                     "quantity": item.qty, "net_amount": item.amount, "currency": inv.currency}
             rows.append([cell[c] for c in layout.columns])
         with Book(folder / file) as book:
-            book.sheet(layout.sheet, headers(schema.SALES, layout.columns, layout.style), rows, titles=titles)
+            book.sheet(layout.sheet, headers(schema.SALES, layout.columns, layout.style), rows, titles=titles,
+                       date_format=layout.date_format)
         first = len(titles) + (1 if titles else 0) + 2  # Excel row of the first line
         placed[file] = [(inv, n, first + k, copy) for k, (inv, n, copy) in enumerate(group)]
     return placed
