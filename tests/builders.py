@@ -8,6 +8,8 @@ from pathlib import Path
 
 import xlsxwriter
 
+SAMPLE = Path(__file__).parent.parent / "inputs" / "intelligent-platforms"  # the committed sample folder
+
 PROGRAM = {
     "program_id": "test", "name": "Test program", "unit": "points", "base_currency": "KZT", "year": 2026,
     "period": "quarter", "basis": "purchases", "tier_method": "all_units", "requires_opportunity": "no",

@@ -17,19 +17,15 @@ from incentives.tools.explain import explain as explain_partner
 from incentives.tools.explain import partner_ids, read_run
 from tests.builders import line, make_inputs, partner
 
-SAMPLE = Path(__file__).parent.parent / "inputs" / "intelligent-platforms"
 
 
 def invoke(*args):
     return CliRunner().invoke(explain, [str(a) for a in args])
 
 
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory):
-    out = tmp_path_factory.mktemp("run") / "out"
-    outcome = pipeline.run(SAMPLE, parse_period("2026Q3"), out)
-    assert outcome.ok, [str(p) for p in outcome.problems]
-    return out
+@pytest.fixture
+def sample(sample_run) -> Path:
+    return sample_run.out
 
 
 def test_every_sample_partner_agrees_with_the_ledger(sample):

@@ -10,24 +10,15 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from incentives import load, pipeline, schema
+from incentives import load, schema
 from incentives.cli import main
-from incentives.periods import parse_period
 from incentives.problems import column_letter
 from incentives.read.table import read_table
 from incentives.read.workbook import open_book
+from tests.builders import SAMPLE
 from tests.xlsx_text import XlsxText, render, render_folder
 
-SAMPLE = Path(__file__).parent.parent / "inputs" / "intelligent-platforms"
 SALES_FILE = "sales/2026-03_alatau.xlsx"
-
-
-@pytest.fixture(scope="module")
-def sample_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("run") / "out"
-    outcome = pipeline.run(SAMPLE, parse_period("2026Q3"), out)
-    assert outcome.ok, [str(p) for p in outcome.problems]
-    return outcome
 
 
 def test_sample_validates_clean():

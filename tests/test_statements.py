@@ -6,7 +6,6 @@ import dataclasses
 import pickle
 from decimal import Decimal
 from fractions import Fraction
-from pathlib import Path
 
 import openpyxl
 import polars as pl
@@ -24,7 +23,6 @@ from tests.builders import line, make_inputs, partner
 from tests.xlsx_text import XlsxText, render
 
 D = Decimal
-SAMPLE = Path(__file__).parent.parent / "inputs" / "intelligent-platforms"
 
 
 def statements(tmp_path, sales, period="2026Q3", targets=None, **inputs):
@@ -274,8 +272,8 @@ def test_text_from_inputs_stays_text(tmp_path):
     assert not book["Statement"]._hyperlinks and not book["Lines"]._hyperlinks
 
 
-def test_statements_in_a_pool_and_in_batches_are_the_same_bytes(tmp_path):
-    outcome = pipeline.run(SAMPLE, parse_period("2026Q3"), tmp_path / "run")
+def test_statements_in_a_pool_and_in_batches_are_the_same_bytes(tmp_path, sample_run):
+    outcome = sample_run
     alone = write_statements(tmp_path / "alone", outcome.inputs, outcome.settlement, workers=1)
     pooled = write_statements(tmp_path / "pooled", outcome.inputs, outcome.settlement, workers=2, batch_lines=60)
     assert len(alone) == 37 and [p.name for p in alone] == [p.name for p in pooled]

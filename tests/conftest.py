@@ -1,0 +1,16 @@
+from pathlib import Path
+
+import pytest
+
+from incentives import pipeline
+from incentives.periods import parse_period
+from tests.builders import SAMPLE
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory: pytest.TempPathFactory) -> pipeline.Outcome:
+    """The Intelligent Platforms sample run for 2026Q3, once per session; tests only read it."""
+    out: Path = tmp_path_factory.mktemp("sample") / "out"
+    outcome = pipeline.run(SAMPLE, parse_period("2026Q3"), out)
+    assert outcome.ok, [str(p) for p in outcome.problems]
+    return outcome
