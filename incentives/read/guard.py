@@ -4,7 +4,7 @@ Partner workbooks come from outside; some are broken and a few are crafted. cala
 (the engine of fastexcel) trusts what a file declares: it reserves memory for as many
 shared strings as the file claims (a 5 KB file claiming 10^12 aborts the process),
 fills a dense grid up to the farthest cell that holds a value, and unpacks whatever
-the zip holds. So `inspect` reads the zip itself first, within limits, and says what
+the zip holds. So `examine` reads the zip itself first, within limits, and says what
 is wrong and how to fix it. Nothing here parses XML: regular expressions over the
 streamed bytes find what is needed, so a declared entity can never expand.
 
@@ -123,14 +123,10 @@ class Findings:
     book: Workbook = Workbook()  # as xl/workbook.xml declares it; empty for a file refused early
 
 
-def inspect(path: Path, rel: str) -> list[Problem]:
-    """Every problem of the raw file, before a parser sees it; empty for a sound workbook."""
-    return list(examine(path, rel).problems)
-
-
 def examine(path: Path, rel: str) -> Findings:
-    """`inspect`, with what the guard read on the way: how many formula cells the sheets
-    hold and the workbook's sheets and date system, so no caller reads them again."""
+    """Every problem of the raw file, before a parser sees it (none for a sound workbook),
+    with what the guard read on the way: how many formula cells the sheets hold and the
+    workbook's sheets and date system, so no caller reads them again."""
     try:
         return _inspect(path, rel)
     except _Refused as refused:

@@ -33,7 +33,7 @@ base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 start = time.perf_counter()
 outcome = "read"
 if guarded:
-    book, problems = open_checked(path, path.name)  # the guard's inspect, then fastexcel's open
+    book, problems = open_checked(path, path.name)  # the guard's examine, then fastexcel's open
     opened = time.perf_counter() - start
     if book is None:
         outcome = str(next(p for p in problems if p.is_error))[:90]

@@ -66,7 +66,7 @@ SOUND = ["sound.xlsx", "date1904.xlsx", "sound_sheets.xlsx", "tall.xlsx"]
 @pytest.mark.parametrize("name, where, says, fix", REFUSED, ids=[r[0] for r in REFUSED])
 def test_refused_with_place_and_remedy(corpus, name, where, says, fix):
     rel = f"sales/{name}"
-    problems = guard.inspect(corpus[name], rel)
+    problems = list(guard.examine(corpus[name], rel).problems)
     first = problems[0]
     assert first.is_error
     assert str(first.source) == rel + (f":{where}" if where else "")
@@ -96,7 +96,7 @@ def test_formulas_in_a_sheet_calc_does_not_read_are_a_note(tmp_path):
 
 @pytest.mark.parametrize("name", SOUND)
 def test_sound_files_pass(corpus, name):
-    assert guard.inspect(corpus[name], name) == []
+    assert guard.examine(corpus[name], name).problems == ()
     book, problems = open_checked(corpus[name], name)
     assert problems == [] and book is not None
     assert all(book.grid(sheet).frame.height for sheet in book.sheets if sheet not in book.hidden)
