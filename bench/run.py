@@ -36,6 +36,13 @@ NAME = 36  # width of the tables' first column
 
 # The children. Each prints one JSON line last.
 
+def cpu_seconds() -> float:
+    """User and system CPU of this process and of its ended children (the pools' workers, once joined):
+    unlike wall time, it hardly moves with the load of a shared machine."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def child_calc(folder: Path, out: Path) -> dict:
     """calc's whole run, timed by phase from the pipeline's progress calls; imports timed apart."""
     started = time.perf_counter()
@@ -43,17 +50,22 @@ def child_calc(folder: Path, out: Path) -> dict:
     from incentives.pipeline import run
     imported = time.perf_counter()
     marks: dict[str, float] = {}
+    cpu: dict[str, float] = {}
 
     def mark(phase: str) -> None:
         marks[phase] = time.perf_counter()
+        cpu[phase] = cpu_seconds()
 
     outcome = run(folder, parse_period(PERIOD), out, progress=mark)
     done = time.perf_counter()
+    cpu_done = cpu_seconds()
     if not outcome.ok:
         raise SystemExit("calc failed:\n" + "\n".join(str(p) for p in outcome.problems if p.is_error))
     return {"startup": imported - started, "read": marks["computing"] - marks["reading"],
             "compute": marks["writing"] - marks["computing"], "write": done - marks["writing"],
             "total": done - marks["reading"], "lines": outcome.settlement.lines.height,
+            "cpu_read": cpu["computing"] - cpu["reading"], "cpu_compute": cpu["writing"] - cpu["computing"],
+            "cpu_write": cpu_done - cpu["writing"], "cpu_total": cpu_done - cpu["reading"],
             "statements": len(list((outcome.out / "statements").glob("*.xlsx"))), "ok": outcome.ok}
 
 
@@ -176,10 +188,12 @@ def say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def row(name: str, seconds: float, lines: int | None = None, figures: dict | None = None) -> str:
+def row(name: str, seconds: float, lines: int | None = None, figures: dict | None = None,
+        cpu: float | None = None) -> str:
     rate = f"{lines / seconds:>12,.0f}" if lines else " " * 12
-    memory = f"{figures['peak_mib']:>10.1f}{figures['maxrss_mib']:>12.1f}" if figures else ""
-    return f"{name:<{NAME}}{seconds:>9.3f}{rate}{memory}".rstrip()
+    memory = f"{figures['peak_mib']:>10.1f}{figures['maxrss_mib']:>12.1f}" if figures else " " * 22
+    used = f"{cpu:>9.2f}" if cpu is not None else ""
+    return f"{name:<{NAME}}{seconds:>9.3f}{rate}{memory}{used}".rstrip()
 
 
 def ratio(name: str, value: float) -> str:
@@ -190,10 +204,10 @@ def table(label: str, r: dict) -> list[str]:
     calc, lines = r["calc"], r["lines"]
     out = [f"{label}: {lines:,} lines in {r['sales_workbooks']:,} sales workbooks ({r['workbooks']:,} workbooks "
            f"in all), {r['partners']:,} partners; calc wrote {calc['statements']:,} statements",
-           f"{'':<{NAME}}{'seconds':>9}{'lines/s':>12}{'peak MiB':>10}{'maxrss MiB':>12}",
+           f"{'':<{NAME}}{'seconds':>9}{'lines/s':>12}{'peak MiB':>10}{'maxrss MiB':>12}{'CPU s':>9}",
            row("calc startup (imports)", calc["startup"])]
-    out += [row(f"calc {p}", calc[p], lines) for p in PHASES]
-    out.append(row("calc total", calc["total"], lines, calc))
+    out += [row(f"calc {p}", calc[p], lines, cpu=calc.get(f"cpu_{p}")) for p in PHASES]
+    out.append(row("calc total", calc["total"], lines, calc, calc.get("cpu_total")))
     for n, floor in r["floor"].items():
         out.append(row(f"read floor, {n} thread{'s' if n != '1' else ''}", floor["total"], lines, floor))
     if "baseline" in r:
