@@ -277,6 +277,21 @@ def test_the_exchange_is_used_on_linux(tmp_path, monkeypatch):
     assert renames == [] and (target / "ledger.xlsx").read_text() == "new"
 
 
+def test_a_file_put_into_the_target_while_calc_computed_is_kept(tmp_path):
+    target = tmp_path / "out"
+    write_atomically(target, _fill("old"))
+
+    def meanwhile(staging: Path) -> None:
+        _fill("new")(staging)
+        (target / "notes.txt").write_text("mine")
+
+    with pytest.raises(WriteFailed, match="changed while calc computed: it holds notes.txt"):
+        write_atomically(target, meanwhile)
+    assert snapshot_of(target) == {"ledger.xlsx": b"old", "notes.txt": b"mine", "statements": None,
+                                   "statements/P1.xlsx": b"old"}
+    assert calc_names(tmp_path) == []
+
+
 def test_a_second_writer_is_refused_while_the_first_writes(tmp_path):
     target = tmp_path / "out"
 

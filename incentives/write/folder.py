@@ -97,9 +97,9 @@ def check_target(target: Path, *, input_dir: Path, program_id: str | None,
     try:
         if not any(resolved.iterdir()):
             return None
+        foreign = _not_calc(resolved)
     except OSError as ex:
-        return error(where, f"cannot be read ({_cause(ex)})", instead)
-    foreign = _not_calc(resolved)
+        return error(where, f"cannot be read ({_cause(ex)}), so calc cannot tell it wrote it", instead)
     if foreign:
         return error(where, f"is a folder calc did not write ({foreign}); replacing it would delete that", instead)
     found = run_program(resolved)
@@ -290,6 +290,11 @@ def write_atomically(target: Path, fill: Callable[[Path], None]) -> list[Problem
             os.mkdir(staging)  # the mode the umask gives, as mkdir would
             try:
                 fill(staging)
+                # What check_target accepted may have changed while the run computed: look again.
+                foreign = _not_calc(target) if target.is_dir() and not os.path.islink(target) else None
+                if foreign:
+                    raise WriteFailed(error(Source(str(target)), f"changed while calc computed: {foreign}, which "
+                                            "calc did not write; nothing was replaced", "move it away and run again"))
                 _swap(staging, target)
             except BaseException:
                 shutil.rmtree(staging, ignore_errors=True)

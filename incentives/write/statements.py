@@ -319,13 +319,15 @@ def shown(lines: pl.DataFrame, entitlements: dict[str, Decimal], languages: dict
     per_sheet = sheet_rows - 2  # a Lines sheet's header, and room for the totals row
     # Only a batch of more lines than a sheet holds can have a partner whose lines do not fit on one.
     split = lines.height > per_sheet and lines.group_by("partner_id").len()["len"].max() > per_sheet
-    sheet = (pl.int_range(pl.len()).over("partner_id") // per_sheet) if split else pl.lit(0)
-    lines = lines.with_columns(sheet=sheet)
-    groups = lines.select(pl.concat_str("partner_id", pl.lit("\x00"), "sheet")).to_series() if split \
-        else lines["partner_id"]
-    xml = lines.select("partner_id", "sheet", body(lines.select(c.name for c in BODY), BODY, 2, groups))
+    groups = lines["partner_id"]  # the rows of a sheet are numbered from 2
+    if split:
+        lines = lines.with_columns(sheet=pl.int_range(pl.len()).over("partner_id") // per_sheet)
+        groups = lines.select(pl.concat_str("partner_id", pl.lit("\x00"), "sheet")).to_series()
+    xml = lines.select("partner_id", *(["sheet"] if split else []),
+                       body(lines.select(c.name for c in BODY), BODY, 2, groups))
     totals = [pl.len(), pl.col(TEXT).str.len_chars().max().fill_null(0), pl.col("base_amount", "share").sum()]
-    by_partner = xml.with_columns(lines.select(*TEXT, "base_amount", "share")).group_by("partner_id", maintain_order=True)
+    by_partner = (xml.with_columns(lines.select(*TEXT, "base_amount", "share"))
+                  .group_by("partner_id", maintain_order=True))
     if split:
         bodies = (xml.group_by("partner_id", "sheet", maintain_order=True).agg(pl.col("xml").str.join(""))
                   .group_by("partner_id", maintain_order=True).agg("xml"))
