@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -250,6 +251,10 @@ def test_lines_continue_on_the_next_sheet(seven_lines, sheet_rows, layout):
     assert [len(split[n]) - 1 for n in names[:-1]] == [layout[n] for n in names[:-1]]
     assert split[names[-1]][-1] == total and len(split[names[-1]]) == layout[names[-1]] + 2
     assert [r for n in names[:-1] for r in split[n][1:]] + split[names[-1]][1:-1] == lines
+    with zipfile.ZipFile(paths["P1"]) as z:  # each sheet's dimension reaches its last row
+        dimensions = [re.search(r'<dimension ref="A1:R(\d+)"', z.read(f"xl/worksheets/sheet{i}.xml").decode()).group(1)
+                      for i in range(2, 2 + len(names))]
+    assert [int(d) for d in dimensions] == [len(split[n]) for n in names]
     # the other partner, with one line, keeps one sheet
     assert list(sheets(paths["P2"])) == ["Statement", "Lines"]
 

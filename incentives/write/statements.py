@@ -271,7 +271,9 @@ def _write(path: Path, program: Program, row: LedgerRow, lines: Shown, awards: t
     for k, body in enumerate(lines.bodies):
         for kind, mark in STYLE_MARKS.items():
             body = body.replace(mark, xf_index(styles[kind]))
-        bodies[f"xl/worksheets/sheet{LINES_SHEET + k}.xml"] = (body, None)
+        # a sheet but the last ends with its lines: its dimension must reach them (the last's totals row does)
+        last_row = lines.per_sheet + 1 if k < len(lines.bodies) - 1 else None
+        bodies[f"xl/worksheets/sheet{LINES_SHEET + k}.xml"] = (body, last_row)
     splice_sheets(written.getvalue(), bodies, path)
 
 
