@@ -72,7 +72,7 @@ REFUSED = [
     (lambda t: t / "in" / "sales", "is inside the input folder"),
     (lambda t: t / "in" / "new", "is inside the input folder"),
     (lambda t: t, "holds the input folder"),
-    (_docs, "is a folder calc did not write (it holds notes.txt)"),
+    (_docs, "holds files calc did not write (notes.txt); replacing it would delete them"),
     (_link, "is the input folder"),
     (_below_file, "is below the file"),
 ]
@@ -97,7 +97,7 @@ def test_default_out_follows_the_same_rule(tmp_path, inputs, monkeypatch):
     default.mkdir(parents=True)
     (default / "notes.txt").write_text("mine")
     result = invoke("run", inputs, "--period", "2026Q3")
-    assert result.exit_code == 1 and "--out outputs/test/2026Q3: is a folder calc did not write" in result.output
+    assert result.exit_code == 1 and "--out outputs/test/2026Q3: holds files calc did not write (notes.txt)" in result.output
     assert (default / "notes.txt").read_text() == "mine"
     (default / "notes.txt").unlink()
     assert invoke("run", inputs, "--period", "2026Q3").exit_code == 0
@@ -182,12 +182,12 @@ def _bad_manifest(out: Path) -> None:
 
 
 FOREIGN = [
-    (_extra_file, "it holds notes.txt"), (_extra_statement_folder, "it holds statements/old/"),
-    (_symlinked_ledger, "it holds ledger.xlsx, which is not a plain file"),
+    (_extra_file, "(notes.txt)"), (_extra_statement_folder, "(statements/old/)"),
+    (_symlinked_ledger, "(ledger.xlsx: not a plain file)"),
     (_no_audit, "no audit.xlsx with a Run sheet naming its program"),
-    (_unlisted, "it holds statements/P9.xlsx, which its manifest.sha256 does not list"),
-    (_changed, "its ledger.xlsx was changed after calc wrote it"),
-    (_bad_manifest, "its manifest.sha256 is not one calc wrote"),
+    (_unlisted, "(statements/P9.xlsx: not in its manifest.sha256)"),
+    (_changed, "(ledger.xlsx: changed since calc wrote it)"),
+    (_bad_manifest, "(manifest.sha256: not one calc wrote)"),
 ]
 
 
@@ -285,7 +285,7 @@ def test_a_file_put_into_the_target_while_calc_computed_is_kept(tmp_path):
         _fill("new")(staging)
         (target / "notes.txt").write_text("mine")
 
-    with pytest.raises(WriteFailed, match="changed while calc computed: it holds notes.txt"):
+    with pytest.raises(WriteFailed, match=r"changed while calc computed: it now holds files calc did not write \(notes.txt\)"):
         write_atomically(target, meanwhile)
     assert snapshot_of(target) == {"ledger.xlsx": b"old", "notes.txt": b"mine", "statements": None,
                                    "statements/P1.xlsx": b"old"}

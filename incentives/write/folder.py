@@ -101,7 +101,7 @@ def check_target(target: Path, *, input_dir: Path, program_id: str | None,
     except OSError as ex:
         return error(where, f"cannot be read ({_cause(ex)}), so calc cannot tell it wrote it", instead)
     if foreign:
-        return error(where, f"is a folder calc did not write ({foreign}); replacing it would delete that", instead)
+        return error(where, f"holds files calc did not write ({foreign}); replacing it would delete them", instead)
     found = run_program(resolved)
     if found is None:
         return error(where, "is a folder calc did not write (no audit.xlsx with a Run sheet naming its program); "
@@ -120,9 +120,9 @@ def run_program(folder: Path) -> str | None:
             warnings.simplefilter("ignore")
             book = openpyxl.load_workbook(folder / "audit.xlsx", read_only=True, data_only=True)
             try:
-                for item, value, *_ in book["Run"].iter_rows(max_row=50, max_col=2, values_only=True):
-                    if item == "program_id" and isinstance(value, str):
-                        return value
+                for row in book["Run"].iter_rows(max_row=50, max_col=2, values_only=True):
+                    if len(row) == 2 and row[0] == "program_id" and isinstance(row[1], str):
+                        return row[1]
             finally:
                 book.close()
     except Exception:  # not a workbook calc wrote: the folder is not recognised as a run
@@ -131,31 +131,31 @@ def run_program(folder: Path) -> str | None:
 
 
 def _not_calc(folder: Path) -> str | None:
-    """What in `folder` calc did not write, the first in path order, or None: with a manifest,
+    """The first thing in `folder` calc did not write, in path order, or None: with a manifest,
     a file it does not list or whose content changed; without one, a file a run does not write."""
     listed = None
     if (folder / MANIFEST).is_file():
         listed = _manifest(folder / MANIFEST)
         if listed is None:
-            return f"its {MANIFEST} is not one calc wrote"
+            return f"{MANIFEST}: not one calc wrote"
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder).as_posix()
         if path.is_symlink() or not (path.is_file() or path.is_dir()):
-            return f"it holds {relative}, which is not a plain file"
+            return f"{relative}: not a plain file"
         if path.is_dir():
             if relative != STATEMENTS:
-                return f"it holds {relative}/"
+                return f"{relative}/"
         elif listed is not None:
             if relative == MANIFEST:
                 continue
             if relative not in listed:
-                return f"it holds {relative}, which its {MANIFEST} does not list"
+                return f"{relative}: not in its {MANIFEST}"
             if _sha256(path) != listed[relative]:
-                return f"its {relative} was changed after calc wrote it"
+                return f"{relative}: changed since calc wrote it"
         else:
             top, _, rest = relative.partition("/")
             if not (relative in RUN_FILES or (top == STATEMENTS and "/" not in rest and rest.endswith(".xlsx"))):
-                return f"it holds {relative}"
+                return relative
     return None
 
 
@@ -172,7 +172,7 @@ def _manifest(path: Path) -> dict[str, str] | None:
             digest, sep, name = line.partition(" *")
         if not sep or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
             return None
-        listed[name] = digest
+        listed[name.removeprefix("./")] = digest
     return listed
 
 
@@ -293,8 +293,9 @@ def write_atomically(target: Path, fill: Callable[[Path], None]) -> list[Problem
                 # What check_target accepted may have changed while the run computed: look again.
                 foreign = _not_calc(target) if target.is_dir() and not os.path.islink(target) else None
                 if foreign:
-                    raise WriteFailed(error(Source(str(target)), f"changed while calc computed: {foreign}, which "
-                                            "calc did not write; nothing was replaced", "move it away and run again"))
+                    raise WriteFailed(error(Source(str(target)), "changed while calc computed: it now holds files "
+                                            f"calc did not write ({foreign}); nothing was replaced",
+                                            "move them away and run again"))
                 _swap(staging, target)
             except BaseException:
                 shutil.rmtree(staging, ignore_errors=True)
