@@ -500,3 +500,22 @@ def test_mending_waits_for_no_one(tmp_path):
         assert [p.message for p in mend(target)] == ["another calc run is writing this folder now"]
         assert staging_path(target).exists()
     assert not lock_path(target).exists()
+
+
+def test_what_calc_before_the_lock_left_is_mended_too(tmp_path):
+    """The names of calc before 2026-11-25: mkdtemp's `.out.xxxxxxxx.tmp`, and `.out.<pid>.old`
+    with the pid of the run, put back only when that process is gone."""
+    target = tmp_path / "out"
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    old = tmp_path / f".out.{int(gone.stdout)}.old"
+    busy = tmp_path / f".out.{os.getpid()}.old"  # this process runs: not a killed run's
+    staged = tmp_path / ".out.k3x_9qzb.tmp"
+    for leftover, text in ((old, "last output"), (busy, "in use"), (staged, "half")):
+        leftover.mkdir()
+        _fill(text)(leftover)
+    notes = mend(target)
+    assert [n.message for n in notes] == [
+        f"put back from {old.name}, where a run killed while replacing it had set it aside",
+        f"removed {staged.name}, the staging folder of a run that was killed"]
+    assert (target / "ledger.xlsx").read_text() == "last output"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [busy.name]

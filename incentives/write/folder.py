@@ -20,6 +20,7 @@ import ctypes.util
 import errno
 import hashlib
 import os
+import re
 import shutil
 import stat
 import sys
@@ -195,7 +196,8 @@ def mend(target: Path) -> list[Problem]:
     thing done, or left alone, is a note; another run writing the target now is an error."""
     try:
         target = target.resolve()
-        if not any(os.path.lexists(p) for p in (staging_path(target), aside_path(target), lock_path(target))):
+        staged, aside = _leftovers(target)
+        if not (staged or aside or os.path.lexists(lock_path(target))):
             return []
         with _locked(target) as held:
             if not held:
@@ -205,16 +207,49 @@ def mend(target: Path) -> list[Problem]:
         return [note(Source(str(target)), f"could not tidy what an earlier run left beside it ({_cause(ex)})")]
 
 
+# What calc before 2026-11-25 left: mkdtemp's `.T.xxxxxxxx.tmp` and `.T.<pid>.old` (no lock then)
+_LEGACY_STAGING = r"\.{}\.[a-z0-9_]{{8}}\.tmp"
+_LEGACY_ASIDE = r"\.{}\.(\d+)\.old"
+
+
+def _leftovers(target: Path) -> tuple[list[Path], list[Path]]:
+    """The staging and the set-aside folders of killed runs beside `target` (not yet proven calc's)."""
+    staged = [staging_path(target)] if os.path.lexists(staging_path(target)) else []
+    aside = [aside_path(target)] if os.path.lexists(aside_path(target)) else []
+    if not target.parent.is_dir():
+        return staged, aside
+    name = re.escape(target.name)
+    for entry in sorted(target.parent.iterdir()):
+        if re.fullmatch(_LEGACY_STAGING.format(name), entry.name):
+            staged.append(entry)
+        elif (m := re.fullmatch(_LEGACY_ASIDE.format(name), entry.name)) and not _running(int(m.group(1))):
+            aside.append(entry)
+    return staged, aside
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
 def _mend(target: Path) -> list[Problem]:
     where = Source(str(target))
     done = []
-    old, new = aside_path(target), staging_path(target)
-    if os.path.lexists(old) and not os.path.lexists(target) and _ours(old):
-        os.rename(old, target)
-        done.append(note(where, f"put back from {old.name}, where a run killed while replacing it had set it aside"))
-    for leftover, what in ((new, "staging folder"), (old, "set-aside old folder")):
-        if not os.path.lexists(leftover):
-            continue
+    staged, aside = _leftovers(target)
+    if not os.path.lexists(target):
+        for old in aside:
+            if _ours(old):
+                os.rename(old, target)
+                done.append(note(where, f"put back from {old.name}, where a run killed while replacing it had "
+                                 "set it aside"))
+                aside.remove(old)
+                break
+    for leftover, what in [*((p, "staging folder") for p in staged), *((p, "set-aside old folder") for p in aside)]:
         if _ours(leftover):
             shutil.rmtree(leftover)
             done.append(note(where, f"removed {leftover.name}, the {what} of a run that was killed"))
