@@ -20,8 +20,9 @@ from incentives.problems import Problem, Source, error, note
 
 _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
 _CODE = re.compile(r"[A-Z]{3}")
-# Windows device names, reserved with any extension: also with the superscript digits Windows reads as digits
-_DIGITS = "0123456789\u00b9\u00b2\u00b3"
+# Windows device names, reserved with any extension. Windows reads the superscripts ¹ ² ³ as digits
+# (COM¹ is COM1); the other superscript digits are refused too, in case a later Windows reads them so.
+_DIGITS = "0123456789\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"
 _RESERVED = {"con", "prn", "aux", "nul", "conin$", "conout$", *(f"{d}{n}" for d in ("com", "lpt") for n in _DIGITS)}
 PROGRAM_SHEET = Source("program.xlsx", "Program")
 NAME_BYTES = 100  # a statement's file name is the id and .xlsx: far below every file system's 255

@@ -519,3 +519,22 @@ def test_what_calc_before_the_lock_left_is_mended_too(tmp_path):
         f"removed {staged.name}, the staging folder of a run that was killed"]
     assert (target / "ledger.xlsx").read_text() == "last output"
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [busy.name]
+
+
+@pytest.fixture
+def read_only_disk(tmp_path):
+    disk = tmp_path / "ro"
+    if not _tmpfs(disk, "ro,size=64k"):
+        pytest.skip("cannot mount a read-only tmpfs here (needs root on Linux)")
+    yield disk
+    subprocess.run(["umount", str(disk)], check=True)
+
+
+def test_a_real_read_only_disk(tmp_path, inputs, read_only_disk):
+    problem = check_target(read_only_disk / "out", input_dir=inputs, program_id="test")
+    assert str(problem) == (f"--out {read_only_disk / 'out'}: cannot be written: {read_only_disk} is on a read-only "
+                            "disk (pass --out on a writable disk)")
+    with pytest.raises(WriteFailed) as caught:  # and when it turns read-only after the check
+        write_atomically(read_only_disk / "out", _fill("new"))
+    assert caught.value.problem.message == (f"could not be written at {read_only_disk / '.out.calc-lock'}: read-only "
+                                            "file system; nothing was left half-written")

@@ -51,6 +51,7 @@ REFUSED_IDS = [
     ("conout$.xlsx", "is a reserved device name on Windows"),
     ("NUL.pdf", "is a reserved device name on Windows"),
     ("Com0", "is a reserved device name on Windows"),
+    ("com\u2079", "is a reserved device name on Windows"),
     ("AUX", "is a reserved device name on Windows"),
     ("A\x7fB", "holds U+007F, a control character"),
     ("A\x85B", "holds U+0085, a control character"),
@@ -64,7 +65,7 @@ REFUSED_IDS = [
 
 @pytest.mark.parametrize("pid, says", REFUSED_IDS, ids=[
     "COM-superscript-1", "LPT-superscript-2-with-extension", "CONIN$", "CONOUT$-with-extension", "NUL-with-extension",
-    "COM0", "AUX", "DEL", "C1-control", "bidi-override", "zero-width-space", "private-use", "trailing-dot",
+    "COM0", "COM-superscript-9", "AUX", "DEL", "C1-control", "bidi-override", "zero-width-space", "private-use", "trailing-dot",
     "34-chinese-characters"])
 def test_an_id_that_is_no_portable_file_name_is_refused_at_its_cell(tmp_path, pid, says):
     outcome = run(tmp_path, {"a.xlsx": [line("A", "2026-07-01", 1, pid=pid)]}, [partner("P0"), partner(pid)])
