@@ -388,24 +388,24 @@ def _exchange(a: Path, b: Path) -> bool:
 
 # ---------------------------------------------------------------- failures of the environment
 
-# errno -> what to do about it
-REMEDIES = {
-    errno.ENOSPC: "free some space, or pass --out on another disk",
-    errno.EDQUOT: "free some space, or pass --out on another disk",
-    errno.EFBIG: "pass --out on another disk",
-    errno.EROFS: "pass --out on a writable disk",
-    errno.EACCES: "pass --out a folder you may write to",
-    errno.EPERM: "pass --out a folder you may write to",
-    errno.ENOTDIR: "pass --out a folder path that is not below a file",
-    errno.EEXIST: "move it away, or pass another --out",
-    errno.ENOTEMPTY: "move it away, or pass another --out",
-    errno.ENAMETOOLONG: "pass a shorter --out path",
-    errno.EXDEV: "pass --out a folder inside the mount point",
-    errno.EBUSY: "pass --out a folder no other program holds open",
-    errno.EIO: "check the disk, or pass --out on another disk",
-    errno.EMFILE: "raise the limit of open files (ulimit -n)",
-    errno.ENFILE: "raise the limit of open files (ulimit -n)",
-}
+# errno name -> what to do about it (names this platform's errno lacks are left out)
+REMEDIES = {getattr(errno, name): remedy for name, remedy in (
+    ("ENOSPC", "free some space, or pass --out on another disk"),
+    ("EDQUOT", "free some space, or pass --out on another disk"),
+    ("EFBIG", "pass --out on another disk"),
+    ("EROFS", "pass --out on a writable disk"),
+    ("EACCES", "pass --out a folder you may write to"),
+    ("EPERM", "pass --out a folder you may write to"),
+    ("ENOTDIR", "pass --out a folder path that is not below a file"),
+    ("EEXIST", "move it away, or pass another --out"),
+    ("ENOTEMPTY", "move it away, or pass another --out"),
+    ("ENAMETOOLONG", "pass a shorter --out path"),
+    ("EXDEV", "pass --out a folder inside the mount point"),
+    ("EBUSY", "pass --out a folder no other program holds open"),
+    ("EIO", "check the disk, or pass --out on another disk"),
+    ("EMFILE", "raise the limit of open files (ulimit -n)"),
+    ("ENFILE", "raise the limit of open files (ulimit -n)"),
+) if hasattr(errno, name)}
 
 
 def environment_problem(target: Path, ex: BaseException) -> Problem | None:
