@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import shutil
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -18,6 +19,7 @@ import pytest
 
 from incentives import pipeline
 from incentives.periods import parse_period
+from incentives.tools.explain import explain, read_run
 from incentives.validate import unsafe_file_name
 from incentives.write.rows import Column, body, splice
 from incentives.write.statements import write_statements
@@ -274,3 +276,16 @@ def test_one_sheet_is_the_same_bytes_as_before_the_split(seven_lines):
     tmp, outcome = seven_lines
     paths = write_statements(tmp / "again", outcome.inputs, outcome.settlement, sheet_rows=9)
     assert paths[0].read_bytes() == (outcome.out / "statements" / "P1.xlsx").read_bytes()
+
+
+def test_explain_reads_every_lines_sheet(seven_lines):
+    """`calc explain` checks a partner against the ledger to the cent from its statement's lines:
+    all of them, on every Lines sheet."""
+    tmp, outcome = seven_lines
+    run_dir = tmp / "explained"
+    shutil.copytree(outcome.out, run_dir)
+    write_statements(run_dir, outcome.inputs, outcome.settlement, sheet_rows=5)
+    assert len(openpyxl.load_workbook(run_dir / "statements" / "P1.xlsx").sheetnames) == 4
+    e = explain(read_run(run_dir), "P1")
+    assert e.ok, [c for c in e.checks if not c.ok]
+    assert sum(len(g.lines) for g in e.periods) == e["included_lines"] == 7
