@@ -113,6 +113,7 @@ class Partner:
     # Roster columns beyond the contract's, as text: (normalized name, value).
     attributes: tuple[tuple[str, str], ...]
     source: Source
+    id_column: int | None = None  # the partner_id cell's column, for errors naming the cell
 
     def attribute(self, name: str) -> str | None:
         return dict(self.attributes).get(name)

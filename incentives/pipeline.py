@@ -18,7 +18,7 @@ from incentives.review import TierReview, review
 from incentives.settle import Settlement, settle
 from incentives.validate import validate
 from incentives.write.audit import write_audit
-from incentives.write.folder import write_atomically
+from incentives.write.folder import WriteFailed, check_target, mend, write_atomically
 from incentives.write.ledger import write_ledger
 from incentives.write.statements import write_statements
 from incentives.write.summary import write_summary
@@ -83,23 +83,33 @@ def run(folder: Path, period: Period, out: Path | None = None, previous: Path | 
         command: str = "", progress: Progress = quiet) -> Outcome:
     progress("reading")
     checked = check(folder, period)
+    refused = {previous: "the --ledger folder"} if previous else {}
     if not checked.ok:
-        return checked
+        refusal = out and check_target(out, input_dir=folder, program_id=None, refused=refused)
+        return Outcome(_sorted([*checked.problems, *([refusal] if refusal else [])]))
     inputs = checked.inputs
+    # The output folder is checked before anything is computed: a refusal costs no time.
+    target = out or default_out(inputs, period)
+    mended = mend(target)
+    refusal = check_target(target, input_dir=folder, program_id=inputs.program.program_id, refused=refused)
+    if refusal or any(p.is_error for p in mended):
+        return Outcome(_sorted([*checked.problems, *mended, *([refusal] if refusal else [])]))
     progress("computing")
     settlement, problems = compute(inputs, period, previous)
     if settlement is None:
-        return Outcome(_sorted([*checked.problems, *problems]))
+        return Outcome(_sorted([*checked.problems, *mended, *problems]))
     sales_files = [f.path for f in inputs.files if f.path.startswith("sales/")]
     balances = reconcile.balances(settlement.lines, sales_files)
     problems += reconcile.check(balances)
-    problems = _sorted([*checked.problems, *problems])
+    problems = _sorted([*checked.problems, *mended, *problems])
     if any(p.is_error for p in problems):
         return Outcome(problems)
     ytd = {r.partner.partner_id: r.totals.ytd_base for r in settlement.rows}
     reviews = review(inputs.program, inputs.partners, ytd)
-    target = out or default_out(inputs, period)
     progress("writing")
-    write_atomically(target, lambda staging: write_outputs(staging, inputs, settlement, balances, reviews,
-                                                           command or f"calc run {folder.name} --period {period}"))
-    return Outcome(problems, inputs, settlement, target)
+    try:
+        mended = write_atomically(target, lambda staging: write_outputs(
+            staging, inputs, settlement, balances, reviews, command or f"calc run {folder.name} --period {period}"))
+    except WriteFailed as ex:
+        return Outcome(_sorted([*problems, ex.problem]))
+    return Outcome(_sorted([*problems, *mended]), inputs, settlement, target)

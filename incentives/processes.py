@@ -4,15 +4,24 @@ files, writing many statements. Small runs stay in one process.
 Workers are spawned, not forked: a forked polars can deadlock on locks its threads
 held. So a script that runs calc from Python must guard its top level with
 `if __name__ == "__main__":`, as `calc` itself does.
+
+A worker ends when the main process ends, however it ends (kill -9, the out-of-memory
+killer): a watchdog thread in each worker waits on the parent's sentinel. (Linux's
+PR_SET_PDEATHSIG fires when the thread that created the worker ends, not the process,
+so it would not do.) Without it, workers of a killed run go on writing into a staging
+folder no one will swap in.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.connection import wait
 
 MOST = 4  # each worker imports polars and holds a batch: memory grows with every one
+ORPHANED = 70  # a worker's exit status when its parent died (EX_SOFTWARE)
 
 
 def workers() -> int:
@@ -21,4 +30,19 @@ def workers() -> int:
 
 
 def pool(count: int | None = None) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(count or workers(), mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(count or workers(), mp_context=multiprocessing.get_context("spawn"),
+                               initializer=watch_parent)
+
+
+def watch_parent() -> None:
+    """In a worker: end this process as soon as its parent process ends."""
+    parent = multiprocessing.parent_process()
+    if parent is None:  # not a child of multiprocessing
+        return
+    sentinel = parent.sentinel
+
+    def watch() -> None:
+        wait([sentinel])
+        os._exit(ORPHANED)  # no cleanup to run: what the worker wrote is in a staging folder
+
+    threading.Thread(target=watch, name="calc-watch-parent", daemon=True).start()

@@ -7,6 +7,7 @@ Each rule is a small function `(inputs, period) -> iterable of Problem`, listed 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -19,21 +20,43 @@ from incentives.problems import Problem, Source, error, note
 
 _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
 _CODE = re.compile(r"[A-Z]{3}")
-_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+# Windows device names, reserved with any extension. Windows reads the superscripts ¹ ² ³ as digits
+# (COM¹ is COM1); the other superscript digits are refused too, in case a later Windows reads them so.
+_DIGITS = "0123456789\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"
+_RESERVED = {"con", "prn", "aux", "nul", "conin$", "conout$", *(f"{d}{n}" for d in ("com", "lpt") for n in _DIGITS)}
 PROGRAM_SHEET = Source("program.xlsx", "Program")
+NAME_BYTES = 100  # a statement's file name is the id and .xlsx: far below every file system's 255
+# Invisible or unstable in a file name: control, format (bidi, zero-width), private-use, surrogate
+_HIDDEN = {"Cc": "a control character", "Cf": "a format character (bidi or zero-width)",
+           "Co": "a private-use character", "Cs": "a lone surrogate"}
 
 
 def unsafe_file_name(name: str) -> str | None:
-    """Why `name` cannot be a file name in the output folder, or None."""
-    if not name or len(name) > 100:
-        return "must be 1 to 100 characters"
-    if any(ch in name for ch in '/\\:*?"<>|') or any(ord(ch) < 32 for ch in name):
-        return 'must not contain / \\ : * ? " < > | or control characters'
+    """Why `name` (as its NFC form, the statement's file name) cannot be a portable file name
+    in the output folder, or None."""
+    name = unicodedata.normalize("NFC", name)
+    if not name:
+        return "is empty"
+    for ch in name:
+        what = _HIDDEN.get(unicodedata.category(ch))
+        if what is None and (0xFDD0 <= ord(ch) <= 0xFDEF or ord(ch) & 0xFFFE == 0xFFFE):
+            what = "a noncharacter"
+        if what:
+            return f"holds U+{ord(ch):04X} {unicodedata.name(ch, '')}, {what}".replace(" ,", ",")
+    if any(ch in name for ch in '/\\:*?"<>|'):
+        return 'must not contain / \\ : * ? " < > |'
     if name.strip(". ") != name or ".." in name:
         return "must not start or end with a dot or space, nor contain '..'"
-    if name.split(".")[0].casefold() in _RESERVED:
-        return "is a reserved device name on Windows"
+    if name.split(".")[0].rstrip(" ").casefold() in _RESERVED:
+        return "is a reserved device name on Windows, with or without an extension"
+    if len(name.encode("utf-8")) > NAME_BYTES:
+        return f"is {len(name.encode('utf-8'))} bytes in UTF-8, more than {NAME_BYTES}"
     return None
+
+
+def _caseless(name: str) -> str:
+    """The one file name Windows and macOS see for `name`: case and Unicode normalization ignored."""
+    return unicodedata.normalize("NFD", unicodedata.normalize("NFD", name).casefold())
 
 
 def program_settings(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
@@ -106,14 +129,31 @@ def partners(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
             yield error(partner.source, f"partner_id {pid!r} is listed twice (also {seen[pid]})",
                         "a partner has one row in the roster")
         seen.setdefault(pid, partner.source)
-        if why := unsafe_file_name(pid):
-            yield error(partner.source, f"partner_id {pid!r} {why}", "it names the partner's statement file")
         if tiers_ and partner.tier not in tiers_:
             yield error(partner.source, f"tier {partner.tier!r} of {pid} is not in the program's Tiers sheet",
                         "tiers: " + ", ".join(sorted(tiers_)))
         if partner.parent_id and partner.parent_id not in ids:
             yield error(partner.source, f"parent_id {partner.parent_id!r} of {pid} is not in the roster",
                         "name the partner_id of its distributor, or leave it blank")
+
+
+def portable_partner_ids(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
+    """A partner_id names its statement file, which must be one file, and the same one, on
+    Linux, Windows and macOS."""
+    seen: dict[str, tuple[str, Source]] = {}
+    for partner in inputs.partners:
+        pid = partner.partner_id
+        s = partner.source
+        cell = Source(s.file, s.sheet, s.row, partner.id_column)
+        if why := unsafe_file_name(pid):
+            yield error(cell, f"partner_id {pid!r} {why}",
+                        "it names the partner's statement file: use letters, digits, - and _")
+            continue
+        first, where = seen.setdefault(_caseless(pid), (pid, cell))
+        if first != pid:
+            yield error(cell, f"partner_id {pid!r} and {first!r} ({where}) are one file name on Windows and "
+                        "macOS, which ignore case and Unicode normalization",
+                        "give one of them another id: each names the partner's statement file")
 
 
 TIER1_EXCLUSIVE = ("distributor", "value_added_partner")
@@ -214,7 +254,7 @@ def opportunities(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
                         "an opportunity is registered once")
 
 
-RULES = (program_settings, period_fits_program, tiers, rate_bands, partners, one_tier1_role_per_company, requirements, fx_rates, sales_keys,
+RULES = (program_settings, period_fits_program, tiers, rate_bands, partners, portable_partner_ids, one_tier1_role_per_company, requirements, fx_rates, sales_keys,
          opportunities)
 
 

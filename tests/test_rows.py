@@ -38,10 +38,10 @@ def write(path, frame: pl.DataFrame, columns: tuple[Column, ...]) -> None:
 def test_text_reads_back_as_written(tmp_path, text):
     frame = pl.DataFrame({"text": [text, None, "after"]})
     write(tmp_path / "t.xlsx", frame, (Column("text", "text"),))
-    expected = text[:32767]  # Excel's limit for one cell, where xlsxwriter cuts too
+    expected = text[:32767].replace("\x07", "\ufffd")  # Excel's limit for one cell; not XML: U+FFFD
     sheet = openpyxl.load_workbook(tmp_path / "t.xlsx")["T"]
     assert [c.data_type for c in sheet["A"]] == ["s", "s", "n", "s"]
-    if "_x" not in text and text != "bell\x07":
+    if "_x" not in text:
         # openpyxl leaves _xHHHH_ escapes in inline text as they are (xlsxwriter's constant_memory
         # mode writes the same); Excel and calamine read them back as the character.
         assert sheet["A2"].value == expected

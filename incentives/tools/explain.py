@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -214,17 +215,20 @@ def _ledger_row(run: RunOutput, partner_id: str) -> tuple[tuple[tuple[str, objec
 
 
 def _lines(folder: Path, rel: str, currency: str, unit: str) -> tuple[Line, ...]:
-    """Every line of the statement's Lines sheet; its headers are in the partner's language."""
-    (sheet,) = _sheets(folder, rel, "Lines")
+    """Every line of the statement's Lines sheets (`Lines`, then `Lines (2)`, ... past Excel's rows
+    per sheet); their headers are in the partner's language."""
+    sheets = [s for s in read_book(folder / rel, rel) if re.fullmatch(r"Lines( \(\d+\))?", s.name)]
+    if not sheets:
+        raise ToolError(f"{rel} has no sheet Lines")
     wanted = {normalize_word(title.format(cur=currency, unit=unit)): column
               for column, _, _ in LINE_COLUMNS if column in _LINE_FIELDS for title in WORDS["h_" + column]}
-    at = _columns(sheet, rel, wanted)
     out = []
-    for i, row in enumerate(sheet.values[1:], start=2):
-        v = {field: _get(row, j) for field, j in at.items()}
-        if not isinstance(v["row"], (int, float)):  # the total row closing the sheet
+    columns = {s.name: _columns(s, rel, wanted) for s in sheets}
+    for sheet, i, row in ((s, i, r) for s in sheets for i, r in enumerate(s.values[1:], start=2)):
+        v = {field: _get(row, j) for field, j in columns[sheet.name].items()}
+        if not isinstance(v["row"], (int, float)):  # the total row closing the last sheet
             continue
-        where = f"{rel}:Lines row {i}"
+        where = f"{rel}:{sheet.name} row {i}"
         date = v["invoice_date"]
         out.append(Line(_text(v["file"]), int(v["row"]), date.date() if isinstance(date, dt.datetime) else date,
                         _text(v["invoice_id"]), v["line_no"], _decimal(v["net_amount"], where, None),

@@ -7,7 +7,8 @@ arithmetic, what was settled before, the accrual (a claw-back when negative),
 bonuses and the total payable, and the lines excluded, by reason. Sheet `Lines`
 lists every line of the partner that the run read, in read order, with its outcome
 and each included line's share of the entitlement (largest remainder, so the shares
-add up to it exactly).
+add up to it exactly). Past Excel's rows per sheet the lines continue on `Lines (2)`,
+`Lines (3)`, ..., each with the header; the totals row ends the last.
 
 A statement is in the partner's language (English or Russian); every label is in
 `WORDS`. `write_statement` takes only picklable arguments, so statements can be
@@ -17,6 +18,7 @@ written in a process pool.
 from __future__ import annotations
 
 import io
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -34,7 +36,7 @@ from incentives.rates import Entitlement
 from incentives.review import TierReview, review
 from incentives.settle import LedgerRow, Settlement
 from incentives.validate import unsafe_file_name
-from incentives.write.rows import Column, body, splice
+from incentives.write.rows import Column, body, splice_sheets
 from incentives.write.xlsx import DATE, MONEY, RATE, workbook, xf_index
 
 COUNT = "#,##0"
@@ -129,7 +131,8 @@ LINE_COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("outcome", "text", 10), ("detail", "text", 14), ("flag", "text", 8), ("share", "money", 16),
 )
 MAX_WIDTH = 50
-LINES_PART = "xl/worksheets/sheet2.xml"  # the Lines sheet, the second of the workbook
+LINES_SHEET = 2  # the first Lines sheet is the workbook's second: xl/worksheets/sheet2.xml
+SHEET_ROWS = 1_048_576  # Excel's rows per sheet; a Lines sheet holds its header, lines, and room for the totals
 
 
 def statement_partners(settlement: Settlement) -> list[LedgerRow]:
@@ -174,11 +177,12 @@ LOCAL = tuple(c for c in WORDED if c not in NEEDED)  # the words in the partners
 
 def write_statements(folder: Path, inputs: Inputs, settlement: Settlement,
                      reviews: tuple[TierReview, ...] | None = None, workers: int | None = None,
-                     batch_lines: int = BATCH_LINES) -> list[Path]:
+                     batch_lines: int = BATCH_LINES, sheet_rows: int = SHEET_ROWS) -> list[Path]:
     """`folder/statements/<partner_id>.xlsx` for each partner of `statement_partners`, in partner_id order.
 
     Partners go in batches of about `batch_lines` lines; with `workers` > 1 (by default, from
-    `POOL_FROM` lines on, `processes.workers()`) the batches are written in a pool of processes."""
+    `POOL_FROM` lines on, `processes.workers()`) the batches are written in a pool of processes.
+    `sheet_rows`: the rows a Lines sheet may have (Excel's; smaller in tests)."""
     target = folder / "statements"
     target.mkdir(parents=True, exist_ok=True)
     rows = statement_partners(settlement)
@@ -197,7 +201,7 @@ def write_statements(folder: Path, inputs: Inputs, settlement: Settlement,
         if size >= batch_lines or row is rows[-1]:
             parts = [frames[p.partner.partner_id,] for _, p, _, _ in statements if (p.partner.partner_id,) in frames]
             batches.append(Batch(inputs.program, settlement.settled_from, settlement.period, tuple(statements),
-                                 pl.concat(parts) if parts else lines.clear()))
+                                 pl.concat(parts) if parts else lines.clear(), sheet_rows))
             statements, size = [], 0
     if workers is None:
         workers = processes.workers() if lines.height >= POOL_FROM else 1
@@ -220,32 +224,35 @@ class Batch:
     period: Period
     statements: tuple[tuple[Path, LedgerRow, tuple[Award, ...], Grade | None], ...]
     lines: pl.DataFrame
+    sheet_rows: int = SHEET_ROWS
 
 
 def write_batch(batch: Batch) -> None:
     """The batch's statements: the lines of all its partners prepared in one pass, then each workbook."""
     entitlements = {row.partner.partner_id: row.entitlement.amount for _, row, _, _ in batch.statements}
     languages = {row.partner.partner_id: row.partner.language for _, row, _, _ in batch.statements}
-    prepared = shown(batch.lines, entitlements, languages)
+    prepared = shown(batch.lines, entitlements, languages, batch.sheet_rows)
     for path, row, awards, grade in batch.statements:
         _write(path, batch.program, row, prepared.get(row.partner.partner_id, NOTHING), awards,
                batch.settled_from, batch.period, grade)
 
 
 def statement_path(folder: Path, partner_id: str) -> Path:
-    """`folder/<partner_id>.xlsx`, refusing any id that would land elsewhere."""
-    path = folder / f"{partner_id}.xlsx"
+    """`folder/<partner_id>.xlsx`, the id in its NFC form (one name for one id on every file
+    system), refusing any id that would land elsewhere."""
+    path = folder / f"{unicodedata.normalize('NFC', partner_id)}.xlsx"
     if unsafe_file_name(partner_id) or path.resolve().parent != folder.resolve():
         raise ValueError(f"partner_id {partner_id!r} is not usable as a statement file name")
     return path
 
 
 def write_statement(path: Path, program: Program, row: LedgerRow, lines_frame: pl.DataFrame,
-                    awards: tuple[Award, ...], settled_from: str, period: Period, grade: Grade | None = None) -> Path:
+                    awards: tuple[Award, ...], settled_from: str, period: Period, grade: Grade | None = None,
+                    sheet_rows: int = SHEET_ROWS) -> Path:
     """One partner's statement workbook; `lines_frame` is the partner's lines in read order; `grade`
     None when its tier sets no annual target."""
     lines = lines_frame.select(pl.lit(row.partner.partner_id, pl.String).alias("partner_id"), *NEEDED, *LOCAL)
-    write_batch(Batch(program, settled_from, period, ((path, row, awards, grade),), lines))
+    write_batch(Batch(program, settled_from, period, ((path, row, awards, grade),), lines, sheet_rows))
     return path
 
 
@@ -256,13 +263,18 @@ def _write(path: Path, program: Program, row: LedgerRow, lines: Shown, awards: t
     book = workbook(written)
     styles = _styles(book)
     _statement_sheet(book, styles, words, program, row, lines, awards, settled_from, period, grade)
-    _lines_sheet(book, styles, words, program, row, lines)
+    for k in range(len(lines.bodies)):
+        _lines_sheet(book, styles, words, program, row, lines, k)
     book.close()
-    # The body goes in after xlsxwriter is done: only then are the formats' indices known.
-    body = lines.body
-    for kind, mark in STYLE_MARKS.items():
-        body = body.replace(mark, xf_index(styles[kind]))
-    splice(written.getvalue(), LINES_PART, body, path)
+    # The bodies go in after xlsxwriter is done: only then are the formats' indices known.
+    bodies = {}
+    for k, body in enumerate(lines.bodies):
+        for kind, mark in STYLE_MARKS.items():
+            body = body.replace(mark, xf_index(styles[kind]))
+        # a sheet but the last ends with its lines: its dimension must reach them (the last's totals row does)
+        last_row = lines.per_sheet + 1 if k < len(lines.bodies) - 1 else None
+        bodies[f"xl/worksheets/sheet{LINES_SHEET + k}.xml"] = (body, last_row)
+    splice_sheets(written.getvalue(), bodies, path)
 
 
 # ---------------------------------------------------------------- the lines, for all partners at once
@@ -273,23 +285,26 @@ class Shown:
     """A partner's lines as its statement shows them."""
 
     count: int
-    body: str  # the Lines sheet's rows as XML, the formats' indices as STYLE_MARKS
+    bodies: tuple[str, ...]  # each Lines sheet's rows as XML, the formats' indices as STYLE_MARKS
+    per_sheet: int  # lines on each Lines sheet but the last
     widths: tuple[tuple[str, int], ...]  # the longest text of each text column
     base_total: Decimal
     share_total: Decimal
     by_reason: tuple[tuple[str, int, Decimal], ...]  # (code, lines, base amount) in the contract's order
 
 
-NOTHING = Shown(0, "", (), ZERO, ZERO, ())
-# Stand-ins for the formats' indices in the body: no cell holds a control character (rows.py escapes them).
+NOTHING = Shown(0, ("",), SHEET_ROWS - 2, (), ZERO, ZERO, ())
+# Stand-ins for the formats' indices in the body: no cell holds a control character (rows.py replaces them).
 STYLE_MARKS = {"date": "\x01", "money": "\x02"}
 BODY = tuple(Column(c, "text" if kind == "text" else "number", STYLE_MARKS.get(kind)) for c, kind, _ in LINE_COLUMNS)
 TEXT = [c for c, kind, _ in LINE_COLUMNS if kind == "text"]
 
 
-def shown(lines: pl.DataFrame, entitlements: dict[str, Decimal], languages: dict[str, str]) -> dict[str, Shown]:
+def shown(lines: pl.DataFrame, entitlements: dict[str, Decimal], languages: dict[str, str],
+          sheet_rows: int = SHEET_ROWS) -> dict[str, Shown]:
     """Each partner's `Shown`, from `lines` (partner_id, `NEEDED` and `LOCAL`, in read order),
-    each partner's entitlement, which its included lines share (`allocate`), and its language."""
+    each partner's entitlement, which its included lines share (`allocate`), and its language;
+    a partner's lines cut into sheets of `sheet_rows` rows (header and totals row included)."""
     if not lines.height:
         return {}
     # a line's words in its partner's language
@@ -303,19 +318,32 @@ def shown(lines: pl.DataFrame, entitlements: dict[str, Decimal], languages: dict
     share = shares_in_cents((pl.col("base_amount") * 100).cast(pl.Int128), pl.col("cents"), ["partner_id", "included"])
     lines = (lines.join(cents, on="partner_id", how="left", maintain_order="left").with_columns(included=included)
              .with_columns(share=pl.when("included").then(share).cast(pl.Decimal(38, 2)) / 100))
-    xml = lines.select("partner_id", body(lines.select(c.name for c in BODY), BODY, 2, lines["partner_id"]))
-    parts = (xml.with_columns(lines.select(*TEXT, "base_amount", "share"))
-             .group_by("partner_id", maintain_order=True)
-             .agg(pl.len(), pl.col("xml").str.join(""), pl.col(TEXT).str.len_chars().max().fill_null(0),
-                  pl.col("base_amount", "share").sum()))
+    per_sheet = sheet_rows - 2  # a Lines sheet's header, and room for the totals row
+    # Only a batch of more lines than a sheet holds can have a partner whose lines do not fit on one.
+    split = lines.height > per_sheet and lines.group_by("partner_id").len()["len"].max() > per_sheet
+    groups = lines["partner_id"]  # the rows of a sheet are numbered from 2
+    if split:
+        lines = lines.with_columns(sheet=pl.int_range(pl.len()).over("partner_id") // per_sheet)
+        groups = lines.select(pl.concat_str("partner_id", pl.lit("\x00"), "sheet")).to_series()
+    xml = lines.select("partner_id", *(["sheet"] if split else []),
+                       body(lines.select(c.name for c in BODY), BODY, 2, groups))
+    totals = [pl.len(), pl.col(TEXT).str.len_chars().max().fill_null(0), pl.col("base_amount", "share").sum()]
+    by_partner = (xml.with_columns(lines.select(*TEXT, "base_amount", "share"))
+                  .group_by("partner_id", maintain_order=True))
+    if split:
+        bodies = (xml.group_by("partner_id", "sheet", maintain_order=True).agg(pl.col("xml").str.join(""))
+                  .group_by("partner_id", maintain_order=True).agg("xml"))
+        parts = by_partner.agg(*totals).join(bodies, on="partner_id", how="left", maintain_order="left")
+    else:
+        parts = by_partner.agg(pl.concat_list(pl.col("xml").str.join("")), *totals)
     reasons: dict[str, list] = {}
     excluded = (lines.filter(~pl.col("included")).group_by("partner_id", "outcome")
                 .agg(pl.len(), pl.col("base_amount").sum()))
     order = {code: i for i, (code, _) in enumerate(REASONS)}
     for pid, code, count, amount in sorted(excluded.iter_rows(), key=lambda r: (r[0], order.get(r[1], len(order)), r[1])):
         reasons.setdefault(pid, []).append((code, count, amount))
-    return {r["partner_id"]: Shown(r["len"], r["xml"], tuple((c, r[c]) for c in TEXT), r["base_amount"] or ZERO,
-                                   r["share"] or ZERO, tuple(reasons.get(r["partner_id"], ())))
+    return {r["partner_id"]: Shown(r["len"], tuple(r["xml"]), per_sheet, tuple((c, r[c]) for c in TEXT),
+                                   r["base_amount"] or ZERO, r["share"] or ZERO, tuple(reasons.get(r["partner_id"], ())))
             for r in parts.iter_rows(named=True)}
 
 
@@ -405,8 +433,11 @@ def _statement_sheet(book, styles, w: Words, program: Program, row: LedgerRow, l
             out.at += 1
 
 
-def _lines_sheet(book, styles, w: Words, program: Program, row: LedgerRow, lines: Shown) -> None:
-    sheet = book.add_worksheet("Lines")
+def _lines_sheet(book, styles, w: Words, program: Program, row: LedgerRow, lines: Shown, k: int = 0) -> None:
+    """The `k`th Lines sheet (from 0): `Lines`, `Lines (2)`, ...; the last ends with the totals row."""
+    last = k == len(lines.bodies) - 1
+    count = lines.count - k * lines.per_sheet if last else lines.per_sheet
+    sheet = book.add_worksheet("Lines" if k == 0 else f"Lines ({k + 1})")
     sheet.set_landscape()
     sheet.set_paper(9)  # A4
     sheet.fit_to_pages(1, 0)
@@ -421,9 +452,10 @@ def _lines_sheet(book, styles, w: Words, program: Program, row: LedgerRow, lines
                          styles.get(kind) if kind in ("date", "money") else None)
     # Rows 2 to count + 1 are the body, spliced in by _write.
     sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, lines.count, len(LINE_COLUMNS) - 1)
-
-    total = lines.count + 1
+    sheet.autofilter(0, 0, count, len(LINE_COLUMNS) - 1)
+    if not last:
+        return
+    total = count + 1
     sheet.write_string(total, 0, w("total", count=f"{lines.count:,}"), styles["label"])
     for j, (column, _, _) in enumerate(LINE_COLUMNS):
         if column in ("base_amount", "share"):

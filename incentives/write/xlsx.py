@@ -1,19 +1,23 @@
 """What every output workbook shares: byte-identical files, text written as text.
 
 Text from inputs never becomes a formula, a link or a number; the workbook's
-properties carry no wall-clock time, so the same inputs give the same bytes.
+properties carry no wall-clock time, so the same inputs give the same bytes. A
+character XML does not allow becomes U+FFFD in every string a sheet gets (Excel calls
+a file with one damaged), and a date Excel cannot hold is written as its text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
 from incentives import __version__
 from incentives.write.rows import Column, body, splice
@@ -22,10 +26,36 @@ FIXED_TIME = dt.datetime(2000, 1, 1)
 MONEY = "#,##0.00"
 RATE = "0.00%"
 DATE = "yyyy-mm-dd"
+EXCEL_FIRST_DAY = dt.date(1900, 1, 1)  # and its last, 9999-12-31, is Python's too
+# Not allowed in XML 1.0: C0 controls but tab, newline and carriage return; U+FFFE, U+FFFF; lone surrogates
+XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_safe(text: str) -> str:
+    """`text` with each character XML does not allow replaced by U+FFFD."""
+    return XML_INVALID.sub("\ufffd", text)
+
+
+class SafeSheet(Worksheet):
+    """A worksheet whose every string (cells, header and footer) is `xml_safe`."""
+
+    def _write_string(self, row, col, string, cell_format=None):
+        return super()._write_string(row, col, xml_safe(string), cell_format)
+
+    def set_header(self, header="", *args, **kwargs):
+        return super().set_header(xml_safe(header), *args, **kwargs)
+
+    def set_footer(self, footer="", *args, **kwargs):
+        return super().set_footer(xml_safe(footer), *args, **kwargs)
+
+
+class SafeBook(xlsxwriter.Workbook):
+    def add_worksheet(self, name=None, worksheet_class=None):
+        return super().add_worksheet(name, worksheet_class or SafeSheet)
 
 
 def workbook(path: Path | io.BytesIO) -> xlsxwriter.Workbook:
-    book = xlsxwriter.Workbook(path if isinstance(path, io.BytesIO) else str(path), {
+    book = SafeBook(path if isinstance(path, io.BytesIO) else str(path), {
         "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
         # in memory: no temporary files, half the fixed cost of a small workbook
         "in_memory": True,
@@ -109,6 +139,8 @@ def write_value(sheet, row: int, col: int, value, fmt=None) -> None:
         sheet.write_string(row, col, value, fmt)
     elif isinstance(value, bool):
         sheet.write_boolean(row, col, value, fmt)
+    elif isinstance(value, dt.date) and value < EXCEL_FIRST_DAY:  # Excel would show #VALUE!
+        sheet.write_string(row, col, f"{value.year:04d}-{value.month:02d}-{value.day:02d}", fmt)
     elif isinstance(value, dt.date):
         sheet.write_datetime(row, col, dt.datetime(value.year, value.month, value.day), fmt)
     else:

@@ -1,0 +1,72 @@
+"""Pool workers end with the main process, however it ends (processes.py)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states in /proc")
+
+# The main process: a pool of two workers busy for a minute; it prints their ids, then waits.
+MAIN = """
+import sys, time
+from concurrent.futures import ProcessPoolExecutor
+import multiprocessing
+from incentives import processes
+
+if __name__ == "__main__":
+    if sys.argv[1] == "calc":
+        pool = processes.pool(2)
+    else:  # a pool without the watchdog: what the test must tell apart
+        pool = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn"))
+    futures = [pool.submit(time.sleep, 60) for _ in range(2)]
+    while len(pool._processes) < 2 or not all(p.pid for p in pool._processes.values()):
+        time.sleep(0.05)
+    time.sleep(1)  # the workers have imported and started their tasks
+    print(" ".join(str(pid) for pid in pool._processes), flush=True)
+    time.sleep(60)
+"""
+
+
+def alive(pid: int) -> bool:
+    """Running or sleeping; a zombie (ended, not yet reaped by whoever adopted it) is not alive."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state not in ("Z", "X")
+
+
+def workers_after_kill_9(tmp_path: Path, pool: str, wait: float) -> tuple[list[int], list[int]]:
+    script = tmp_path / "main.py"
+    script.write_text(MAIN)
+    with subprocess.Popen([sys.executable, str(script), pool], stdout=subprocess.PIPE, text=True) as main:
+        pids = [int(p) for p in main.stdout.readline().split()]
+        assert len(pids) == 2 and all(alive(p) for p in pids)
+        main.send_signal(signal.SIGKILL)
+        main.wait()
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline and any(alive(p) for p in pids):
+        time.sleep(0.05)
+    return pids, [p for p in pids if alive(p)]
+
+
+def test_workers_end_when_the_main_process_is_killed(tmp_path):
+    _, left = workers_after_kill_9(tmp_path, "calc", wait=10)
+    assert left == []
+
+
+def test_without_the_watchdog_workers_outlive_it(tmp_path):
+    """The check above can fail: a plain pool's workers sleep on after the main process died."""
+    pids, left = workers_after_kill_9(tmp_path, "plain", wait=3)
+    try:
+        assert left == pids
+    finally:
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
