@@ -258,6 +258,16 @@ def _program_sheets(tables: dict[str, Table]) -> tuple:
     return tuple(sheets)
 
 
+def _counted(files: list[InputFile], sales: pl.DataFrame) -> list[InputFile]:
+    """Each sales file with its net_amount summed per currency, as read: one side of
+    `reconcile`'s double entry, counted before any stage has seen the lines."""
+    sums: dict[str, list[tuple[str, Decimal]]] = {}
+    for file, currency, total in (sales.group_by("file", pl.col("currency").str.to_uppercase())
+                                  .agg(pl.col("net_amount").sum()).sort("file", "currency").iter_rows()):
+        sums.setdefault(file, []).append((currency, total))
+    return [replace(f, counted=tuple(sums.get(f.path, ()))) if f.path.startswith("sales/") else f for f in files]
+
+
 def load(folder: Path) -> tuple[Inputs | None, list[Problem]]:
     """Every workbook of the input folder read; `Inputs` when nothing blocks building them."""
     problems: list[Problem] = []
@@ -284,6 +294,7 @@ def load(folder: Path) -> tuple[Inputs | None, list[Problem]]:
     if program is None or any(p.is_error for p in problems):
         return None, problems
     sales = _frame(read.get("Sales", []), schema.SALES).with_row_index("seq")
+    files = _counted(files, sales)
     inputs = Inputs(
         folder=folder,
         program=program,
