@@ -87,7 +87,11 @@ _FORMULA = r'<c r="[^"]*"[^>]*>\s*<f[\s/>][^<]*(?:</f>\s*)?(?:<v\s*/>|<v>\s*</v>
 _FAR = r'<c r="(?:[^A-Z]|[A-Z](?:[^0-9]|[0-9]{6}|[0-9]{1,5}[^"0-9]))[^>]*>(?:\s*</)?'  # AA1, A100000
 _PREFIXED = r'<[A-Za-z_][A-Za-z0-9_.\-]*:(?:c|row)[\s/>]'  # prefixed tags: only the exact scan reads them
 _UNPLACED = r'<c(?:[\t\r\n/>]| (?:[^r]|r[^=]|r=[^"]))'  # a cell placed after the previous one, not by r=
+# An error value (#N/A, #DIV/0!, ...), typed or a formula's: calamine hands it over as a
+# blank, so the guard names it. First: a formula that failed matches it before _FORMULA.
+_ERROR = r'<c r="[^"]*"[^>]* t="e"[^>]*>(?:\s*<f[\s/>][^<]*(?:</f>)?)?\s*<v>\s*#[^<]*</v>'
 _UNUSUAL = "|".join((_FORMULA, _FAR, _PREFIXED, _UNPLACED))
+_UNUSUAL_OR_ERROR = "|".join((_ERROR, _UNUSUAL))  # only where a literal search finds t="e": rare
 _CELL_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(row|c|f|v|is)(?=[\s/>])(" + _INSIDE + rb"?)(/?)>")
 
 
@@ -121,6 +125,9 @@ class Findings:
     problems: tuple[Problem, ...] = ()
     formulas: int = 0  # formula cells seen in the sheets, calculated or not
     book: Workbook = Workbook()  # as xl/workbook.xml declares it; empty for a file refused early
+    # Cells holding an error value, which the reader hands over as blanks:
+    # (sheet, 0-based row, 0-based column, the value as Excel shows it, e.g. "#N/A").
+    errors: tuple[tuple[str, int, int, str], ...] = ()
 
 
 def examine(path: Path, rel: str) -> Findings:
@@ -159,6 +166,7 @@ def _inspect(path: Path, rel: str) -> Findings:
                   and i.filename.lower().endswith(".xml")} | {p.lower(): s.name for s in book.sheets for p in s.parts}
         problems: list[Problem] = []
         formulas = 0
+        errors: list[tuple[str, int, int, str]] = []
         for info in infos:
             # a part may be both (a crafted polyglot): then it gets both checks
             name = info.filename.lower()
@@ -169,10 +177,12 @@ def _inspect(path: Path, rel: str) -> Findings:
                 extent = _scan_sheet(unpacker, info)
                 problems += extent.problems(where_, info.file_size, book.recalc)
                 formulas += extent.formulas[0]
+                if sheets[name]:
+                    errors += [(sheets[name], row, column, text) for (row, column), text in extent.errors]
             elif name not in ("xl/sharedstrings.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
                 for _ in unpacker.chunks(info):  # the workbook's own parts were read by `_workbook`
                     pass
-        return Findings(tuple(problems), formulas, book)
+        return Findings(tuple(problems), formulas, book, tuple(errors))
 
 
 def _not_a_zip(path: Path, where: Source) -> Problem | None:
@@ -412,6 +422,7 @@ class _Extent:
         self.bad = ""
         self.formulas = [0, 0]  # formula cells, those without a value
         self.shown: tuple[list, list] = ([], [])  # the first few of each
+        self.errors: list[tuple[tuple[int, int], str]] = []  # cells holding an error value, and it
 
     def value(self, at: tuple[int, int]):
         self.lowest(at)
@@ -485,9 +496,10 @@ def _unusual(piece: memoryview) -> pl.DataFrame | None:
     whether it is a formula and whether it holds a value. Done in polars, as a tall
     sheet has a match in every row past 99,999."""
     text = pl.Series("m", [str(piece, "utf-8", "replace")])
-    if not text.str.contains(_UNUSUAL).item():  # most sheets: one pass that captures nothing
+    unusual = _UNUSUAL_OR_ERROR if text.str.contains(' t="e"', literal=True).item() else _UNUSUAL
+    if not text.str.contains(unusual).item():  # most sheets: one pass that captures nothing
         return None
-    found = text.str.extract_all(_UNUSUAL).explode().drop_nulls()
+    found = text.str.extract_all(unusual).explode().drop_nulls()
     m, letters, digits = pl.col("m"), pl.col("letters"), pl.col("digits")
     formula = m.str.contains("<f", literal=True)
     return (found.to_frame().with_columns(m.str.extract_groups(_PARTS).alias("parts")).unnest("parts")
@@ -499,8 +511,10 @@ def _unusual(piece: memoryview) -> pl.DataFrame | None:
                     .otherwise(letters.str.len_bytes() * 36**3 + letters.str.to_integer(base=36, strict=False)),
                     formula=formula,
                     valued=pl.when(formula)
-                    .then(m.str.ends_with("<v") | m.str.contains(r'\st="str"') & ~m.str.ends_with("</c>"))
-                    .otherwise(~(m.str.ends_with("/>") | m.str.ends_with("</")))))
+                    .then(m.str.ends_with("<v") | m.str.ends_with("</v>")
+                          | m.str.contains(r'\st="str"') & ~m.str.ends_with("</c>"))
+                    .otherwise(~(m.str.ends_with("/>") | m.str.ends_with("</"))),
+                    error=m.str.extract(r'<v>\s*(#[^<]*?)\s*</v>$')))
 
 
 def _fast(pieces: Iterator[memoryview]) -> _Extent | None:
@@ -520,6 +534,8 @@ def _fast(pieces: Iterator[memoryview]) -> _Extent | None:
             # each the first in the sheet's order, as the exact scan finds them
             extent.lowest(_position(placed["ref"][placed["row"].arg_max()]))
             extent.rightmost(_position(placed["ref"][placed["key"].arg_max()]))
+        for ref, text in cells.filter(pl.col("error").is_not_null()).select("ref", "error").iter_rows():
+            extent.errors.append((_position(ref), html.unescape(text)))
         formulas = cells.filter("formula")
         missing = formulas.filter(~pl.col("valued"))
         extent.formula(formulas.height, missing.height,
@@ -550,10 +566,10 @@ def _exact(pieces: Iterator[memoryview]) -> _Extent:
                     if at is None:
                         extent.bad = given[b"r"].decode("latin-1")
                         at = (row, column)
-                    cell = [at, given.get(b"t") == b"str", False, False]
+                    cell = [at, given.get(b"t") == b"str", False, False, given.get(b"t") == b"e"]
                     column = at[1] + 1
                 if end and cell:
-                    at, _, formula, valued = cell
+                    at, _, formula, valued = cell[:4]
                     if formula:
                         extent.formula(1, not valued, [at], [] if valued else [at])
                     if valued:
@@ -564,4 +580,7 @@ def _exact(pieces: Iterator[memoryview]) -> _Extent:
                     cell[2] = True
                 elif not empty and piece[match.end():match.end() + 2] != b"</" or cell[1]:
                     cell[3] = True  # a <v> or <is> with content (an empty text formula result counts)
+                    if cell[4] and name == b"v":
+                        text = bytes(piece[match.end():match.end() + 64]).partition(b"<")[0].strip()
+                        extent.errors.append((cell[0], html.unescape(text.decode("utf-8", "replace"))))
     return extent

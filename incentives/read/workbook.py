@@ -45,12 +45,28 @@ class Book:
     # The guard's errors for formulas without calculated values, each on its sheet: they
     # keep that sheet from being read, not the file from being opened.
     formulas: tuple[Problem, ...] = ()
+    # Cells holding an error value (sheet, row, column, "#N/A"), found by the guard: the
+    # reader hands them over blank, so the grid gets their text back.
+    errors: tuple[tuple[str, int, int, str], ...] = ()
 
     def grid(self, sheet: str) -> Grid:
         loaded = self.reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string")
         frame = loaded.to_polars()
         columns = tuple(c.absolute_index for c in loaded.available_columns())
-        return Grid(Source(self.rel, sheet), frame, columns, self.date1904)
+        cells = [(row, column, text) for name, row, column, text in self.errors if name == sheet]
+        return Grid(Source(self.rel, sheet), with_cells(frame, columns, cells) if cells else frame, columns,
+                    self.date1904)
+
+
+def with_cells(frame: pl.DataFrame, columns: tuple[int, ...], cells: list[tuple[int, int, str]]) -> pl.DataFrame:
+    """The grid with these (row, sheet column, text) cells set, where the grid reaches them."""
+    at = {column: j for j, column in enumerate(columns)}
+    series = frame.get_columns()
+    for row, column, text in cells:
+        j = at.get(column)
+        if j is not None and row < frame.height:
+            series[j] = series[j].scatter(row, text)
+    return pl.DataFrame(series)
 
 
 def open_checked(path: Path, rel: str) -> tuple[Book | None, list[Problem]]:
@@ -72,7 +88,8 @@ def open_checked(path: Path, rel: str) -> tuple[Book | None, list[Problem]]:
     info = found.book
     states = {s.name: s.state for s in info.sheets}
     hidden = tuple(n for n in names if states.get(n, "visible") != "visible")
-    return Book(path, rel, names, hidden, reader, info.date1904, formulas), [p for p in problems if p not in formulas]
+    return (Book(path, rel, names, hidden, reader, info.date1904, formulas, found.errors),
+            [p for p in problems if p not in formulas])
 
 
 def open_book(path: Path, rel: str) -> Book | Problem:
