@@ -16,9 +16,9 @@ from typing import Iterable
 
 import polars as pl
 
-from incentives.classify import INCLUDED
+from incentives.classify import INCLUDED, REASONS
 from incentives.model import InputFile
-from incentives.money import plain
+from incentives.money import fmt, plain
 from incentives.problems import Problem, Source, error
 
 TOTAL = "(total)"
@@ -105,3 +105,16 @@ def check(rows: tuple[Balance, ...]) -> list[Problem]:
             f"excluded {b.excluded_lines} / {plain(b.excluded_amount)})" + (f"; net_amount {differ}" if differ else ""),
             "this is a bug in calc: please report it with the input file"))
     return problems
+
+
+def excluded_words(lines: pl.DataFrame, currency: str) -> str:
+    """The excluded lines in a few words, reasons in the contract's order, or "" when
+    every line is included: "14 lines, 17,434.95 KZT excluded: UNKNOWN_PARTNER 14"."""
+    out = lines.filter(pl.col("outcome") != INCLUDED)
+    if not out.height:
+        return ""
+    counts = dict(out.group_by("outcome").len().iter_rows())
+    amount = out["base_amount"].sum()
+    by_reason = ", ".join(f"{code} {counts[code]:,}" for code, _ in REASONS if code in counts)
+    return (f"{out.height:,} line{'s' if out.height != 1 else ''}, {fmt(amount if amount is not None else ZERO)} "
+            f"{currency} excluded: {by_reason}")

@@ -56,7 +56,7 @@ def _run(folder, sales):
                                          partner("P3", tier="Gold")],
                 tiers=[("Primary", 1), ("Gold", 2)], fx=fx,
                 extra_program_sheets={"Exclusions": [{"field": "product_sku", "value": "DEMO"}]})
-    outcome = pipeline.run(folder, parse_period("2026Q3"), folder / "out")
+    outcome = pipeline.run(folder, parse_period("2026Q3"), folder.parent / f"{folder.name}-out")
     assert outcome.ok, [str(p) for p in outcome.problems]
     return outcome.settlement
 

@@ -130,13 +130,42 @@ class Findings:
     errors: tuple[tuple[str, int, int, str], ...] = ()
 
 
+# The formats calc reads, by extension (in any case): what the content must be.
+KINDS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xlsb": "xlsb", ".xls": "xls", ".ods": "ods", ".csv": "csv"}
+_NAMED = {"xlsx": "an Excel workbook (.xlsx)", "xlsb": "a binary Excel workbook (.xlsb)",
+          "xls": "an Excel 97-2003 workbook (.xls)", "ods": "an OpenDocument spreadsheet (.ods)", "csv": "a CSV file"}
+
+
+def kind_of(path: Path) -> str:
+    return KINDS.get(path.suffix.lower(), "xlsx")
+
+
 def examine(path: Path, rel: str) -> Findings:
     """Every problem of the raw file, before a parser sees it (none for a sound workbook),
     with what the guard read on the way: how many formula cells the sheets hold and the
-    workbook's sheets and date system, so no caller reads them again."""
+    workbook's sheets and date system, so no caller reads them again. The extension says
+    which format's checks apply (`formats.py` for all but .xlsx and .xlsm); the content
+    must agree with it."""
+    from incentives.read import formats  # it builds on this module's scans
+
+    kind = kind_of(path)
     try:
+        if kind == "csv":
+            return formats.examine_csv(path, rel)
+        wrong = _not_a_zip(path, Source(rel), kind)
+        if wrong:
+            return Findings((wrong,))
+        if kind == "xls":
+            return formats.examine_xls(path, rel)
+        if kind in ("ods", "xlsb"):
+            try:
+                zipfile.ZipFile(path).close()
+            except Exception:  # zipfile reports a damaged directory in many ways
+                return Findings((error(Source(rel), "is damaged: the file is incomplete",
+                                       "copy or download it again, or " + RESAVE),))
+            return (formats.examine_ods if kind == "ods" else formats.examine_xlsb)(path, rel)
         return _inspect(path, rel)
-    except _Refused as refused:
+    except (_Refused, formats.Refused) as refused:
         return Findings((refused.problem,))
     except OSError as ex:
         return Findings((error(Source(rel), f"cannot be read: {ex.strerror or ex}",
@@ -145,9 +174,6 @@ def examine(path: Path, rel: str) -> Findings:
 
 def _inspect(path: Path, rel: str) -> Findings:
     where = Source(rel)
-    wrong = _not_a_zip(path, where)
-    if wrong:
-        return Findings((wrong,))
     try:
         zf = zipfile.ZipFile(path)
     except Exception:  # zipfile reports a damaged directory in many ways
@@ -185,11 +211,15 @@ def _inspect(path: Path, rel: str) -> Findings:
         return Findings(tuple(problems), formulas, book, tuple(errors))
 
 
-def _not_a_zip(path: Path, where: Source) -> Problem | None:
+def _not_a_zip(path: Path, where: Source, kind: str = "xlsx") -> Problem | None:
+    """Whether the first bytes are the container its extension promises: a zip, or for
+    .xls an OLE compound file."""
     with path.open("rb") as fh:
         head = fh.read(512)
+    name = path.suffix.lower() or ".xlsx"
     if head.startswith(b"PK"):  # zipfile tells a sound zip from a damaged one
-        return None
+        return None if kind != "xls" else error(
+            where, "is a newer workbook (.xlsx or .ods) named .xls", "rename it to .xlsx, or save it again as .xls")
     if not head:
         return error(where, "is empty", "replace it with the real workbook")
     if head.startswith(_OLE):  # a compound file: Excel 97-2003, or any Office file with a password
@@ -197,13 +227,13 @@ def _not_a_zip(path: Path, where: Source) -> Problem | None:
             return error(where, "is protected with a password",
                          "open it in Excel, remove the password under File > Info > Protect Workbook, "
                          "and save it as .xlsx")
-        return error(where, "is an old Excel 97-2003 workbook (.xls)",
-                     "open it in Excel and save it as .xlsx with File > Save As > Excel Workbook, "
-                     "without a password")
+        return None if kind == "xls" else error(
+            where, f"is an old Excel 97-2003 workbook (.xls) named {name}",
+            "rename it to .xls, or open it in Excel and save it as .xlsx with File > Save As > Excel Workbook")
     if head.startswith(b"%PDF"):
         return error(where, "is a PDF, not an Excel workbook", "export the data as .xlsx instead")
     if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
-        return error(where, "is a web page or XML file with an .xlsx name", "open it in Excel and save it as .xlsx")
+        return error(where, f"is a web page or XML file with an {name} name", "open it in Excel and save it as .xlsx")
     return error(where, "is not an Excel workbook (it looks like CSV or other text)",
                  "open it in Excel and save it as .xlsx")
 
@@ -218,14 +248,19 @@ def _holds(path: Path, needle: bytes) -> bool:
     return False
 
 
-def _directory(infos: list[zipfile.ZipInfo], where: Source) -> Problem | None:
+_MARKS = {"xlsx": "xl/workbook.xml", "xlsb": "xl/workbook.bin", "ods": "content.xml"}
+
+
+def _directory(infos: list[zipfile.ZipInfo], where: Source, expect: str = "xlsx") -> Problem | None:
     """What the zip directory alone tells, before a byte is unpacked."""
     names = {i.filename.lower() for i in infos}
-    if "xl/workbook.xml" not in names:
-        kind = ("an OpenDocument spreadsheet (.ods)" if "content.xml" in names else
-                "a binary Excel workbook (.xlsb)" if "xl/workbook.bin" in names else
-                "a Word document" if "word/document.xml" in names else
-                "a zip archive, not an Excel workbook")
+    if _MARKS[expect] not in names:
+        found = next((k for k, mark in _MARKS.items() if mark in names), None)
+        if found:
+            extension = ".xlsx" if found == "xlsx" else f".{found}"
+            return error(where, f"is {_NAMED[found]}, not {_NAMED[expect]} as its name says",
+                         f"rename it to {extension}, or open it in Excel and save it as .xlsx")
+        kind = "a Word document" if "word/document.xml" in names else "a zip archive, not an Excel workbook"
         return error(where, f"is {kind}", "open it in Excel and save it as .xlsx, type Excel Workbook")
     if len(infos) > MAX_ENTRIES:
         return error(where, f"holds {len(infos):,} parts; a workbook has at most {MAX_ENTRIES:,}", ASK)

@@ -9,6 +9,7 @@ address.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from itertools import accumulate
 
@@ -55,6 +56,8 @@ class Table:
 
 
 def find_sheet(book: Book, spec: Sheet) -> tuple[str | None, list[Problem]]:
+    if book.csv:  # a CSV is one sheet, the one asked for
+        return spec.name, []
     wanted = {normalize_word(n) for n in spec.names()}
     visible = [n for n in book.sheets if n not in book.hidden]
     match = [n for n in visible if normalize_word(n) in wanted]
@@ -84,14 +87,54 @@ def read_raw(book: Book, spec: Sheet) -> tuple[Raw | None, list[Problem]]:
         return None, problems
     if uncalculated := [p for p in book.formulas if p.source.sheet == name]:
         return None, problems + uncalculated
+    grid, damaged = _grid(book, name)
+    if grid is None:
+        return None, damaged
+    raw, found = map_grid(grid, spec)
+    return raw, problems + found
+
+
+LOOKS_LIKE = 3  # header cells of a sheet's columns that make a sheet of another name one of them
+_COPY = re.compile(r"\s*(\(\d+\)|\d+)$")  # "Sales (2)", "Продажи2": Excel's names for a copied sheet
+
+
+def read_raws(book: Book, spec: Sheet) -> list[tuple[Raw | None, list[Problem]]]:
+    """Every visible sheet holding `spec`'s rows (a sales workbook may split its lines
+    over `Sales`, `Sales (2)`, `Продажи`...): each sheet named as `spec` or a copy of it,
+    and each other sheet whose header row names at least LOOKS_LIKE of its columns; the
+    latter must then match it too. Other sheets are noted as not read."""
+    if book.csv:
+        return [read_raw(book, spec)]
+    wanted = {normalize_word(n) for n in spec.names()}
+    out: list[tuple[Raw | None, list[Problem]]] = []
+    passed: list[Problem] = []
+    for name in (n for n in book.sheets if n not in book.hidden):
+        named = normalize_word(_COPY.sub("", name)) in wanted or normalize_word(name) in wanted
+        if uncalculated := [p for p in book.formulas if p.source.sheet == name]:
+            if named:
+                out.append((None, uncalculated))
+            continue
+        grid, damaged = _grid(book, name)
+        if grid is None:
+            out.append((None, damaged))
+            continue
+        if not named and _header_row(grid.frame, spec)[1] < LOOKS_LIKE:
+            passed.append(note(Source(book.rel, name), f"sheet not read: it has no {spec.name} header row"))
+            continue
+        out.append(map_grid(grid, spec))
+    if not out:
+        _, missing = find_sheet(book, spec)
+        return [(None, missing)]
+    return out + [(None, passed)] if passed else out
+
+
+def _grid(book: Book, name: str) -> tuple[Grid | None, list[Problem]]:
     try:
-        grid = book.grid(name)
+        return book.grid(name), []
     except Exception as ex:  # calamine reports a damaged sheet as one error type
         return None, [error(Source(book.rel, name), "the sheet is damaged and cannot be read",
                             f"open the file in Excel and save it again; the reader said: "
                             f"{str(ex).splitlines()[0][:200]}")]
-    raw, found = map_grid(grid, spec)
-    return raw, problems + found
 
 
 def _header_row(frame: pl.DataFrame, spec: Sheet) -> tuple[int | None, int]:

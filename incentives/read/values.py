@@ -79,27 +79,30 @@ def _significant(value: Decimal) -> int:
     return len(digits) or 1
 
 
-def _is_double(text: str, value: Decimal) -> bool:
-    """Whether `text` is the shortest decimal of a double, as a number cell is handed over
-    (3703701.3000000003): its digits beyond the 15th are binary noise, not typed."""
-    try:
-        return Decimal(repr(float(text))) == value
-    except (ValueError, OverflowError):
-        return False
+# A number cell's text as a writer stores it: Excel writes up to 17 significant digits
+# (3703701.3000000003), xlsxwriter 16 (8719891.939999999 for 8719891.94). More than
+# that is typed text, never a stored double.
+DOUBLE_DIGITS = 17
+
+
+def shortest(text: str) -> Decimal:
+    """The shortest decimal that reads back as the double `text` stands for."""
+    return Decimal(repr(float(text)))
 
 
 def parse_decimal(text: str) -> Decimal:
-    """The number of a cell's text: the one number rule, for number cells (their shortest
-    round-trip form, as the reader hands them over) and number text alike. The vectorized
-    path of `table.convert` takes only texts this function reads as they are."""
+    """The number of a cell's text: the one number rule, for number cells (as the reader
+    hands them over: the text the file stores, up to 17 significant digits) and number
+    text alike. The vectorized path of `table.convert` takes only texts this function
+    reads as they are (at most 15 significant digits)."""
     check_digits(text)
     raw = text.strip()
     negative = raw.startswith("(") and raw.endswith(")")
     if negative:
         raw = raw[1:-1]
     compact = _SPACES.sub("", raw)
-    shortest = bool(_PLAIN.fullmatch(compact))
-    if not shortest:
+    plain = bool(_PLAIN.fullmatch(compact))
+    if not plain:
         compact = _ungroup(raw)
     try:
         value = Decimal(compact)
@@ -107,11 +110,12 @@ def parse_decimal(text: str) -> Decimal:
         raise BadValue("is not a number", _NOT_A_NUMBER) from None
     if not value.is_finite():
         raise BadValue("is not a finite number", _NOT_A_NUMBER)
-    if value.adjusted() < EXCEL_DIGITS and _significant(value) > EXCEL_DIGITS:
-        if not (shortest and _is_double(compact, value)):
-            raise BadValue(f"has {_significant(value)} significant digits; a number has at most {EXCEL_DIGITS}",
+    if value.adjusted() < EXCEL_DIGITS and (digits := _significant(value)) > EXCEL_DIGITS:
+        # a stored double's digits beyond the 15th are binary noise: read as Excel shows it
+        if not plain or digits > DOUBLE_DIGITS:
+            raise BadValue(f"has {digits} significant digits; a number has at most {EXCEL_DIGITS}",
                            "type it with at most 15 digits, or as a number cell")
-        value = excel_number(value)
+        value = excel_number(shortest(compact))
     if value and value.adjusted() >= EXCEL_DIGITS:  # abs(value) >= 10^15; abs() would overflow on 1e999999999
         raise BadValue("is too large: numbers must be below 10^15 (1 000 000 000 000 000), "
                        "as Excel keeps 15 digits", "check the cell; split a larger amount")

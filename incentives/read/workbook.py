@@ -5,8 +5,10 @@ their shortest round-trip form, date cells as `YYYY-MM-DD HH:MM:SS`. Rows keep
 their sheet position (row 0 is Excel row 1) and each column its absolute index,
 so every value can be traced to its cell.
 
-No parser sees a file before `guard.examine` has passed it: partner files come from
-outside, and calamine trusts what a file declares.
+calamine reads .xlsx, .xlsm, .xlsb, .xls and .ods alike; a .csv is read by
+`formats.read_csv` into the same grid, every cell text. No parser sees a file before
+`guard.examine` has passed it: partner files come from outside, and calamine trusts
+what a file declares.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from pathlib import Path
 
 import fastexcel
 import polars as pl
+import python_calamine
 
 from incentives.problems import Problem, Source, error
-from incentives.read import guard
+from incentives.read import formats, guard
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,7 @@ class Book:
     rel: str
     sheets: tuple[str, ...]
     hidden: tuple[str, ...]
-    reader: fastexcel.ExcelReader
+    reader: fastexcel.ExcelReader | None  # None for a .csv, whose one sheet is `text`
     # Serial dates count from 1904-01-01. calamine converts cells formatted as dates
     # itself; a date kept as a plain number needs 1462 days added.
     date1904: bool = False
@@ -48,8 +51,16 @@ class Book:
     # Cells holding an error value (sheet, row, column, "#N/A"), found by the guard: the
     # reader hands them over blank, so the grid gets their text back.
     errors: tuple[tuple[str, int, int, str], ...] = ()
+    # A .csv's cells, all text: its one sheet, answering to whichever name is asked.
+    text: pl.DataFrame | None = None
+
+    @property
+    def csv(self) -> bool:
+        return self.text is not None
 
     def grid(self, sheet: str) -> Grid:
+        if self.text is not None:
+            return Grid(Source(self.rel, sheet), self.text, tuple(range(self.text.width)))
         loaded = self.reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string")
         frame = loaded.to_polars()
         columns = tuple(c.absolute_index for c in loaded.available_columns())
@@ -78,15 +89,26 @@ def open_checked(path: Path, rel: str) -> tuple[Book | None, list[Problem]]:
     formulas = tuple(p for p in problems if p.hint == guard.RECALC)
     if any(p.is_error and p not in formulas for p in problems):
         return None, problems
+    kind = guard.kind_of(path)
+    if kind == "csv":
+        try:
+            text = formats.read_csv(path, rel)
+        except formats.Refused as refused:
+            return None, problems + [refused.problem]
+        return Book(path, rel, (), (), None, text=text), problems
     try:
         reader = fastexcel.read_excel(path)
         names = tuple(reader.sheet_names)
+        states = {s.name: s.state for s in found.book.sheets}
+        if kind == "ods":  # its sheet states live in styles: calamine knows them
+            states = {m.name: "visible" if m.visible == python_calamine.SheetVisibleEnum.Visible else "hidden"
+                      for m in python_calamine.CalamineWorkbook.from_path(str(path)).sheets_metadata}
     except Exception as ex:  # calamine reports every kind of bad file as one error type
         return None, problems + [error(Source(rel), "is damaged or not an Excel workbook",
                                        f"{guard.RESAVE}; the reader said: {str(ex).splitlines()[0][:200]}")]
-    # Sheet states come from xl/workbook.xml: asking fastexcel would load every sheet whole.
+    # Sheet states come from the guard's look at the workbook part: asking fastexcel would
+    # load every sheet whole.
     info = found.book
-    states = {s.name: s.state for s in info.sheets}
     hidden = tuple(n for n in names if states.get(n, "visible") != "visible")
     return (Book(path, rel, names, hidden, reader, info.date1904, formulas, found.errors),
             [p for p in problems if p not in formulas])
