@@ -166,6 +166,7 @@ class Raw:
     extra: tuple[tuple[str, pl.Series], ...]
     cells: tuple[tuple[str, int], ...]
     date1904: bool = False
+    errors: bool = False  # a text cell may hold an error value (`Grid.errors`)
 
     def column_index(self, name: str) -> int | None:
         return dict(self.cells).get(name)
@@ -214,7 +215,7 @@ def map_grid(grid: Grid, spec: Sheet) -> tuple[Raw | None, list[Problem]]:
     text = tuple((c.name, body.to_series(mapped[c.name])) for c in spec.columns if c.name in mapped)
     extras = tuple((name, body.to_series(j)) for name, j in extra.items())
     cells = tuple((c, grid.columns[j]) for c, j in [*mapped.items(), *extra.items()])
-    return Raw(spec, src, header + 2, body.height, text, extras, cells, grid.date1904), problems
+    return Raw(spec, src, header + 2, body.height, text, extras, cells, grid.date1904, grid.errors), problems
 
 
 PART = "__part"  # which raw a row of the batch comes from
@@ -268,6 +269,7 @@ def tables_from_raws(raws: list[Raw]) -> list[tuple[Table, list[Problem]]]:
     if any(r.date1904 for r in raws):
         shift = part.is_in([k for k, r in enumerate(raws) if r.date1904])
     rows = batch[ROW]
+    errors = any(r.errors for r in raws)
     problems: list[list[Problem]] = [[] for _ in raws]
     typed: dict[str, pl.Series] = {}
     for column in spec.columns:
@@ -275,7 +277,7 @@ def tables_from_raws(raws: list[Raw]) -> list[tuple[Table, list[Problem]]]:
         if column.name not in batch.columns:
             typed[column.name] = pl.repeat(_default(column), batch.height, dtype=dtype, eager=True).alias(column.name)
             continue
-        series, bad = convert(batch[column.name], column, shift if shift is not None else False)
+        series, bad = convert(batch[column.name], column, shift if shift is not None else False, errors)
         holders = [k for k, r in enumerate(raws) if column.name in dict(r.text)]
         if len(holders) < len(raws):  # a file without this optional column: its default, unchecked
             present = part.is_in(holders)
@@ -305,10 +307,12 @@ def _default(column: Column):
     return values.parse(column.default, column) if column.default is not None else None
 
 
-def convert(raw: pl.Series, column: Column, date1904: bool | pl.Series = False
+def convert(raw: pl.Series, column: Column, date1904: bool | pl.Series = False, errors: bool = True
             ) -> tuple[pl.Series, list[tuple[int, str, values.BadValue]]]:
     """The typed column and its bad cells as (position, text, problem). `date1904`: of the
-    workbook, or of each cell's workbook when cells of several are typed at once."""
+    workbook, or of each cell's workbook when cells of several are typed at once. `errors`:
+    whether a text cell may hold an error value (other kinds are always checked: their
+    odd texts go through `values.parse`)."""
     text = raw.str.strip_chars()
     text = pl.select(pl.when(text == "").then(None).otherwise(text)).to_series()
     per_cell = isinstance(date1904, pl.Series)
@@ -324,7 +328,7 @@ def convert(raw: pl.Series, column: Column, date1904: bool | pl.Series = False
     default = _default(column)
     if column.kind is Kind.TEXT:  # text as it is, but for an Excel error value, read as text by a CSV
         typed = text
-        if text.str.starts_with("#").any():
+        if errors and text.str.starts_with("#").any():
             erred = text.is_in(values.ERROR_VALUES).fill_null(False)
             typed = pl.select(pl.when(erred).then(None).otherwise(text)).to_series()
     elif column.kind is Kind.DECIMAL:

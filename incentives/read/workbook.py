@@ -33,6 +33,9 @@ class Grid:
     frame: pl.DataFrame
     columns: tuple[int, ...]
     date1904: bool = False
+    # Whether a text cell may hold an error value: the guard found error cells here, or the
+    # sheet is a CSV (whose text "#N/A" is what Excel wrote for one).
+    errors: bool = False
 
 
 @dataclass(frozen=True)
@@ -60,13 +63,13 @@ class Book:
 
     def grid(self, sheet: str) -> Grid:
         if self.text is not None:
-            return Grid(Source(self.rel, sheet), self.text, tuple(range(self.text.width)))
+            return Grid(Source(self.rel, sheet), self.text, tuple(range(self.text.width)), errors=True)
         loaded = self.reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string")
         frame = loaded.to_polars()
         columns = tuple(c.absolute_index for c in loaded.available_columns())
         cells = [(row, column, text) for name, row, column, text in self.errors if name == sheet]
         return Grid(Source(self.rel, sheet), with_cells(frame, columns, cells) if cells else frame, columns,
-                    self.date1904)
+                    self.date1904, bool(cells))
 
 
 def with_cells(frame: pl.DataFrame, columns: tuple[int, ...], cells: list[tuple[int, int, str]]) -> pl.DataFrame:
