@@ -333,3 +333,15 @@ def test_the_guard_covers_each_format_by_its_extension():
         ".xlsx": "xlsx", ".xlsm": "xlsx", ".xlsb": "xlsb", ".xls": "xls", ".ods": "ods", ".csv": "csv"}
     assert set(guard.KINDS) == {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv"}
     assert schema.SALES_BOOK.pattern == "sales/*.xlsx"  # the declaration keeps the contract's name
+
+
+def test_a_csv_holds_error_values_as_text_and_they_are_errors(folder):
+    """Excel writes an error cell into a CSV as its text: #N/A in partner_id, #DIV/0! in the amount."""
+    header = list(line("x", "2026-01-01", 0))
+    _csv(folder / "sales" / "x.csv", [header, ["Z1", "1", "2026-08-01", "#N/A", "C", "end_user", "SKU-1", "1",
+                                               "#DIV/0!", "KZT"]], "utf-8", ",")
+    problems = errors_of(folder)
+    assert 'sales/x.csv:Sales!D2: partner_id "#N/A" is an error value #N/A, not text (correct the formula that ' \
+           "gives it, or type the value)" in problems
+    assert 'sales/x.csv:Sales!I2: net_amount "#DIV/0!" is an error value #DIV/0!, not a number (correct the ' \
+           "formula that gives it, or type the value)" in problems

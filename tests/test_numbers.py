@@ -252,3 +252,22 @@ def test_the_ledger_read_back_follows_the_same_rule(tmp_path):
     assert result.exit_code == 1, result.output
     assert f'ledger.xlsx:Ledger!{accrual}2: accrual "２0" holds the character "２" (FULLWIDTH DIGIT TWO)' \
         in result.output
+
+
+def test_error_cells_are_found_where_cells_have_no_address(tmp_path):
+    """Cells written without `r=` (some exporters do) send the guard to its exact scan,
+    which must find error values too."""
+    path = tmp_path / "s.xlsx"
+    day = dt.date(2026, 7, 1)
+    _sheet_with_errors(path, [HEADER, ["I1", None, day, "P1", "C", "end_user", "S", 1, 5, "KZT"]],
+                       {"B2": ("#N/A", None)})
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = re.sub(rb'<c r="[A-Z]+[0-9]+"', b"<c", parts["xl/worksheets/sheet1.xml"])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    _, problems = read_table(open_book(path, "sales/s.xlsx"), schema.SALES)
+    assert [str(p) for p in problems] == [
+        'sales/s.xlsx:Sales!B2: line_no "#N/A" is an error value #N/A, not a whole number '
+        "(correct the formula that gives it, or type the value)"]

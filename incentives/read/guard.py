@@ -1,4 +1,5 @@
-"""A look at the raw .xlsx before any parser touches it.
+"""A look at the raw file before any parser touches it: here .xlsx and .xlsm; the other
+formats calc reads (.xls, .ods, .xlsb, .csv) in `formats.py`, which builds on these scans.
 
 Partner workbooks come from outside; some are broken and a few are crafted. calamine
 (the engine of fastexcel) trusts what a file declares: it reserves memory for as many
