@@ -345,3 +345,10 @@ def test_a_csv_holds_error_values_as_text_and_they_are_errors(folder):
            "gives it, or type the value)" in problems
     assert 'sales/x.csv:Sales!I2: net_amount "#DIV/0!" is an error value #DIV/0!, not a number (correct the ' \
            "formula that gives it, or type the value)" in problems
+
+
+def test_a_macro_workbook_in_upper_case_is_read(folder):
+    (folder / "sales" / "a.xlsx").rename(folder / "sales" / "A.XLSM")
+    outcome = pipeline.check(folder, None)
+    assert outcome.ok, [str(p) for p in outcome.problems]
+    assert outcome.inputs.sales.select("file", "invoice_id").rows() == [("sales/A.XLSM", "X1")]

@@ -87,3 +87,22 @@ def test_lines_of_a_file_the_reader_never_counted_fail(folder, tmp_path, monkeyp
     errors = [str(p) for p in _run(folder, tmp_path).problems if p.is_error]
     assert any(e.startswith("sales/ghost.xlsx: lines or amounts do not balance: read 0 lines, accounted 1") for e in errors)
     assert any(e.startswith("sales/b.xlsx: lines or amounts do not balance: read 1 lines, accounted 0") for e in errors)
+
+
+def test_the_closing_line_states_excluded_lines_by_reason_in_the_contracts_order(tmp_path):
+    from click.testing import CliRunner
+
+    from incentives.cli import main
+    # B1 twice (the copy: DUPLICATE, 500), A3 of partner NOPE (UNKNOWN_PARTNER, 99), A4 dated
+    # after the period (OUT_OF_PERIOD, 7): 3 lines, 500 + 99 + 7 = 606.00 KZT
+    folder = make_inputs(tmp_path / "in", {
+        "a.xlsx": [line("A1", "2026-07-10", 1000), line("A3", "2026-08-11", 99, pid="NOPE"),
+                   line("A4", "2026-10-01", 7)],
+        "b.xlsx": [line("B1", "2026-07-01", 500), line("B1", "2026-07-01", 500)]}, partners=[partner("P1")])
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", str(folder), "--period", "2026Q3", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    # included 1000 + 500 = 1500 -> 2% = 30.00
+    assert result.output.splitlines()[-1] == (
+        f"test 2026Q3: 1 partner(s), total payable 30.00 points; 3 lines, 606.00 KZT excluded: DUPLICATE 1, "
+        f"UNKNOWN_PARTNER 1, OUT_OF_PERIOD 1 -> {out}")
