@@ -74,6 +74,9 @@ def find_inputs(folder: Path) -> tuple[list[tuple[Path, schema.Workbook]], list[
                     walk(path, folders[path.name.casefold()], seen | {target})
                 elif book is not None and target not in seen:
                     walk(path, book, seen | {target})
+                elif book is not None:
+                    problems.append(error(Source(rel), "is a link to a folder that holds it: its files would be "
+                                          "read twice", "delete the link"))
                 else:
                     problems.append(error(Source(rel), "is a folder calc does not read",
                                           "move it out of the input folder; sales reports go in sales/, "

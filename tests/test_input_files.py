@@ -144,6 +144,8 @@ def test_the_sample_total_holds_with_reports_saved_in_other_formats(tmp_path):
     (lambda f: (f / "sales" / "loop.xlsx").symlink_to(f / "sales" / "loop.xlsx"),
      "sales/loop.xlsx: is a link that leads nowhere (its target is missing or loops) (replace the link with "
      "the file itself, or delete it)"),
+    (lambda f: (f / "sales" / "again").symlink_to(f / "sales", target_is_directory=True),
+     "sales/again: is a link to a folder that holds it: its files would be read twice (delete the link)"),
     (lambda f: shutil.copy(f / "partners.xlsx", f / "Partners.XLS"),
      "Partners.XLS: is given more than once: Partners.XLS, partners.xlsx (keep one of them)"),
     (lambda f: shutil.copy(f / "sales" / "a.xlsx", f / "sales" / "renamed.xls"),
@@ -160,7 +162,7 @@ def test_the_sample_total_holds_with_reports_saved_in_other_formats(tmp_path):
     (lambda f: (f / "sales" / "nul.csv").write_bytes(b"invoice_id\x00;amount\r\n"),
      "sales/nul.csv: is not a text file, though named .csv (save the report from Excel as CSV or .xlsx)"),
 ], ids=["txt", "pdf-in-subfolder", "beside-the-inputs", "folder-beside", "dangling-link", "looping-link",
-        "two-rosters", "xlsx-named-xls", "xlsx-named-ods", "xlsx-named-csv", "not-cp1251", "binary-csv"])
+        "folder-link-loop", "two-rosters", "xlsx-named-xls", "xlsx-named-ods", "xlsx-named-csv", "not-cp1251", "binary-csv"])
 def test_a_file_calc_does_not_read_is_an_error_naming_it(folder, make, expected):
     make(folder)
     assert expected in errors_of(folder)
