@@ -79,6 +79,7 @@ def test_every_format_in_subfolders_and_any_case_is_read(folder, tmp_path):
         ("sales/2026-07/b.xls", "Sales, Notes", 2), ("sales/a.xlsx", "Sales", 1), ("sales/d.csv", "Sales", 1),
         ("sales/e.csv", "Sales", 1), ("sales/ods/c.ODS", "Sales, Notes", 2)]
     assert "note: sales/2026-07/b.xls:Notes: hidden sheet ignored" in result.output
+    assert "note: sales/ods/c.ODS:Notes: hidden sheet ignored" in result.output
 
 
 def _sample_as_csv(xlsx: Path, csv: Path) -> None:
@@ -354,3 +355,16 @@ def test_a_macro_workbook_in_upper_case_is_read(folder):
     outcome = pipeline.check(folder, None)
     assert outcome.ok, [str(p) for p in outcome.problems]
     assert outcome.inputs.sales.select("file", "invoice_id").rows() == [("sales/A.XLSM", "X1")]
+
+
+def test_an_xls_with_a_password_is_refused(tmp_path):
+    """A FILEPASS record in the workbook's globals (here put where LibreOffice wrote its
+    WRITEACCESS record, of the same size) means the rest is encrypted."""
+    data = (FIXTURES / "sales.xls").read_bytes()
+    assert data.count(b"\x5c\x00\x70\x00") == 1
+    locked = tmp_path / "locked.xls"
+    locked.write_bytes(data.replace(b"\x5c\x00\x70\x00", b"\x2f\x00\x70\x00"))
+    book, problems = open_checked(locked, "sales/locked.xls")
+    assert book is None and [str(p) for p in problems] == [
+        "sales/locked.xls: is protected with a password (open it in Excel, remove the password under File > Info > "
+        "Protect Workbook, and save it again)"]
