@@ -310,7 +310,8 @@ def _task(args) -> int:
 def generate(folder: Path, lines: int, workers: int = 2) -> dict:
     """Write the input folder unless it already holds this size; returns its description."""
     size = size_of(lines)
-    stamp = folder / "workload.json"
+    stamp = folder / ".workload.json"  # hidden: calc notes it, where any other file beside the inputs is an error
+    (folder / "workload.json").unlink(missing_ok=True)  # where earlier versions kept it
     described = {"lines": size.lines, "distributors": size.distributors, "partners": size.partners,
                  "opportunities": size.opportunities, "files": size.files, "seed": SEED,
                  "generator": hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from incentives import __version__, pipeline
+from incentives import __version__, pipeline, reconcile
 from incentives.money import fmt
 from incentives.periods import Period, parse_period
 from incentives.problems import Problem
@@ -106,8 +106,11 @@ def run(input_dir: Path, period: Period, out: Path | None, previous: Path | None
             sys.exit(EXIT_INPUT)
         rows = outcome.settlement.rows
         payable = sum((r.total_payable for r in rows), start=Decimal(0))
-        click.echo(f"{outcome.inputs.program.program_id} {period}: {len(rows)} partner(s), "
-                   f"total payable {fmt(payable)} {outcome.inputs.program.unit} -> {outcome.out}")
+        program = outcome.inputs.program
+        excluded = reconcile.excluded_words(outcome.settlement.lines, program.base_currency)
+        click.echo(f"{program.program_id} {period}: {len(rows)} partner(s), "
+                   f"total payable {fmt(payable)} {program.unit}" + (f"; {excluded}" if excluded else "")
+                   + f" -> {outcome.out}")
     guarded(action)
 
 

@@ -22,8 +22,8 @@ from incentives.model import (Bonus, ChannelRule, Exclusion, FxRate, InputFile, 
                               RateBand, Requirement, Tier)
 from incentives.money import plain
 from incentives.problems import Problem, Source, error, note
-from incentives.read import values
-from incentives.read.table import ROW, DTYPES, Raw, Table, read_raw, repeated, tables_from_raws
+from incentives.read import guard, values
+from incentives.read.table import ROW, DTYPES, Raw, Table, read_raw, read_raws, repeated, tables_from_raws
 from incentives.read.workbook import open_book
 
 SOURCE_COLUMNS = ("file", "sheet", ROW)
@@ -32,22 +32,104 @@ PROCESSES_FROM = 200  # files from which reading in processes pays for starting 
 TYPED_TOGETHER = 100  # files whose sheets are typed in one batch while the pool reads on
 
 
-def find_files(folder: Path, book: schema.Workbook) -> tuple[list[Path], list[Problem]]:
-    """The workbooks of `book` in `folder`, sorted by relative path; Excel lock files noted."""
-    directory, _, pattern = book.pattern.rpartition("/")
-    where = folder / directory if directory else folder
-    found = sorted(p for p in where.glob(pattern) if p.is_file()) if where.is_dir() else []
-    if not found and not directory:
-        # program.xlsx in another case (Program.xlsx) is the same file to a finance user
-        found = sorted(p for p in folder.iterdir() if p.name.casefold() == pattern.casefold()) \
-            if folder.is_dir() else []
-    problems = [note(Source(_rel(folder, p)), "Excel lock file ignored") for p in found if p.name.startswith("~$")]
-    found = [p for p in found if not p.name.startswith("~$")]
-    if not found and book.required:
-        problems.append(error(Source(book.pattern), "input workbook is missing",
-                              f"put {book.en.lower().rstrip('.')} in {book.pattern} "
-                              f"(a blank one: `calc templates`)"))
-    return found, problems
+WORKBOOK_TYPES = ", ".join(guard.KINDS)
+NAMED_KINDS = tuple(k for k in guard.KINDS if k != ".csv")  # program, roster and rates have sheets
+
+
+def _aside(name: str) -> str | None:
+    """What a file calc does not read is, when it may lie in the input folder: a note's
+    words, or None when it is an error to be there."""
+    if name.startswith("~$"):
+        return (f"Excel lock file: {name[2:]} is open in Excel and may hold unsaved changes; "
+                "calc read the file as last saved")
+    if name.startswith("."):
+        return "hidden, not read"
+    if name.casefold().startswith("readme"):
+        return "README, not read"
+    return None
+
+
+def find_inputs(folder: Path) -> tuple[list[tuple[Path, schema.Workbook]], list[Problem]]:
+    """Every file of the input folder accounted for: the workbooks to read, each with its
+    declaration, in path order (`sales/` and `opportunities/` with their subfolders,
+    extensions in any case); lock files, hidden files and READMEs as notes; anything else,
+    and a link that leads outside the folder or nowhere, an error naming it."""
+    root = folder.resolve()
+    named = {b.pattern.casefold().rpartition(".")[0]: b for b in schema.WORKBOOKS if "/" not in b.pattern}
+    folders = {b.pattern.partition("/")[0].casefold(): b for b in schema.WORKBOOKS if "/" in b.pattern}
+    found: dict[str, list[Path]] = {}  # pattern -> files
+    problems: list[Problem] = []
+
+    def walk(directory: Path, book: schema.Workbook | None, seen: frozenset[Path]) -> None:
+        for path in sorted(directory.iterdir(), key=lambda p: p.name):
+            rel = _rel(folder, path)
+            if (words := _aside(path.name)) is not None:
+                problems.append(note(Source(rel), words))
+                continue
+            target = _inside(root, path, rel, problems)
+            if target is None:
+                continue
+            if target.is_dir():
+                if book is None and path.name.casefold() in folders:
+                    walk(path, folders[path.name.casefold()], seen | {target})
+                elif book is not None and target not in seen:
+                    walk(path, book, seen | {target})
+                elif book is not None:
+                    problems.append(error(Source(rel), "is a link to a folder that holds it: its files would be "
+                                          "read twice", "delete the link"))
+                else:
+                    problems.append(error(Source(rel), "is a folder calc does not read",
+                                          "move it out of the input folder; sales reports go in sales/, "
+                                          "opportunity reports in opportunities/"))
+                continue
+            suffix = path.suffix.casefold()
+            stem = path.name.casefold()[:-len(suffix)] if suffix else path.name.casefold()
+            if book is None and stem in named and suffix in NAMED_KINDS:
+                found.setdefault(named[stem].pattern, []).append(path)
+            elif book is not None and suffix in guard.KINDS:
+                found.setdefault(book.pattern, []).append(path)
+            elif book is not None:
+                problems.append(error(Source(rel), f"is not a workbook calc reads ({WORKBOOK_TYPES})",
+                                      "save it as .xlsx, or move it out of the input folder"))
+            else:
+                expected = ", ".join(b.pattern for b in schema.WORKBOOKS)
+                problems.append(error(Source(rel), "is not an input of calc",
+                                      f"the input folder holds {expected}; move anything else out of it"))
+
+    if folder.is_dir():
+        walk(folder, None, frozenset({root}))
+    jobs = []
+    for book in schema.WORKBOOKS:
+        paths = sorted(found.get(book.pattern, []), key=lambda p: _rel(folder, p))
+        if "/" not in book.pattern and len(paths) > 1:
+            problems.append(error(Source(_rel(folder, paths[0])), "is given more than once: "
+                                  + ", ".join(_rel(folder, p) for p in paths), "keep one of them"))
+            paths = paths[:1]
+        if not paths and book.required:
+            problems.append(error(Source(book.pattern), "input workbook is missing",
+                                  f"put {book.en.lower().rstrip('.')} in {book.pattern} "
+                                  f"(a blank one: `calc templates`)"))
+        jobs += [(path, book) for path in paths]
+    return jobs, problems
+
+
+def _inside(root: Path, path: Path, rel: str, problems: list[Problem]) -> Path | None:
+    """Where a folder entry leads, when it can be read: a link must resolve, inside the
+    input folder (a file outside it would be read as if it were an input)."""
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # a dangling link, or one that loops
+        problems.append(error(Source(rel), "is a link that leads nowhere (its target is missing or loops)",
+                              "replace the link with the file itself, or delete it"))
+        return None
+    if path.is_symlink() and not target.is_relative_to(root):
+        problems.append(error(Source(rel), f"is a link to {target}, outside the input folder",
+                              "copy the file into the input folder instead of linking to it"))
+        return None
+    if not (target.is_file() or target.is_dir()):
+        problems.append(error(Source(rel), "is not a regular file", "move it out of the input folder"))
+        return None
+    return target
 
 
 def _rel(folder: Path, path: Path) -> str:
@@ -75,22 +157,27 @@ def _open(folder: Path, path: Path, book: schema.Workbook) -> _Opened:
     notes = [note(Source(rel, name), "hidden sheet ignored") for name in opened.hidden]
     sheets = []
     for sheet in book.sheets:
-        raw, found = read_raw(opened, sheet)
-        sheets.append((sheet, raw, tuple(found)))
+        if sheet is schema.SALES:  # every visible sheet holding sales lines
+            sheets += [(sheet, raw, tuple(found)) for raw, found in read_raws(opened, sheet)]
+        else:
+            raw, found = read_raw(opened, sheet)
+            sheets.append((sheet, raw, tuple(found)))
     read = {p.source.sheet for _, _, found in sheets for p in found} | {r.source.sheet for _, r, _ in sheets if r}
     notes += [note(p.source, f"{p.message}; calc does not read this sheet, so they do no harm")
               for p in opened.formulas if p.source.sheet not in read]
-    return _Opened(replace(info, sheets=opened.sheets), tuple(notes), tuple(sheets))
+    names = opened.sheets or tuple(r.source.sheet for _, r, _ in sheets if r)  # a CSV's: the sheet read
+    return _Opened(replace(info, sheets=names), tuple(notes), tuple(sheets))
 
 
-def read_book(folder: Path, path: Path, book: schema.Workbook) -> tuple[dict[str, Table], InputFile, list[Problem]]:
-    """One workbook's declared sheets as tables."""
+def read_book(folder: Path, path: Path, book: schema.Workbook
+              ) -> tuple[dict[str, list[Table]], InputFile, list[Problem]]:
+    """One workbook's declared sheets as tables (a sales workbook's may be several)."""
     ((tables, info, problems),) = _read_books([_open(folder, path, book)])
     return tables, info, problems
 
 
 def _read_all(folder: Path, jobs: list[tuple[Path, schema.Workbook]]
-              ) -> list[tuple[dict[str, Table], InputFile, list[Problem]]]:
+              ) -> list[tuple[dict[str, list[Table]], InputFile, list[Problem]]]:
     """`read_book` of every job, in their order. Many files are opened in a pool of processes
     (much of the guard's and the header's work holds the GIL) and typed here in batches as
     they come, while the pool opens the next ones; a few, in threads (calamine's work runs
@@ -106,29 +193,29 @@ def _read_all(folder: Path, jobs: list[tuple[Path, schema.Workbook]]
         return _read_books(list(pool.map(lambda job: _open(folder, *job), jobs)))
 
 
-def _read_books(opened: list[_Opened]) -> list[tuple[dict[str, Table], InputFile, list[Problem]]]:
+def _read_books(opened: list[_Opened]) -> list[tuple[dict[str, list[Table]], InputFile, list[Problem]]]:
     """The raws of every file typed together, sheet by sheet; each file's tables and
     problems as if it had been read alone."""
-    by_sheet: dict[str, list[tuple[int, Raw]]] = {}
+    by_sheet: dict[str, list[tuple[int, int, Raw]]] = {}
     for i, o in enumerate(opened):
-        for sheet, raw, _ in o.sheets:
+        for k, (sheet, raw, _) in enumerate(o.sheets):
             if raw is not None:
-                by_sheet.setdefault(sheet.name, []).append((i, raw))
-    typed: dict[tuple[int, str], tuple[Table, list[Problem]]] = {}
+                by_sheet.setdefault(sheet.name, []).append((i, k, raw))
+    typed: dict[tuple[int, int], tuple[Table, list[Problem]]] = {}
     for name, raws in by_sheet.items():
-        for (i, _), result in zip(raws, tables_from_raws([raw for _, raw in raws])):
-            typed[i, name] = result
+        for (i, k, _), result in zip(raws, tables_from_raws([raw for _, _, raw in raws])):
+            typed[i, k] = result
     out = []
     for i, o in enumerate(opened):
-        tables: dict[str, Table] = {}
+        tables: dict[str, list[Table]] = {}
         problems = list(o.problems)
-        for sheet, _, found in o.sheets:
+        for k, (sheet, _, found) in enumerate(o.sheets):
             problems += found
-            if (i, sheet.name) in typed:
-                table, bad = typed[i, sheet.name]
+            if (i, k) in typed:
+                table, bad = typed[i, k]
                 problems += bad
-                tables[sheet.name] = table
-        rows = sum(t.frame.height for t in tables.values())
+                tables.setdefault(sheet.name, []).append(table)
+        rows = sum(t.frame.height for ts in tables.values() for t in ts)
         out.append((tables, replace(o.info, rows=rows), problems))
     return out
 
@@ -259,32 +346,33 @@ def _program_sheets(tables: dict[str, Table]) -> tuple:
     return tuple(sheets)
 
 
+def _counted(files: list[InputFile], sales: pl.DataFrame) -> list[InputFile]:
+    """Each sales file with its net_amount summed per currency, as read: one side of
+    `reconcile`'s double entry, counted before any stage has seen the lines."""
+    sums: dict[str, list[tuple[str, Decimal]]] = {}
+    for file, currency, total in (sales.group_by("file", pl.col("currency").str.to_uppercase())
+                                  .agg(pl.col("net_amount").sum()).sort("file", "currency").iter_rows()):
+        sums.setdefault(file, []).append((currency, total))
+    return [replace(f, counted=tuple(sums.get(f.path, ()))) if f.path.startswith("sales/") else f for f in files]
+
+
 def load(folder: Path) -> tuple[Inputs | None, list[Problem]]:
     """Every workbook of the input folder read; `Inputs` when nothing blocks building them."""
-    problems: list[Problem] = []
     files: list[InputFile] = []
     read: dict[str, list[Table]] = {}
-    found_by_book = []
-    jobs = []
-    for book in schema.WORKBOOKS:
-        paths, found = find_files(folder, book)
-        found_by_book.append((found, len(paths)))
-        jobs += [(path, book) for path in paths]
-    results = iter(_read_all(folder, jobs))
-    for found, count in found_by_book:
+    jobs, problems = find_inputs(folder)
+    for tables, info, found in _read_all(folder, jobs):
+        files.append(info)
         problems += found
-        for _ in range(count):
-            tables, info, found = next(results)
-            files.append(info)
-            problems += found
-            for name, table in tables.items():
-                read.setdefault(name, []).append(table)
+        for name, table in tables.items():
+            read.setdefault(name, []).extend(table)
     first = {name: tables[0] for name, tables in read.items()}
     program, found = build_program(first) if "Program" in first else (None, [])
     problems += found
     if program is None or any(p.is_error for p in problems):
         return None, problems
     sales = _frame(read.get("Sales", []), schema.SALES).with_row_index("seq")
+    files = _counted(files, sales)
     inputs = Inputs(
         folder=folder,
         program=program,

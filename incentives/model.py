@@ -136,6 +136,10 @@ class InputFile:
     size: int
     sheets: tuple[str, ...]
     rows: int  # data rows read from its declared sheets
+    # What the reader counted in a sales file before anything else saw its lines: the
+    # amounts by currency (upper case), net_amount summed. `reconcile` checks the
+    # classified lines against it and against `rows`.
+    counted: tuple[tuple[str, Decimal], ...] = ()
 
 
 @dataclass(frozen=True)

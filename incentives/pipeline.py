@@ -98,7 +98,7 @@ def run(folder: Path, period: Period, out: Path | None = None, previous: Path | 
     settlement, problems = compute(inputs, period, previous)
     if settlement is None:
         return Outcome(_sorted([*checked.problems, *mended, *problems]))
-    sales_files = [f.path for f in inputs.files if f.path.startswith("sales/")]
+    sales_files = [f for f in inputs.files if f.path.startswith("sales/")]
     balances = reconcile.balances(settlement.lines, sales_files)
     problems += reconcile.check(balances)
     problems = _sorted([*checked.problems, *mended, *problems])

@@ -1,4 +1,5 @@
-"""A look at the raw .xlsx before any parser touches it.
+"""A look at the raw file before any parser touches it: here .xlsx and .xlsm; the other
+formats calc reads (.xls, .ods, .xlsb, .csv) in `formats.py`, which builds on these scans.
 
 Partner workbooks come from outside; some are broken and a few are crafted. calamine
 (the engine of fastexcel) trusts what a file declares: it reserves memory for as many
@@ -87,7 +88,10 @@ _FORMULA = r'<c r="[^"]*"[^>]*>\s*<f[\s/>][^<]*(?:</f>\s*)?(?:<v\s*/>|<v>\s*</v>
 _FAR = r'<c r="(?:[^A-Z]|[A-Z](?:[^0-9]|[0-9]{6}|[0-9]{1,5}[^"0-9]))[^>]*>(?:\s*</)?'  # AA1, A100000
 _PREFIXED = r'<[A-Za-z_][A-Za-z0-9_.\-]*:(?:c|row)[\s/>]'  # prefixed tags: only the exact scan reads them
 _UNPLACED = r'<c(?:[\t\r\n/>]| (?:[^r]|r[^=]|r=[^"]))'  # a cell placed after the previous one, not by r=
-_UNUSUAL = "|".join((_FORMULA, _FAR, _PREFIXED, _UNPLACED))
+# An error value (#N/A, #DIV/0!, ...), typed or a formula's: calamine hands it over as a
+# blank, so the guard names it. First: a formula that failed matches it before _FORMULA.
+_ERROR = r'<c r="[^"]*"[^>]* t="e"[^>]*>(?:\s*<f[\s/>][^<]*(?:</f>)?)?\s*<v>\s*#[^<]*</v>'
+_UNUSUAL = "|".join((_ERROR, _FORMULA, _FAR, _PREFIXED, _UNPLACED))  # _ERROR costs the pass 2%
 _CELL_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(row|c|f|v|is)(?=[\s/>])(" + _INSIDE + rb"?)(/?)>")
 
 
@@ -121,15 +125,47 @@ class Findings:
     problems: tuple[Problem, ...] = ()
     formulas: int = 0  # formula cells seen in the sheets, calculated or not
     book: Workbook = Workbook()  # as xl/workbook.xml declares it; empty for a file refused early
+    # Cells holding an error value, which the reader hands over as blanks:
+    # (sheet, 0-based row, 0-based column, the value as Excel shows it, e.g. "#N/A").
+    errors: tuple[tuple[str, int, int, str], ...] = ()
+
+
+# The formats calc reads, by extension (in any case): what the content must be.
+KINDS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xlsb": "xlsb", ".xls": "xls", ".ods": "ods", ".csv": "csv"}
+_NAMED = {"xlsx": "an Excel workbook (.xlsx)", "xlsb": "a binary Excel workbook (.xlsb)",
+          "xls": "an Excel 97-2003 workbook (.xls)", "ods": "an OpenDocument spreadsheet (.ods)", "csv": "a CSV file"}
+
+
+def kind_of(path: Path) -> str:
+    return KINDS.get(path.suffix.lower(), "xlsx")
 
 
 def examine(path: Path, rel: str) -> Findings:
     """Every problem of the raw file, before a parser sees it (none for a sound workbook),
     with what the guard read on the way: how many formula cells the sheets hold and the
-    workbook's sheets and date system, so no caller reads them again."""
+    workbook's sheets and date system, so no caller reads them again. The extension says
+    which format's checks apply (`formats.py` for all but .xlsx and .xlsm); the content
+    must agree with it."""
+    from incentives.read import formats  # it builds on this module's scans
+
+    kind = kind_of(path)
     try:
+        if kind == "csv":
+            return formats.examine_csv(path, rel)
+        wrong = _not_a_zip(path, Source(rel), kind)
+        if wrong:
+            return Findings((wrong,))
+        if kind == "xls":
+            return formats.examine_xls(path, rel)
+        if kind in ("ods", "xlsb"):
+            try:
+                zipfile.ZipFile(path).close()
+            except Exception:  # zipfile reports a damaged directory in many ways
+                return Findings((error(Source(rel), "is damaged: the file is incomplete",
+                                       "copy or download it again, or " + RESAVE),))
+            return (formats.examine_ods if kind == "ods" else formats.examine_xlsb)(path, rel)
         return _inspect(path, rel)
-    except _Refused as refused:
+    except (_Refused, formats.Refused) as refused:
         return Findings((refused.problem,))
     except OSError as ex:
         return Findings((error(Source(rel), f"cannot be read: {ex.strerror or ex}",
@@ -138,9 +174,6 @@ def examine(path: Path, rel: str) -> Findings:
 
 def _inspect(path: Path, rel: str) -> Findings:
     where = Source(rel)
-    wrong = _not_a_zip(path, where)
-    if wrong:
-        return Findings((wrong,))
     try:
         zf = zipfile.ZipFile(path)
     except Exception:  # zipfile reports a damaged directory in many ways
@@ -159,6 +192,7 @@ def _inspect(path: Path, rel: str) -> Findings:
                   and i.filename.lower().endswith(".xml")} | {p.lower(): s.name for s in book.sheets for p in s.parts}
         problems: list[Problem] = []
         formulas = 0
+        errors: list[tuple[str, int, int, str]] = []
         for info in infos:
             # a part may be both (a crafted polyglot): then it gets both checks
             name = info.filename.lower()
@@ -169,17 +203,23 @@ def _inspect(path: Path, rel: str) -> Findings:
                 extent = _scan_sheet(unpacker, info)
                 problems += extent.problems(where_, info.file_size, book.recalc)
                 formulas += extent.formulas[0]
+                if sheets[name]:
+                    errors += [(sheets[name], row, column, text) for (row, column), text in extent.errors]
             elif name not in ("xl/sharedstrings.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
                 for _ in unpacker.chunks(info):  # the workbook's own parts were read by `_workbook`
                     pass
-        return Findings(tuple(problems), formulas, book)
+        return Findings(tuple(problems), formulas, book, tuple(errors))
 
 
-def _not_a_zip(path: Path, where: Source) -> Problem | None:
+def _not_a_zip(path: Path, where: Source, kind: str = "xlsx") -> Problem | None:
+    """Whether the first bytes are the container its extension promises: a zip, or for
+    .xls an OLE compound file."""
     with path.open("rb") as fh:
         head = fh.read(512)
+    name = path.suffix.lower() or ".xlsx"
     if head.startswith(b"PK"):  # zipfile tells a sound zip from a damaged one
-        return None
+        return None if kind != "xls" else error(
+            where, "is a newer workbook (.xlsx or .ods) named .xls", "rename it to .xlsx, or save it again as .xls")
     if not head:
         return error(where, "is empty", "replace it with the real workbook")
     if head.startswith(_OLE):  # a compound file: Excel 97-2003, or any Office file with a password
@@ -187,13 +227,13 @@ def _not_a_zip(path: Path, where: Source) -> Problem | None:
             return error(where, "is protected with a password",
                          "open it in Excel, remove the password under File > Info > Protect Workbook, "
                          "and save it as .xlsx")
-        return error(where, "is an old Excel 97-2003 workbook (.xls)",
-                     "open it in Excel and save it as .xlsx with File > Save As > Excel Workbook, "
-                     "without a password")
+        return None if kind == "xls" else error(
+            where, f"is an old Excel 97-2003 workbook (.xls) named {name}",
+            "rename it to .xls, or open it in Excel and save it as .xlsx with File > Save As > Excel Workbook")
     if head.startswith(b"%PDF"):
         return error(where, "is a PDF, not an Excel workbook", "export the data as .xlsx instead")
     if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
-        return error(where, "is a web page or XML file with an .xlsx name", "open it in Excel and save it as .xlsx")
+        return error(where, f"is a web page or XML file with an {name} name", "open it in Excel and save it as .xlsx")
     return error(where, "is not an Excel workbook (it looks like CSV or other text)",
                  "open it in Excel and save it as .xlsx")
 
@@ -208,14 +248,19 @@ def _holds(path: Path, needle: bytes) -> bool:
     return False
 
 
-def _directory(infos: list[zipfile.ZipInfo], where: Source) -> Problem | None:
+_MARKS = {"xlsx": "xl/workbook.xml", "xlsb": "xl/workbook.bin", "ods": "content.xml"}
+
+
+def _directory(infos: list[zipfile.ZipInfo], where: Source, expect: str = "xlsx") -> Problem | None:
     """What the zip directory alone tells, before a byte is unpacked."""
     names = {i.filename.lower() for i in infos}
-    if "xl/workbook.xml" not in names:
-        kind = ("an OpenDocument spreadsheet (.ods)" if "content.xml" in names else
-                "a binary Excel workbook (.xlsb)" if "xl/workbook.bin" in names else
-                "a Word document" if "word/document.xml" in names else
-                "a zip archive, not an Excel workbook")
+    if _MARKS[expect] not in names:
+        found = next((k for k, mark in _MARKS.items() if mark in names), None)
+        if found:
+            extension = ".xlsx" if found == "xlsx" else f".{found}"
+            return error(where, f"is {_NAMED[found]}, not {_NAMED[expect]} as its name says",
+                         f"rename it to {extension}, or open it in Excel and save it as .xlsx")
+        kind = "a Word document" if "word/document.xml" in names else "a zip archive, not an Excel workbook"
         return error(where, f"is {kind}", "open it in Excel and save it as .xlsx, type Excel Workbook")
     if len(infos) > MAX_ENTRIES:
         return error(where, f"holds {len(infos):,} parts; a workbook has at most {MAX_ENTRIES:,}", ASK)
@@ -412,6 +457,7 @@ class _Extent:
         self.bad = ""
         self.formulas = [0, 0]  # formula cells, those without a value
         self.shown: tuple[list, list] = ([], [])  # the first few of each
+        self.errors: list[tuple[tuple[int, int], str]] = []  # cells holding an error value, and it
 
     def value(self, at: tuple[int, int]):
         self.lowest(at)
@@ -499,8 +545,10 @@ def _unusual(piece: memoryview) -> pl.DataFrame | None:
                     .otherwise(letters.str.len_bytes() * 36**3 + letters.str.to_integer(base=36, strict=False)),
                     formula=formula,
                     valued=pl.when(formula)
-                    .then(m.str.ends_with("<v") | m.str.contains(r'\st="str"') & ~m.str.ends_with("</c>"))
-                    .otherwise(~(m.str.ends_with("/>") | m.str.ends_with("</")))))
+                    .then(m.str.ends_with("<v") | m.str.ends_with("</v>")
+                          | m.str.contains(r'\st="str"') & ~m.str.ends_with("</c>"))
+                    .otherwise(~(m.str.ends_with("/>") | m.str.ends_with("</"))),
+                    error=m.str.extract(r'<v>\s*(#[^<]*?)\s*</v>$')))
 
 
 def _fast(pieces: Iterator[memoryview]) -> _Extent | None:
@@ -520,6 +568,8 @@ def _fast(pieces: Iterator[memoryview]) -> _Extent | None:
             # each the first in the sheet's order, as the exact scan finds them
             extent.lowest(_position(placed["ref"][placed["row"].arg_max()]))
             extent.rightmost(_position(placed["ref"][placed["key"].arg_max()]))
+        for ref, text in cells.filter(pl.col("error").is_not_null()).select("ref", "error").iter_rows():
+            extent.errors.append((_position(ref), html.unescape(text)))
         formulas = cells.filter("formula")
         missing = formulas.filter(~pl.col("valued"))
         extent.formula(formulas.height, missing.height,
@@ -550,10 +600,10 @@ def _exact(pieces: Iterator[memoryview]) -> _Extent:
                     if at is None:
                         extent.bad = given[b"r"].decode("latin-1")
                         at = (row, column)
-                    cell = [at, given.get(b"t") == b"str", False, False]
+                    cell = [at, given.get(b"t") == b"str", False, False, given.get(b"t") == b"e"]
                     column = at[1] + 1
                 if end and cell:
-                    at, _, formula, valued = cell
+                    at, _, formula, valued = cell[:4]
                     if formula:
                         extent.formula(1, not valued, [at], [] if valued else [at])
                     if valued:
@@ -564,4 +614,7 @@ def _exact(pieces: Iterator[memoryview]) -> _Extent:
                     cell[2] = True
                 elif not empty and piece[match.end():match.end() + 2] != b"</" or cell[1]:
                     cell[3] = True  # a <v> or <is> with content (an empty text formula result counts)
+                    if cell[4] and name == b"v":
+                        text = bytes(piece[match.end():match.end() + 64]).partition(b"<")[0].strip()
+                        extent.errors.append((cell[0], html.unescape(text.decode("utf-8", "replace"))))
     return extent

@@ -9,6 +9,7 @@ address.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from itertools import accumulate
 
@@ -26,7 +27,13 @@ DTYPES = {
     Kind.MONTH: pl.String, Kind.ENUM: pl.String, Kind.YESNO: pl.Boolean,
 }
 ROW = "row"  # the Excel row of each line, kept to the end
-_PLAIN_NUMBER = rf"^-?\d{{1,15}}(\.\d{{1,{values.SCALE}}})?$"
+# Number text the vectorized path reads as it is: ASCII digits (polars' \d takes any
+# script's), at most SCALE decimals and 15 digits in all (leading zeros counted: that
+# only sends a cell the slow way); anything else goes to `values.parse_decimal`, the one
+# number rule. One alternative per count of decimals: one pass, as fast as a plain pattern.
+_PLAIN_NUMBER = "^-?(?:" + "|".join(
+    [rf"[0-9]{{1,{values.EXCEL_DIGITS}}}"]
+    + [rf"[0-9]{{1,{values.EXCEL_DIGITS - k}}}\.[0-9]{{{k}}}" for k in range(1, values.SCALE + 1)]) + ")$"
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,8 @@ class Table:
 
 
 def find_sheet(book: Book, spec: Sheet) -> tuple[str | None, list[Problem]]:
+    if book.csv:  # a CSV is one sheet, the one asked for
+        return spec.name, []
     wanted = {normalize_word(n) for n in spec.names()}
     visible = [n for n in book.sheets if n not in book.hidden]
     match = [n for n in visible if normalize_word(n) in wanted]
@@ -78,14 +87,54 @@ def read_raw(book: Book, spec: Sheet) -> tuple[Raw | None, list[Problem]]:
         return None, problems
     if uncalculated := [p for p in book.formulas if p.source.sheet == name]:
         return None, problems + uncalculated
+    grid, damaged = _grid(book, name)
+    if grid is None:
+        return None, damaged
+    raw, found = map_grid(grid, spec)
+    return raw, problems + found
+
+
+LOOKS_LIKE = 3  # header cells of a sheet's columns that make a sheet of another name one of them
+_COPY = re.compile(r"\s*(\(\d+\)|\d+)$")  # "Sales (2)", "Продажи2": Excel's names for a copied sheet
+
+
+def read_raws(book: Book, spec: Sheet) -> list[tuple[Raw | None, list[Problem]]]:
+    """Every visible sheet holding `spec`'s rows (a sales workbook may split its lines
+    over `Sales`, `Sales (2)`, `Продажи`...): each sheet named as `spec` or a copy of it,
+    and each other sheet whose header row names at least LOOKS_LIKE of its columns; the
+    latter must then match it too. Other sheets are noted as not read."""
+    if book.csv:
+        return [read_raw(book, spec)]
+    wanted = {normalize_word(n) for n in spec.names()}
+    out: list[tuple[Raw | None, list[Problem]]] = []
+    passed: list[Problem] = []
+    for name in (n for n in book.sheets if n not in book.hidden):
+        named = normalize_word(_COPY.sub("", name)) in wanted or normalize_word(name) in wanted
+        if uncalculated := [p for p in book.formulas if p.source.sheet == name]:
+            if named:
+                out.append((None, uncalculated))
+            continue
+        grid, damaged = _grid(book, name)
+        if grid is None:
+            out.append((None, damaged))
+            continue
+        if not named and _header_row(grid.frame, spec)[1] < LOOKS_LIKE:
+            passed.append(note(Source(book.rel, name), f"sheet not read: it has no {spec.name} header row"))
+            continue
+        out.append(map_grid(grid, spec))
+    if not out:
+        _, missing = find_sheet(book, spec)
+        return [(None, missing)]
+    return out + [(None, passed)] if passed else out
+
+
+def _grid(book: Book, name: str) -> tuple[Grid | None, list[Problem]]:
     try:
-        grid = book.grid(name)
+        return book.grid(name), []
     except Exception as ex:  # calamine reports a damaged sheet as one error type
         return None, [error(Source(book.rel, name), "the sheet is damaged and cannot be read",
                             f"open the file in Excel and save it again; the reader said: "
                             f"{str(ex).splitlines()[0][:200]}")]
-    raw, found = map_grid(grid, spec)
-    return raw, problems + found
 
 
 def _header_row(frame: pl.DataFrame, spec: Sheet) -> tuple[int | None, int]:
@@ -117,6 +166,7 @@ class Raw:
     extra: tuple[tuple[str, pl.Series], ...]
     cells: tuple[tuple[str, int], ...]
     date1904: bool = False
+    errors: bool = False  # a text cell may hold an error value (`Grid.errors`)
 
     def column_index(self, name: str) -> int | None:
         return dict(self.cells).get(name)
@@ -165,7 +215,7 @@ def map_grid(grid: Grid, spec: Sheet) -> tuple[Raw | None, list[Problem]]:
     text = tuple((c.name, body.to_series(mapped[c.name])) for c in spec.columns if c.name in mapped)
     extras = tuple((name, body.to_series(j)) for name, j in extra.items())
     cells = tuple((c, grid.columns[j]) for c, j in [*mapped.items(), *extra.items()])
-    return Raw(spec, src, header + 2, body.height, text, extras, cells, grid.date1904), problems
+    return Raw(spec, src, header + 2, body.height, text, extras, cells, grid.date1904, grid.errors), problems
 
 
 PART = "__part"  # which raw a row of the batch comes from
@@ -219,6 +269,7 @@ def tables_from_raws(raws: list[Raw]) -> list[tuple[Table, list[Problem]]]:
     if any(r.date1904 for r in raws):
         shift = part.is_in([k for k, r in enumerate(raws) if r.date1904])
     rows = batch[ROW]
+    errors = any(r.errors for r in raws)
     problems: list[list[Problem]] = [[] for _ in raws]
     typed: dict[str, pl.Series] = {}
     for column in spec.columns:
@@ -226,7 +277,7 @@ def tables_from_raws(raws: list[Raw]) -> list[tuple[Table, list[Problem]]]:
         if column.name not in batch.columns:
             typed[column.name] = pl.repeat(_default(column), batch.height, dtype=dtype, eager=True).alias(column.name)
             continue
-        series, bad = convert(batch[column.name], column, shift if shift is not None else False)
+        series, bad = convert(batch[column.name], column, shift if shift is not None else False, errors)
         holders = [k for k, r in enumerate(raws) if column.name in dict(r.text)]
         if len(holders) < len(raws):  # a file without this optional column: its default, unchecked
             present = part.is_in(holders)
@@ -256,25 +307,30 @@ def _default(column: Column):
     return values.parse(column.default, column) if column.default is not None else None
 
 
-def convert(raw: pl.Series, column: Column, date1904: bool | pl.Series = False
+def convert(raw: pl.Series, column: Column, date1904: bool | pl.Series = False, errors: bool = True
             ) -> tuple[pl.Series, list[tuple[int, str, values.BadValue]]]:
     """The typed column and its bad cells as (position, text, problem). `date1904`: of the
-    workbook, or of each cell's workbook when cells of several are typed at once."""
+    workbook, or of each cell's workbook when cells of several are typed at once. `errors`:
+    whether a text cell may hold an error value (other kinds are always checked: their
+    odd texts go through `values.parse`)."""
     text = raw.str.strip_chars()
     text = pl.select(pl.when(text == "").then(None).otherwise(text)).to_series()
     per_cell = isinstance(date1904, pl.Series)
     if (date1904.any() if per_cell else date1904) and column.kind in (Kind.DATE, Kind.MONTH):
         # A date kept as a plain number counts from 1904-01-01 in such a workbook:
         # move it onto the 1900 count the parser knows (calamine already did date cells).
-        serial = text.str.contains(r"^\d+(\.\d+)?$").fill_null(False)
+        serial = text.str.contains(r"^[0-9]+(\.[0-9]+)?$").fill_null(False)
         if per_cell:
             serial = serial & date1904
         shifted = (text.cast(pl.Float64, strict=False).floor().cast(pl.Int64, strict=False) + 1462).cast(pl.String)
         text = pl.select(pl.when(serial).then(shifted).otherwise(text)).to_series()
     dtype = DTYPES[column.kind]
     default = _default(column)
-    if column.kind is Kind.TEXT:
+    if column.kind is Kind.TEXT:  # text as it is, but for an Excel error value, read as text by a CSV
         typed = text
+        if errors and text.str.starts_with("#").any():
+            erred = text.is_in(values.ERROR_VALUES).fill_null(False)
+            typed = pl.select(pl.when(erred).then(None).otherwise(text)).to_series()
     elif column.kind is Kind.DECIMAL:
         plain = text.str.contains(_PLAIN_NUMBER).fill_null(False)
         typed = pl.select(pl.when(plain).then(text).otherwise(None)).to_series().str.to_decimal(scale=values.SCALE)

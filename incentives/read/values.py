@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation, localcontext, ROUND_HALF_EVEN
 
 from incentives.schema import Column, Kind, NO_WORDS, YES_WORDS, normalize_word
@@ -21,16 +22,23 @@ EXCEL_DIGITS = 15
 SCALE = 10
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 MAX_SERIAL = 2958465  # 9999-12-31
-LIMIT = Decimal(10) ** 18
+LIMIT = Decimal(10) ** EXCEL_DIGITS  # from here on Excel no longer holds every unit
+# What Excel shows in a cell whose formula failed (and writes into a CSV for it).
+ERROR_VALUES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!",
+                "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!", "#CONNECT!", "#BUSY!", "#PYTHON!", "#EXTERNAL!")
+# What a value of each kind is, after "not": "an error value #N/A, not a number".
+WHAT = {Kind.TEXT: "text", Kind.INTEGER: "a whole number", Kind.DECIMAL: "a number", Kind.DATE: "a date",
+        Kind.MONTH: "a month", Kind.ENUM: "one of the allowed values", Kind.YESNO: "yes or no"}
 
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']+")
-_PLAIN = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
-_GROUPED = re.compile(r"\d{1,3}([ .,]\d{3})+")
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
-_DOT_DATE = re.compile(r"(\d{1,2})[./](\d{1,2})[./](\d{4})")
-_SERIAL = re.compile(r"\d+(\.\d+)?")
-_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
-_DOT_MONTH = re.compile(r"(\d{1,2})[./](\d{4})")
+_PLAIN = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?", re.ASCII)
+_GROUPED = re.compile(r"[0-9]{1,3}([ .,][0-9]{3})+", re.ASCII)
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?")
+_DOT_DATE = re.compile(r"([0-9]{1,2})[./]([0-9]{1,2})[./]([0-9]{4})")
+_SERIAL = re.compile(r"[0-9]+(\.[0-9]+)?")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{1,2})")
+_DOT_MONTH = re.compile(r"([0-9]{1,2})[./]([0-9]{4})")
+_NOT_A_NUMBER = "expected a number such as 1200000.00 or 1 200 000,00, without currency signs or words"
 
 
 class BadValue(ValueError):
@@ -40,30 +48,79 @@ class BadValue(ValueError):
         self.hint = hint
 
 
+def error_value(text: str) -> str | None:
+    """The Excel error value a cell shows (`#N/A`, `#DIV/0!`, ...), or None."""
+    word = text.strip()
+    return word if word in ERROR_VALUES else None
+
+
+def check_digits(text: str) -> None:
+    """Only ASCII digits make a number: `３` (fullwidth) or `٣` (Arabic-Indic) would be
+    read as 3 by Python and as nothing by Excel."""
+    for ch in text:
+        if not ch.isascii() and (ch.isdigit() or ch.isnumeric()):
+            name = unicodedata.name(ch, f"U+{ord(ch):04X}")
+            raise BadValue(f'holds the character "{ch}" ({name}): only the digits 0-9 make a number',
+                           "retype the value with the digits 0-9")
+
+
+def excel_number(value: Decimal) -> Decimal:
+    """A number as Excel shows it: rounded half-even to 15 significant digits."""
+    if len(value.as_tuple().digits) <= EXCEL_DIGITS:
+        return value
+    with localcontext() as ctx:
+        ctx.prec = EXCEL_DIGITS
+        ctx.rounding = ROUND_HALF_EVEN
+        return +value
+
+
+def _significant(value: Decimal) -> int:
+    digits = "".join(map(str, value.as_tuple().digits)).strip("0")
+    return len(digits) or 1
+
+
+# A number cell's text as a writer stores it: Excel writes up to 17 significant digits
+# (3703701.3000000003), xlsxwriter 16 (8719891.939999999 for 8719891.94). More than
+# that is typed text, never a stored double.
+DOUBLE_DIGITS = 17
+
+
+def shortest(text: str) -> Decimal:
+    """The shortest decimal that reads back as the double `text` stands for."""
+    return Decimal(repr(float(text)))
+
+
 def parse_decimal(text: str) -> Decimal:
+    """The number of a cell's text: the one number rule, for number cells (as the reader
+    hands them over: the text the file stores, up to 17 significant digits) and number
+    text alike. The vectorized path of `table.convert` takes only texts this function
+    reads as they are (at most 15 significant digits)."""
+    check_digits(text)
     raw = text.strip()
     negative = raw.startswith("(") and raw.endswith(")")
     if negative:
         raw = raw[1:-1]
     compact = _SPACES.sub("", raw)
-    if not _PLAIN.fullmatch(compact):
+    plain = bool(_PLAIN.fullmatch(compact))
+    if not plain:
         compact = _ungroup(raw)
     try:
         value = Decimal(compact)
     except InvalidOperation:
-        raise BadValue("is not a number", "expected a number such as 1200000.00 or 1 200 000,00, "
-                       "without currency signs or words") from None
+        raise BadValue("is not a number", _NOT_A_NUMBER) from None
     if not value.is_finite():
-        raise BadValue("is not a finite number")
-    if abs(value) >= LIMIT:
-        raise BadValue("is too large", "amounts must be below 10^18")
+        raise BadValue("is not a finite number", _NOT_A_NUMBER)
+    if value.adjusted() < EXCEL_DIGITS and (digits := _significant(value)) > EXCEL_DIGITS:
+        # a stored double's digits beyond the 15th are binary noise: read as Excel shows it
+        if not plain or digits > DOUBLE_DIGITS:
+            raise BadValue(f"has {digits} significant digits; a number has at most {EXCEL_DIGITS}",
+                           "type it with at most 15 digits, or as a number cell")
+        value = excel_number(shortest(compact))
+    if value and value.adjusted() >= EXCEL_DIGITS:  # abs(value) >= 10^15; abs() would overflow on 1e999999999
+        raise BadValue("is too large: numbers must be below 10^15 (1 000 000 000 000 000), "
+                       "as Excel keeps 15 digits", "check the cell; split a larger amount")
     with localcontext() as ctx:
         ctx.prec = 60
-        if len(value.as_tuple().digits) > EXCEL_DIGITS:
-            ctx.prec = EXCEL_DIGITS
-            ctx.rounding = ROUND_HALF_EVEN
-            value = +value
-            ctx.prec = 60
         if value != value.quantize(Decimal(1).scaleb(-SCALE), rounding=ROUND_HALF_EVEN):
             raise BadValue(f"has more than {SCALE} decimals", "round it in the workbook")
         value = (-value if negative else value) + 0  # + 0 folds -0 into 0
@@ -93,17 +150,15 @@ def _ungroup(raw: str) -> str:
         whole, frac = text.rsplit(decimal_sep, 1)
     else:
         whole, frac = text, ""
-    if not (frac == "" or frac.isdigit()):
-        raise BadValue("is not a number", "expected a number such as 1200000.00 or 1 200 000,00, "
-                       "without currency signs or words")
+    if not (frac == "" or frac.isascii() and frac.isdigit()):
+        raise BadValue("is not a number", _NOT_A_NUMBER)
     whole = whole.strip()
-    if not (whole.isdigit() or _GROUPED.fullmatch(whole)):
-        raise BadValue("is not a number", "expected a number such as 1200000.00 or 1 200 000,00, "
-                       "without currency signs or words")
-    separators = set(re.sub(r"\d", "", whole))
+    if not (whole.isascii() and whole.isdigit() or _GROUPED.fullmatch(whole)):
+        raise BadValue("is not a number", _NOT_A_NUMBER)
+    separators = set(re.sub(r"[0-9]", "", whole))
     if len(separators) > 1:
         raise BadValue("mixes thousands separators", "use one separator, e.g. 1 200 000,00")
-    digits = re.sub(r"\D", "", whole)
+    digits = re.sub(r"[^0-9]", "", whole)
     return f"{sign}{digits}.{frac}" if frac else f"{sign}{digits}"
 
 
@@ -179,6 +234,11 @@ def parse_text(text: str) -> str:
 def parse(text: str, column: Column):
     """The typed value of one non-blank cell of `column`."""
     kind = column.kind
+    if found := error_value(text):
+        raise BadValue(f"is an error value {found}, not {WHAT[kind]}",
+                       "correct the formula that gives it, or type the value")
+    if kind in (Kind.INTEGER, Kind.DECIMAL, Kind.DATE, Kind.MONTH):
+        check_digits(text)
     if kind is Kind.TEXT:
         return parse_text(text)
     if kind is Kind.DECIMAL:
