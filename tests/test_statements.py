@@ -291,7 +291,7 @@ def test_statement_arguments_survive_a_process_pool(tmp_path):
     paths, outcome = statements(tmp_path, {"a.xlsx": [line("A", "2026-07-01", 100)]}, targets=TARGETS)
     s = outcome.settlement
     args = (outcome.inputs.program, s.rows[0], s.lines, (), s.settled_from, s.period,
-            Grade("", D("999900.00"), "C", (("A", D(3000000)), ("B", D(2000000)), ("C", D(1000000)))))
+            Grade("", D("999900.00"), "C", (("A", D(3000000)), ("B", D(2000000)), ("C", D(1000000)))), s.run_id)
     write_statement(tmp_path / "pickled.xlsx", *pickle.loads(pickle.dumps(args)))
     assert (tmp_path / "pickled.xlsx").read_bytes() == paths["P1"].read_bytes()
 
