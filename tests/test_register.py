@@ -132,7 +132,8 @@ def test_run_id_changes_with_the_register_head(tmp_path, register):
 def test_chain_of_three_periods_through_the_register(tmp_path, register):
     folder = closed_year(tmp_path, register, 2)
     make_inputs(folder, Q3, partners=PARTNERS)
-    q3 = rows(run(folder, "2026Q3", tmp_path / "q3", register))
+    outcome = run(folder, "2026Q3", tmp_path / "q3", register)
+    q3 = rows(outcome)
     # P1: Q1 paid 1,000,000 x 2% = 20,000; Q2 2,500,000 x 2% = 50,000 - 20,000 = 30,000.
     # Settled is the sum of the closed accruals, 20,000 + 30,000 = 50,000 (not the last one, 30,000);
     # Q3: 3,500,000 x 4% = 140,000 - 50,000 = 90,000.
@@ -140,6 +141,9 @@ def test_chain_of_three_periods_through_the_register(tmp_path, register):
         D("50000.00"), D("140000.00"), D("90000.00"))
     # P2: Q1 100,000 x 2% = 2,000, Q2 nothing; Q3 150,000 x 2% = 3,000 - 2,000 = 1,000.
     assert (q3["P2"].previously_settled, q3["P2"].accrual) == (D("2000.00"), D("1000.00"))
+    page = {r[0]: r[1:] for r in openpyxl.load_workbook(outcome.out / "statements" / "P1.xlsx")["Statement"]
+            .iter_rows(values_only=True) if r[0]}
+    assert page["Previously settled, points"] == (50000, "closed periods 2026Q1 to 2026Q2, per the register")
 
 
 def test_chain_of_three_periods_through_ledgers(tmp_path):
@@ -183,8 +187,7 @@ def test_closed_year_and_its_supplement_pay_the_year_once(tmp_path, register):
     page = {r[0]: r for r in openpyxl.load_workbook(s1.out / "statements" / "P1.xlsx")["Statement"]
             .iter_rows(values_only=True) if r[0]}
     assert page["Statement 2026Q4-S1"]
-    assert page["Supplement"][1:] == ("supplement 1 to the closed period 2026Q4", "late lines and corrections of "
-                                      "the year, settled after 2026Q4 was closed; no bonus is awarded again")
+    assert page["Supplement 1"][1:] == ("to closed 2026Q4", "late lines and corrections; no bonus again")
     closing = close(s1.out, register)
     assert (closing.entry.period, closing.coming) == ("2026Q4-S1", "2026Q4-S2")
     entries = Register.open(register).entries("test", 2026)
@@ -341,6 +344,20 @@ def test_closing_the_same_run_again_adds_nothing_and_rewrites_a_missing_payments
     assert len(Register.open(register).entries()) == 1
 
 
+def test_a_payments_file_that_cannot_be_written_says_how_to_get_it(tmp_path, register):
+    out = run(inputs(tmp_path, Q1), "2026Q1", tmp_path / "q1", register).out
+    blocked = register.parent / "payments" / "test-2026Q1.xlsx"
+    blocked.mkdir(parents=True)  # a folder where the file goes
+    result = invoke("close", out, "--register", register)
+    assert result.exit_code == 1
+    assert (f"calc: {out} is closed as test 2026Q1, but its payments file {blocked} could not be written (") \
+        in result.output
+    assert f"make its folder writable and run calc close {out} again to write it" in result.output
+    blocked.rmdir()
+    again = close(out, register)
+    assert again.already and again.payments.is_file()
+
+
 def test_close_refuses_a_folder_without_manifest(tmp_path, register):
     out = run(inputs(tmp_path, Q1), "2026Q1", tmp_path / "q1", register).out
     (out / MANIFEST).unlink()
@@ -377,9 +394,13 @@ def test_close_refuses_a_period_that_is_not_the_next_open_one(tmp_path, register
         "(with --adopt if it was paid before the register was used))"]
     close(q1, register)
     other = run(folder, "2026Q1", tmp_path / "q1-again").out  # another run of the closed period
-    (message,) = [str(p) for p in pipeline.close(other, register).problems]
-    assert "2026Q1 of test 2026 is already closed (closed " in message
-    assert message.endswith("(corrections settle in the next open period: run --period 2026Q2 and close that run)")
+    shutil.copytree(q1, tmp_path / "q1-copy")  # and a copy of the closed run itself
+    for folder in (other, tmp_path / "q1-copy"):
+        (message,) = [str(p) for p in pipeline.close(folder, register).problems]
+        assert "2026Q1 of test 2026 is already closed (closed " in message
+        assert message.endswith("(corrections settle in the next open period: run --period 2026Q2 and close that "
+                                "run)")
+    assert len(_entries(register)) == 1
 
 
 def test_close_refuses_a_run_not_computed_against_the_current_head(tmp_path, register):

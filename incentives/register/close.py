@@ -29,6 +29,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from xlsxwriter.exceptions import FileCreateError
+
 from incentives import __version__
 from incentives.money import CENT, plain
 from incentives.periods import parse_period
@@ -187,12 +189,18 @@ def _user() -> str:
 
 
 def _payments(register: Path, entry: Entry, run: RunFolder) -> Path:
+    """The payments file of a closed entry; RegisterError saying how to get it when it cannot be written."""
     vendors = dict(run.vendors)
     names = entry.values("partner_name")
-    return write_payments(payments_path(register, entry.program_id, entry.period), entry.program_id, entry.period,
-                          entry.unit, entry.run_id,
-                          [Payment(pid, names[pid], vendors.get(pid, ""), amount)
-                           for pid, amount in entry.values("total_payable").items()])
+    path = payments_path(register, entry.program_id, entry.period)
+    try:
+        return write_payments(path, entry.program_id, entry.period, entry.unit, entry.run_id,
+                              [Payment(pid, names[pid], vendors.get(pid, ""), amount)
+                               for pid, amount in entry.values("total_payable").items()])
+    except (OSError, FileCreateError) as ex:
+        raise RegisterError(f"{run.folder} is closed as {entry.program_id} {entry.period}, but its payments file "
+                            f"{path} could not be written ({ex}): make its folder writable and run calc close "
+                            f"{run.folder} again to write it") from ex
 
 
 def close_run(folder: Path, register_path: Path, adopt: bool = False, user: str | None = None,
@@ -225,8 +233,8 @@ def close_run(folder: Path, register_path: Path, adopt: bool = False, user: str 
     except RegisterError as ex:
         return Closing((error(Source(str(register_path)), str(ex)),), register_path, program)
     manifest_sha = sha256_of(folder / MANIFEST) if differences is not None else ""
-    for e in entries:
-        if e.run_id == run.run_id and e.manifest_sha256 == manifest_sha:
+    for e in entries:  # this very folder closed before (a close killed before its payments file, say)
+        if run_folder(register_path.parent, e).resolve() == folder.resolve() and e.manifest_sha256 == manifest_sha:
             payments = payments_path(register_path, e.program_id, e.period)
             if not payments.is_file():
                 _payments(register_path, e, run)

@@ -77,16 +77,14 @@ WORDS: dict[str, tuple[str, str]] = {
     "settled": ("Previously settled, {unit}", "Ранее выплачено, {unit}"),
     "recomputed": ("recomputed from the same inputs", "пересчитано по тем же входным данным"),
     "from_run": ("the run in {folder}", "по расчету в {folder}"),
-    "from_register": ("closed periods {periods}, as the register records them",
-                      "закрытые периоды {periods}, по реестру расчетов"),
+    "from_register": ("closed period {period}, per the register", "закрытый период {period}, по реестру"),
+    "from_register_span": ("closed periods {first} to {last}, per the register",
+                           "закрытые периоды с {first} по {last}, по реестру"),
     "run_id": ("Run id", "Идентификатор расчета"),
     "run_note": ("the calc run this statement comes from", "расчет calc, по которому составлена выписка"),
-    "supplement": ("Supplement", "Дополнительный расчет"),
-    "supplement_words": ("supplement {n} to the closed period {period}",
-                         "дополнение {n} к закрытому периоду {period}"),
-    "supplement_note": ("late lines and corrections of the year, settled after {period} was closed; no bonus is "
-                        "awarded again", "поздние строки и исправления за год, учтенные после закрытия периода "
-                        "{period}; бонусы повторно не начисляются"),
+    "supplement": ("Supplement {n}", "Дополнительный расчет {n}"),
+    "supplement_words": ("to closed {period}", "к закрытому {period}"),
+    "supplement_note": ("late lines and corrections; no bonus again", "поздние строки и исправления; без бонусов"),
     "accrual": ("Accrual, {unit}", "Начисление за период, {unit}"),
     "clawback": ("Claw-back, {unit}", "Возврат ранее выплаченного, {unit}"),
     "bonus": ("Bonus, {unit}", "Бонус, {unit}"),
@@ -360,8 +358,8 @@ def _statement_sheet(book, styles, w: Words, program: Program, row: LedgerRow, l
     out.text(w("period"), w("period_span", label=period.label, start=period.start.isoformat(),
                             end=period.end.isoformat()))
     if period.supplement:
-        out.text(w("supplement"), w("supplement_words", n=period.supplement, period=period.base.label),
-                 w("supplement_note", period=period.base.label))
+        out.text(w("supplement", n=period.supplement), w("supplement_words", period=period.base.label),
+                 w("supplement_note"))
     if run_id:
         out.text(w("run_id"), short(run_id), w("run_note"))
     out.text(w("unit"), unit)
@@ -394,7 +392,9 @@ def _statement_sheet(book, styles, w: Words, program: Program, row: LedgerRow, l
                      else w("slice_top", over=num(s.over)))
             out.value(label, s.earned, f"{num(s.amount)} × {w.percent(s.rate)} = {w.exact(s.earned)}")
     out.value(w("entitlement", unit=unit), e.amount, _arithmetic(w, e))
-    source = (w("from_register", periods=", ".join(settled_from.closed)) if settled_from.how == "register" else
+    closed = settled_from.closed
+    source = (w("from_register_span", first=closed[0], last=closed[-1]) if len(closed) > 1 else
+              w("from_register", period=closed[0]) if closed else
               w("from_run", folder=Path(settled_from.ledger).name) if settled_from.how == "ledger" else
               w("recomputed"))
     out.value(w("settled", unit=unit), row.previously_settled, source)
