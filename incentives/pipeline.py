@@ -95,14 +95,14 @@ def basis(inputs: Inputs, period: Period, previous: Path | None, register: Path 
     settled = None
     if entries:
         if previous is not None:
-            problems.append(error(Source("--ledger"), f"--ledger is refused: the register {origin.register} holds "
-                                  f"{program.program_id} {program.year} ({', '.join(e.period for e in entries)})",
+            problems.append(error(Source("--ledger"), f"is refused: the register {origin.register} holds "
+                                  f"{', '.join(e.period for e in entries)} of {program.program_id} {program.year}",
                                   "run without --ledger: what was settled comes from the register"))
         period, settled, found = from_register(inputs, period, closed_runs(entries), where, supplement)
         problems += found
         origin = replace(origin, how="register", closed=tuple(e.period for e in entries))
     elif supplement or period.supplement:
-        problems.append(error(where, f"a supplement settles late lines after the year's last period is closed, but "
+        problems.append(error(where, "a supplement settles late lines after the year's last period is closed, but "
                               + (f"the register holds no closed period of {program.program_id} {program.year}"
                                  if register else "no register was given"),
                               f"close every period of {program.year} first (calc close), then run the supplement"))
@@ -135,7 +135,7 @@ def out_problems(target: Path, refused: dict[Path, str]) -> list[Problem]:
     if why is None:
         return []
     return [error(Source("--out"), f"{target} is {why}: a run never replaces it",
-                  "choose another --out (or leave it out for the default folder)")]
+                  "choose another --out, or leave it out for the default folder")]
 
 
 def write_outputs(folder: Path, inputs: Inputs, settlement: Settlement, balances: tuple[reconcile.Balance, ...],

@@ -121,9 +121,9 @@ def read_ledger(path: Path, rel: str) -> tuple[Ledger | None, list[Problem]]:
                   tuple({c: r[c] for c in COLUMNS} for r in rows), tuple(r[ROW] for r in rows)), problems
 
 
-def folder_problems(folder: Path, shown: str) -> list[Problem]:
-    """Every file of a run folder altered, added or missing against its manifest, as errors;
-    a note when it has no manifest."""
+def folder_problems(folder: Path, shown: str, hint: str) -> list[Problem]:
+    """Every file of a run folder altered, added or missing against its manifest, as errors
+    (`hint` says what to do); a note when it has no manifest."""
     try:
         differences = check_folder(folder)
     except ManifestError as ex:
@@ -131,9 +131,7 @@ def folder_problems(folder: Path, shown: str) -> list[Problem]:
     if differences is None:
         return [note(Source(shown), f"has no {MANIFEST}: its ledger cannot be verified",
                      "a run of calc writes one last; an older run has none")]
-    return [error(Source(f"{shown}/{d.path}"), d.why,
-                  "a run folder is not changed after the run: run that period again, or pass its unaltered folder")
-            for d in differences]
+    return [error(Source(f"{shown}/{d.path}"), d.why, hint) for d in differences]
 
 
 @dataclass(frozen=True)
@@ -151,7 +149,8 @@ def read_settled(folder: Path, inputs: Inputs, period: Period) -> tuple[Earlier 
     if period.index == 1:
         return None, [error(Source("--ledger"), f"{period} is the first period of {period.year}: no earlier run "
                             "settled anything", "run it without --ledger")]
-    problems = folder_problems(folder, shown)
+    problems = folder_problems(folder, shown, "a run folder is not changed after the run: pass an unaltered "
+                                                      "one, or run that period again")
     ledger, found = read_ledger(folder / LEDGER_FILE, f"{shown}/{LEDGER_FILE}")
     problems += found
     if ledger is None:

@@ -169,7 +169,7 @@ def from_register(inputs: Inputs, period: Period, closed: Sequence[Closed], wher
         if not coming.supplement:
             problems.append(error(where, f"a supplement settles late lines after the year's last period, {final}, "
                                          f"is closed; {name} has {coming} open",
-                                  f"run --period {coming} (without --supplement) and close it"))
+                                  f"run --period {coming} without --supplement, and close it"))
         elif period.base != final:
             problems.append(error(where, f"a supplement is a run of the year's last period, {final}, not of "
                                          f"{period.base}", f"run --period {final} --supplement"))
@@ -187,8 +187,8 @@ def from_register(inputs: Inputs, period: Period, closed: Sequence[Closed], wher
                                      + (f" ({c.closed})" if c.closed else ""), hint))
     elif coming < period:
         problems.append(error(where, f"{coming} of {name} is not closed in the register, and every period before "
-                                     f"{period} must be", f"close {coming} first: calc close <its run folder> "
-                                     "(--adopt for a run paid before the register was used)"))
+                                     f"{period} must be", f"close {coming} first: calc close <its run folder>, "
+                                     "with --adopt if it was paid before the register was used"))
     settled: dict[str, Decimal] = {}
     for c in closed:
         for pid, accrual in c.accruals:

@@ -205,8 +205,8 @@ def test_run_refuses_a_gap_naming_the_period_to_close_first(tmp_path, register):
     outcome = pipeline.run(folder, parse_period("2026Q3"), tmp_path / "q3", register=register)
     assert errors(outcome) == [
         f"{register.as_posix()}: 2026Q2 of test 2026 is not closed in the register, and every period before 2026Q3 "
-        "must be (close 2026Q2 first: calc close <its run folder> (--adopt for a run paid before the register was "
-        "used))"]
+        "must be (close 2026Q2 first: calc close <its run folder>, with --adopt if it was paid before the register "
+        "was used)"]
     assert not (tmp_path / "q3").exists()
 
 
@@ -222,8 +222,8 @@ def test_run_refuses_ledger_while_the_register_holds_the_year(tmp_path, register
     folder = closed_year(tmp_path, register, 1)
     make_inputs(folder, Q2, partners=PARTNERS)
     outcome = pipeline.run(folder, parse_period("2026Q2"), tmp_path / "q2", tmp_path / "q1", register=register)
-    assert errors(outcome) == [f"--ledger: --ledger is refused: the register {register.as_posix()} holds test 2026 "
-                               "(2026Q1) (run without --ledger: what was settled comes from the register)"]
+    assert errors(outcome) == [f"--ledger: is refused: the register {register.as_posix()} holds 2026Q1 of test 2026 "
+                               "(run without --ledger: what was settled comes from the register)"]
 
 
 def test_partner_settled_in_the_register_but_off_the_roster_is_an_error(tmp_path, register):
@@ -248,8 +248,8 @@ def test_out_may_not_name_a_closed_run_or_the_ledger_folder(tmp_path, register, 
     else:
         outcome = pipeline.run(folder, parse_period("2026Q2"), q1, q1, register=register)
         why = f"the --ledger folder {q1}"
-    assert errors(outcome) == [f"--out: {q1} is {why}: a run never replaces it (choose another --out (or leave it "
-                               "out for the default folder))"]
+    assert errors(outcome) == [f"--out: {q1} is {why}: a run never replaces it (choose another --out, or leave it "
+                               "out for the default folder)"]
     assert {p: p.read_bytes() for p in q1.rglob("*") if p.is_file()} == before
 
 
@@ -257,8 +257,8 @@ def test_supplement_refusals(tmp_path, register):
     folder = closed_year(tmp_path, register, 3)
     early = pipeline.run(folder, parse_period("2026Q4"), tmp_path / "s", register=register, supplement=True)
     assert errors(early) == [f"{register.as_posix()}: a supplement settles late lines after the year's last period, "
-                             "2026Q4, is closed; test 2026 has 2026Q4 open (run --period 2026Q4 (without "
-                             "--supplement) and close it)"]
+                             "2026Q4, is closed; test 2026 has 2026Q4 open (run --period 2026Q4 without "
+                             "--supplement, and close it)"]
     close(run(folder, "2026Q4", tmp_path / "q4", register).out, register)
     closed = pipeline.run(folder, parse_period("2026Q4"), tmp_path / "s", register=register)
     assert errors(closed)[0].endswith("(late lines and corrections now settle in a supplement, 2026Q4-S1: run "
@@ -390,8 +390,8 @@ def test_close_refuses_a_period_that_is_not_the_next_open_one(tmp_path, register
     q2 = run(folder, "2026Q2", tmp_path / "q2", register).out
     closing = pipeline.close(q2, register)
     assert [str(p) for p in closing.problems] == [
-        f"{q2.as_posix()}: 2026Q2 is not the next open period of test 2026: 2026Q1 is (close the run of 2026Q1 first "
-        "(with --adopt if it was paid before the register was used))"]
+        f"{q2.as_posix()}: 2026Q2 is not the next open period of test 2026: 2026Q1 is (close the run of 2026Q1 first, "
+        "with --adopt if it was paid before the register was used)"]
     close(q1, register)
     other = run(folder, "2026Q1", tmp_path / "q1-again").out  # another run of the closed period
     shutil.copytree(q1, tmp_path / "q1-copy")  # and a copy of the closed run itself
@@ -654,7 +654,7 @@ def test_ledger_folder_must_match_its_manifest_and_a_folder_without_one_is_noted
     (out / "summary.xlsx").write_bytes(b"changed")
     assert ledger_errors(folder, out) == [
         f"{out.as_posix()}/summary.xlsx: altered since the run (its sha256 differs from the manifest's) (a run folder "
-        "is not changed after the run: run that period again, or pass its unaltered folder)"]
+        "is not changed after the run: pass an unaltered one, or run that period again)"]
     (out / MANIFEST).unlink()
     outcome = run(folder, "2026Q3", tmp_path / "next", previous=out)
     assert [str(p) for p in outcome.problems] == [

@@ -218,7 +218,8 @@ def close_run(folder: Path, register_path: Path, adopt: bool = False, user: str 
                               "run the period again and close the new run; or, if this run was paid before the "
                               "register was used, close it with --adopt"))
     elif differences:
-        problems += folder_problems(folder, shown)
+        problems += folder_problems(folder, shown, "a run folder is not changed after the run: run the period "
+                                                   "again and close the new run")
     run, found = read_run(folder, shown)
     problems += found
     if run is None or any(p.is_error for p in problems):
@@ -291,10 +292,10 @@ def _refusal(entries: tuple[Entry, ...], head: str, run: RunFolder, adopt: bool)
         done = next((e for e in entries if e.period == period.label), None)
         if done is not None:
             return (f"{period} of {name} is already closed (closed {done.closed_at} by {done.closed_by}, run "
-                    f"{short(done.run_id)})", f"corrections settle in the next open period: run --period "
+                    f"{short(done.run_id)})", "corrections settle in the next open period: run --period "
                     + (f"{coming.base} --supplement" if coming.supplement else f"{coming}") + " and close that run")
         return (f"{period} is not the next open period of {name}: {coming} is",
-                f"close the run of {coming} first (with --adopt if it was paid before the register was used)")
+                f"close the run of {coming} first, with --adopt if it was paid before the register was used")
     if adopt:
         return None
     if run.head is None:
