@@ -18,11 +18,11 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from incentives import __version__, pipeline
+from incentives import __version__, pipeline, schema
 from incentives.cli import main
 from incentives.periods import parse_period
 from incentives.register.manifest import MANIFEST, run_id
-from incentives.register.store import Register
+from incentives.register.store import ROW_COLUMNS, Register, closed_folders
 from tests.builders import line, make_inputs, partner
 
 D = Decimal
@@ -466,6 +466,15 @@ def test_register_is_append_only_and_one_entry_per_period(tmp_path, register):
         db.execute("INSERT INTO ledger_rows SELECT entry_id, program_id, year, period, 'P9', partner_name, tier, "
                    "country, unit, period_base, ytd_base, ytd_rate, ytd_entitlement, previously_settled, 1.5, bonus, "
                    "total_payable, included_lines, excluded_lines, excluded_amount FROM ledger_rows LIMIT 1")
+
+
+def test_the_register_keeps_every_ledger_column(tmp_path, register):
+    """A column added to the Ledger must be added to the register too: it keeps the whole row."""
+    assert ROW_COLUMNS == tuple(c.name for c in schema.LEDGER.columns)
+    closed_year(tmp_path, register, 1)
+    assert closed_folders(register) == {(tmp_path / "q1").resolve(): f"the closed run of test 2026Q1 in register "
+                                                                      f"{register}"}
+    assert closed_folders(tmp_path / "none.sqlite") == {}
 
 
 def test_verify_names_every_altered_added_or_missing_file_and_a_broken_chain(tmp_path, register):

@@ -289,6 +289,13 @@ class Register:
                      closed_at, closed_by, adopted, tuple(tuple(r) for r in rows))
 
 
+def closed_folders(path: Path) -> dict[Path, str]:
+    """The closed run folders of the register at `path` (absolute, resolved) -> what each is: the
+    folders `--out` may never name."""
+    with Register.open(path) as register:
+        return register.closed_folders()
+
+
 def chain_problems(entries: tuple[Entry, ...]) -> list[str]:
     """What breaks the hash chains of `entries` (all of a register, in the order added): an entry
     whose content no longer gives its sha256, or one not chained to the entry before it."""
