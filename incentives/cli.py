@@ -21,6 +21,7 @@ from incentives.register.manifest import short
 from incentives.register.store import RegisterError, default_path
 from incentives.settle import Origin
 from incentives.write.audit import settled_words
+from incentives.write.register import write_register
 
 EXIT_INPUT = 1
 EXIT_INTERNAL = 3
@@ -233,7 +234,6 @@ def register_(register: Path | None, program_id: str | None, verify: bool, xlsx:
                 click.echo(f"  {e.period:<12} {e.closed_at:<21} {e.closed_by:<12} "
                            f"{fmt(e.total('total_payable')):>18} {e.unit}" + ("  adopted" if e.adopted else ""))
         if xlsx is not None:
-            from incentives.write.register import write_register
             write_register(xlsx, entries)
             click.echo(f"workbook: {xlsx}")
         if verify:
