@@ -17,6 +17,11 @@ from incentives import __version__, pipeline, reconcile
 from incentives.money import fmt
 from incentives.periods import Period, parse_period
 from incentives.problems import Problem
+from incentives.register.manifest import short
+from incentives.register.store import RegisterError, default_path
+from incentives.settle import Origin
+from incentives.write.audit import settled_words
+from incentives.write.register import write_register
 
 EXIT_INPUT = 1
 EXIT_INTERNAL = 3
@@ -35,6 +40,25 @@ class PeriodType(click.ParamType):
 
 
 FOLDER = click.Path(exists=True, file_okay=False, path_type=Path)
+REGISTER_HELP = ("The register of closed runs (an SQLite file; keep it on a local disk). Default: $CALC_REGISTER, "
+                 "else outputs/register.sqlite.")
+
+
+def register_option(command):
+    return click.option("--register", "register", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                        help=REGISTER_HELP)(command)
+
+
+def register_path(given: Path | None) -> Path:
+    return given if given is not None else default_path()
+
+
+def register_line(path: Path, program: str, head: str, closed: tuple[str, ...] = ()) -> str:
+    """The register a command used and its head: printed by every command that uses it."""
+    if head:
+        return f"register {path}: {program} at head {short(head)} (closed: {', '.join(closed)})"
+    missing = "" if path.exists() else " (the file does not exist yet: calc close creates it)"
+    return f"register {path}: no closed period of {program}{missing}"
 
 
 def report(problems: list[Problem], files: int | None = None) -> None:
@@ -58,6 +82,9 @@ def guarded(action):
         return action()
     except (click.ClickException, click.exceptions.Exit, click.Abort):
         raise
+    except RegisterError as ex:  # a register file that cannot be opened or written
+        click.echo(f"calc: {ex}", err=True)
+        sys.exit(EXIT_INPUT)
     except Exception as ex:  # a bug, not bad input: bad input is reported as problems
         if os.environ.get("CALC_DEBUG"):
             raise
@@ -94,23 +121,133 @@ def validate(input_dir: Path, period: Period | None) -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder (default: outputs/<program_id>/<period>/).")
 @click.option("--ledger", "previous", type=FOLDER,
-              help="An earlier run's output folder: what it settled is previously_settled.")
-def run(input_dir: Path, period: Period, out: Path | None, previous: Path | None) -> None:
+              help="An earlier run's output folder (the period right before), when no period of the year is closed "
+                   "in the register: what it paid is previously_settled.")
+@register_option
+@click.option("--supplement", is_flag=True,
+              help="After the year's last period is closed: settle late lines and corrections in a supplementary "
+                   "run of that period (2026Q4-S1, -S2, ...).")
+def run(input_dir: Path, period: Period, out: Path | None, previous: Path | None, register: Path | None,
+        supplement: bool) -> None:
     """Compute the period's ledger from INPUT_DIR and write the output folder."""
     def action():
-        command = f"calc run {input_dir.name} --period {period}" + (f" --ledger {previous.name}" if previous else "")
-        outcome = pipeline.run(input_dir, period, out, previous, command, progress)
+        command = (f"calc run {input_dir.name} --period {period}" + (f" --ledger {previous.name}" if previous else "")
+                   + (" --supplement" if supplement else ""))
+        book = register_path(register)
+        outcome = pipeline.run(input_dir, period, out, previous, command, progress, book, supplement)
+        if outcome.origin is not None:
+            click.echo(register_line(book, outcome.program, outcome.origin.head, outcome.origin.closed))
         report(outcome.problems)
         if not outcome.ok:
             click.echo("nothing was written", err=True)
             sys.exit(EXIT_INPUT)
-        rows = outcome.settlement.rows
+        settlement, program = outcome.settlement, outcome.inputs.program
+        rows = settlement.rows
         payable = sum((r.total_payable for r in rows), start=Decimal(0))
-        program = outcome.inputs.program
-        excluded = reconcile.excluded_words(outcome.settlement.lines, program.base_currency)
-        click.echo(f"{program.program_id} {period}: {len(rows)} partner(s), "
+        excluded = reconcile.excluded_words(settlement.lines, program.base_currency)
+        click.echo(f"{program.program_id} {settlement.period}: {len(rows)} partner(s), "
                    f"total payable {fmt(payable)} {program.unit}" + (f"; {excluded}" if excluded else "")
                    + f" -> {outcome.out}")
+        click.echo(f"previously settled: {_settled_line(settlement.settled_from, settlement.period)}")
+        click.echo(f"run id {short(settlement.run_id)}; review the folder, then record it as paid: "
+                   f"calc close {outcome.out}" + (f" --register {register}" if register else ""))
+    guarded(action)
+
+
+def _settled_line(origin: Origin, period: Period) -> str:
+    if origin.how != "recomputed":
+        return settled_words(origin)
+    if period.index == 1:
+        return f"nothing ({period} is the year's first period)"
+    return ("recomputed from these inputs, as if every line had been known when its period was paid: late lines "
+            "of earlier periods are not paid this way. Close each period (calc close) and the next run pays them "
+            "as true-ups")
+
+
+@main.command()
+@click.argument("run_dir", type=FOLDER)
+@register_option
+@click.option("--adopt", is_flag=True,
+              help="Bring in a period paid before the register was used (a year already under way): a run without "
+                   "manifest.sha256, or not computed against the register, for the next open period only.")
+def close(run_dir: Path, register: Path | None, adopt: bool) -> None:
+    """Record the finished run in RUN_DIR as paid: the register's next entry, the run's files made
+    read-only, and the payments file for accounts payable written beside the register."""
+    def action():
+        book = register_path(register)
+        closing = pipeline.close(run_dir, book, adopt)
+        if closing.program:
+            click.echo(register_line(book, closing.program, closing.head_before, closing.closed))
+        if closing.problems:
+            report(list(closing.problems))
+        if not closing.ok:
+            click.echo(f"{run_dir} was not closed", err=True)
+            sys.exit(EXIT_INPUT)
+        entry = closing.entry
+        payable = entry.total("total_payable")
+        if closing.already:
+            click.echo(f"{run_dir} is already closed: {entry.program_id} {entry.period}, closed {entry.closed_at} "
+                       f"by {entry.closed_by}; nothing added")
+        else:
+            click.echo(f"closed {entry.program_id} {entry.period}{' (adopted)' if entry.adopted else ''}: "
+                       f"{len(entry.rows)} partner(s), total payable {fmt(payable)} {entry.unit}, run id "
+                       f"{short(entry.run_id)}")
+            click.echo(f"register {book}: head of {closing.program} is now {short(entry.sha256)}")
+            click.echo(f"the files of {run_dir} are now read-only")
+        pays = entry.values("total_payable")
+        to_pay = sum(1 for v in pays.values() if v > 0)
+        to_recover = sum(1 for v in pays.values() if v < 0)
+        click.echo(f"payments for accounts payable: {closing.payments} ({to_pay} to pay, {to_recover} to recover)")
+        if closing.coming:
+            coming = parse_period(closing.coming)
+            click.echo(f"next: calc run INPUT_DIR --period {coming.base}" + (" --supplement" if coming.supplement
+                                                                             else "")
+                       + (" (late lines and corrections of the year, after its last period)" if coming.supplement
+                          else ""))
+    guarded(action)
+
+
+@main.command("register")
+@register_option
+@click.option("--program", "program_id", help="Only this program_id.")
+@click.option("--verify", is_flag=True,
+              help="Re-hash every closed run folder against its manifest and re-check the hash chains; exit 1 "
+                   "naming each altered, added or missing file.")
+@click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the register as a workbook: one row per partner and closed period.")
+def register_(register: Path | None, program_id: str | None, verify: bool, xlsx: Path | None) -> None:
+    """List the closed periods of each program in the register: period, closed at, by, total payable."""
+    def action():
+        book = register_path(register)
+        if not book.exists():
+            click.echo(f"register {book}: does not exist (calc close creates it)", err=True)
+            sys.exit(EXIT_INPUT)
+        entries = pipeline.register_entries(book, program_id)
+        click.echo(f"register {book}")
+        years: dict[tuple[str, int], list] = {}
+        for e in entries:
+            years.setdefault((e.program_id, e.year), []).append(e)
+        if not entries:
+            click.echo("  no closed period" + (f" of {program_id}" if program_id else ""))
+        for (pid, year), closed in years.items():
+            click.echo(f"{pid} {year}: head {short(closed[-1].sha256)}, {len(closed)} closed period(s)")
+            click.echo(f"  {'period':<12} {'closed at (UTC)':<21} {'by':<12} {'total payable':>18}")
+            for e in closed:
+                click.echo(f"  {e.period:<12} {e.closed_at:<21} {e.closed_by:<12} "
+                           f"{fmt(e.total('total_payable')):>18} {e.unit}" + ("  adopted" if e.adopted else ""))
+        if xlsx is not None:
+            write_register(xlsx, entries)
+            click.echo(f"workbook: {xlsx}")
+        if verify:
+            checked = pipeline.verify_register(book, program_id)
+            for problem in checked.problems:
+                click.echo(f"error: {problem}", err=True)
+            if checked.problems:
+                click.echo(f"{len(checked.problems)} problem(s) in {len(checked.entries)} closed run(s): the register "
+                           "no longer matches the run folders it records", err=True)
+                sys.exit(EXIT_INPUT)
+            click.echo(f"verified: {len(checked.entries)} closed run(s), {checked.files} file(s) match their "
+                       "manifests, and the hash chains are whole")
     guarded(action)
 
 

@@ -329,8 +329,8 @@ def build_partners(table: Table | None, default_language: str) -> tuple[Partner,
             partner_id=r["partner_id"], partner_name=_text(r["partner_name"]), country=_text(r["country"]).upper(),
             role=schema.normalize_word(_text(r["role"])).replace(" ", "_"), tier=r["tier"],
             registered_on=r["registered_on"], parent_id=_text(r["parent_id"]), company_id=_text(r["company_id"]),
-            language=r["language"] or default_language, attributes=attributes, source=source,
-            id_column=table.column_index("partner_id")))
+            language=r["language"] or default_language, vendor_id=_text(r["vendor_id"]), attributes=attributes,
+            source=source, id_column=table.column_index("partner_id")))
     return tuple(partners)
 
 

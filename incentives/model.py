@@ -110,6 +110,7 @@ class Partner:
     parent_id: str
     company_id: str
     language: str
+    vendor_id: str  # its number in the accounts-payable system, "" when the roster has none
     # Roster columns beyond the contract's, as text: (normalized name, value).
     attributes: tuple[tuple[str, str], ...]
     source: Source

@@ -1,4 +1,5 @@
-"""Settlement periods: a quarter (2026Q3), a month (2026-09) or a year (2026)."""
+"""Settlement periods: a quarter (2026Q3), a month (2026-09) or a year (2026); and the
+supplementary runs of a year's last period after it is closed (2026Q4-S1, 2026Q4-S2, ...)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ _FORMS = {
     "month": re.compile(r"(\d{4})-(\d{1,2})"),
     "year": re.compile(r"(\d{4})"),
 }
+_SUPPLEMENT = re.compile(r"(.*?)\s*-\s*[Ss](\d+)")
 _PER_YEAR = {"quarter": 4, "month": 12, "year": 1}
 
 
@@ -19,14 +21,27 @@ class Period:
     year: int
     kind: str
     index: int  # quarter 1-4, month 1-12, 1 for a year
+    # n of a supplementary run `-Sn` of the year's last period (same dates, settled after it
+    # was closed); 0 for the period itself
+    supplement: int = 0
 
     @property
     def label(self) -> str:
         if self.kind == "quarter":
-            return f"{self.year}Q{self.index}"
-        if self.kind == "month":
-            return f"{self.year}-{self.index:02d}"
-        return str(self.year)
+            label = f"{self.year}Q{self.index}"
+        elif self.kind == "month":
+            label = f"{self.year}-{self.index:02d}"
+        else:
+            label = str(self.year)
+        return f"{label}-S{self.supplement}" if self.supplement else label
+
+    @property
+    def base(self) -> Period:
+        """The period itself, without a supplement's number."""
+        return Period(self.year, self.kind, self.index)
+
+    def supplemented(self, number: int) -> Period:
+        return Period(self.year, self.kind, self.index, number)
 
     @property
     def months(self) -> int:
@@ -47,6 +62,10 @@ class Period:
     def is_last_of_year(self) -> bool:
         return self.index == _PER_YEAR[self.kind]
 
+    def year_periods(self) -> tuple[Period, ...]:
+        """Every period of this one's kind in its year."""
+        return tuple(Period(self.year, self.kind, i) for i in range(1, _PER_YEAR[self.kind] + 1))
+
     def of_year_so_far(self) -> tuple[Period, ...]:
         """This year's periods of the same kind, up to and including this one."""
         return tuple(Period(self.year, self.kind, i) for i in range(1, self.index + 1))
@@ -59,15 +78,23 @@ class Period:
 
 
 def parse_period(text: str) -> Period:
-    """`2026Q3`, `2026-09` or `2026`; raises ValueError naming the accepted forms."""
+    """`2026Q3`, `2026-09` or `2026`, or a supplement's label `2026Q4-S1`; raises ValueError
+    naming the accepted forms."""
     raw = text.strip()
+    supplement = 0
+    if (m := _SUPPLEMENT.fullmatch(raw)) and int(m[2]) > 0:
+        raw, supplement = m[1], int(m[2])
     for kind, form in _FORMS.items():
         if m := form.fullmatch(raw):
             index = int(m[2]) if kind != "year" else 1
             if kind == "month" and not 1 <= index <= 12:
                 break
-            return Period(int(m[1]), kind, index)
-    raise ValueError(f"period {text!r} is not a quarter (2026Q3), a month (2026-09) or a year (2026)")
+            period = Period(int(m[1]), kind, index, supplement)
+            if supplement and not period.is_last_of_year:
+                break
+            return period
+    raise ValueError(f"period {text!r} is not a quarter (2026Q3), a month (2026-09), a year (2026) or a "
+                     "supplement of the year's last period (2026Q4-S1)")
 
 
 def period_of(day: dt.date, kind: str) -> Period:

@@ -1,21 +1,26 @@
 """The pipeline as one short function of stages per command:
-load -> validate -> classify -> convert -> aggregate -> settle -> write."""
+load -> validate -> where previously settled comes from -> classify -> convert -> aggregate
+-> settle -> write (the manifest last); `close` records a finished run in the register."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from decimal import Decimal
 from pathlib import Path
 
-from incentives import reconcile
+from incentives import __version__, reconcile
 from incentives.convert import to_base
 from incentives.load import load
 from incentives.model import Inputs
 from incentives.periods import Period
 from incentives.previous import read_settled
-from incentives.problems import Problem
+from incentives.problems import Problem, Source, error, note
+from incentives.register.close import Closing, Verified, close_run, closed_runs, verify, yearly_winners
+from incentives.register.manifest import run_id, write_manifest
+from incentives.register.store import Register, RegisterError
 from incentives.review import TierReview, review
-from incentives.settle import Settlement, settle
+from incentives.settle import Origin, Settlement, from_register, settle
 from incentives.validate import validate
 from incentives.write.audit import write_audit
 from incentives.write.folder import WriteFailed, check_target, mend, write_atomically
@@ -38,6 +43,8 @@ class Outcome:
     inputs: Inputs | None = None
     settlement: Settlement | None = None
     out: Path | None = None
+    origin: Origin | None = None  # the register consulted and its head, once the inputs were read
+    program: str = ""  # "<program_id> <year>", once the inputs were read
 
     @property
     def ok(self) -> bool:
@@ -57,14 +64,64 @@ def check(folder: Path, period: Period | None) -> Outcome:
     return outcome if outcome.ok else Outcome(outcome.problems)
 
 
-def compute(inputs: Inputs, period: Period, previous: Path | None) -> tuple[Settlement | None, list[Problem]]:
-    settled, problems = (read_settled(previous, inputs.program, period) if previous else ({}, []))
-    if any(p.is_error for p in problems):
-        return None, problems
-    lines = to_base(inputs)
-    if previous:
-        return settle(inputs, lines, period, settled, previous.resolve().name), problems
-    return settle(inputs, lines, period), problems
+@dataclass(frozen=True)
+class Basis:
+    """What a run settles against, decided before anything is computed."""
+
+    period: Period  # a supplement's with its number
+    settled: dict[str, Decimal] | None  # None: recomputed from the inputs
+    origin: Origin
+    inputs: Inputs  # with --ledger, its ledger.xlsx among the files
+    refused: dict[Path, str]  # folders `--out` may not name (resolved) -> why
+
+
+def basis(inputs: Inputs, period: Period, previous: Path | None, register: Path | None,
+          supplement: bool) -> tuple[Basis, list[Problem]]:
+    """Where previously_settled comes from: the register when it holds a closed period of the
+    program year, else `--ledger`, else recomputed. Errors refuse the run."""
+    program = inputs.program
+    origin = Origin(register=register.as_posix() if register else "")
+    where = Source(origin.register or "--register")
+    entries, refused = (), {}
+    if register is not None:
+        try:
+            with Register.open(register) as book:
+                entries = book.entries(program.program_id, program.year)
+                origin = replace(origin, head=book.head(program.program_id, program.year))
+                refused = book.closed_folders()
+        except RegisterError as ex:
+            return Basis(period, None, origin, inputs, {}), [error(where, str(ex))]
+    problems: list[Problem] = []
+    settled = None
+    if entries:
+        if previous is not None:
+            problems.append(error(Source("--ledger"), f"is refused: the register {origin.register} holds "
+                                  f"{', '.join(e.period for e in entries)} of {program.program_id} {program.year}",
+                                  "run without --ledger: what was settled comes from the register"))
+        period, settled, found = from_register(inputs, period, closed_runs(entries), where, supplement)
+        problems += found
+        origin = replace(origin, how="register", closed=tuple(e.period for e in entries))
+    elif supplement or period.supplement:
+        problems.append(error(where, "a supplement settles late lines after the year's last period is closed, but "
+                              + (f"the register holds no closed period of {program.program_id} {program.year}"
+                                 if register else "no register was given"),
+                              f"close every period of {program.year} first (calc close), then run the supplement"))
+    elif previous is not None:
+        earlier, found = read_settled(previous, inputs, period)
+        problems += found
+        if earlier is not None:
+            settled = earlier.settled
+            inputs = replace(inputs, files=(*inputs.files, earlier.file))
+            origin = replace(origin, how="ledger", ledger=previous.as_posix(), ledger_sha256=earlier.file.sha256)
+        refused = {**refused, previous.resolve(): "the --ledger folder"}
+    return Basis(period, settled, origin, inputs, refused), problems
+
+
+def _settle(chosen: Basis) -> Settlement:
+    inputs = chosen.inputs
+    settlement = settle(inputs, to_base(inputs), chosen.period, chosen.settled, chosen.origin)
+    identity = run_id([f.sha256 for f in inputs.files], chosen.period.label, __version__, chosen.origin.head)
+    return replace(settlement, run_id=identity)
 
 
 def default_out(inputs: Inputs, period: Period) -> Path:
@@ -77,39 +134,87 @@ def write_outputs(folder: Path, inputs: Inputs, settlement: Settlement, balances
     write_summary(folder, inputs, settlement, balances, reviews)
     write_statements(folder, inputs, settlement, reviews)
     write_audit(folder, inputs, settlement, command)
+    write_manifest(folder)  # last: a folder without it is not a complete run
+
+
+def supplement_notes(settlement: Settlement, inputs: Inputs, register: Path | None) -> list[Problem]:
+    """A supplement awards no bonus; a note names each yearly bonus whose winners its lines would
+    change from those of the closed last period (its summary's Bonuses sheet)."""
+    if not settlement.period.supplement or register is None:
+        return []
+    yearly = [b for b in inputs.program.bonuses if b.period == "year"]
+    if not yearly:
+        return []
+    before = yearly_winners(register, inputs.program.program_id, inputs.program.year, settlement.period.base.label)
+    problems = []
+    for bonus in yearly:
+        now = sorted({a.partner_id for a in settlement.unawarded if a.bonus == bonus.name})
+        then = before.get(bonus.name) if before is not None else None
+        if then is None:
+            problems.append(note(bonus.source, f"bonus {bonus.name!r} is not re-awarded in {settlement.period}; its "
+                                 f"winners in {settlement.period.base} could not be read to compare",
+                                 f"with this run's lines they would be {', '.join(now) or 'none'}"))
+        elif sorted(then) != now:
+            problems.append(note(bonus.source, f"bonus {bonus.name!r}: the late lines would change its winners "
+                                 f"from {', '.join(sorted(then)) or 'none'} to {', '.join(now) or 'none'}; a "
+                                 "supplement awards no bonus", "settle any change of award by hand"))
+    return problems
 
 
 def run(folder: Path, period: Period, out: Path | None = None, previous: Path | None = None,
-        command: str = "", progress: Progress = quiet) -> Outcome:
+        command: str = "", progress: Progress = quiet, register: Path | None = None,
+        supplement: bool = False) -> Outcome:
     progress("reading")
-    checked = check(folder, period)
-    refused = {previous: "the --ledger folder"} if previous else {}
+    checked = check(folder, period.base)
     if not checked.ok:
+        refused = {previous.resolve(): "the --ledger folder"} if previous else {}
         refusal = out and check_target(out, input_dir=folder, program_id=None, refused=refused)
         return Outcome(_sorted([*checked.problems, *([refusal] if refusal else [])]))
     inputs = checked.inputs
+    chosen, problems = basis(inputs, period, previous, register, supplement)
+    name, origin = f"{inputs.program.program_id} {inputs.program.year}", chosen.origin
     # The output folder is checked before anything is computed: a refusal costs no time.
-    target = out or default_out(inputs, period)
-    mended = mend(target)
-    refusal = check_target(target, input_dir=folder, program_id=inputs.program.program_id, refused=refused)
-    if refusal or any(p.is_error for p in mended):
-        return Outcome(_sorted([*checked.problems, *mended, *([refusal] if refusal else [])]))
+    target = out or default_out(inputs, chosen.period)
+    if not any(p.is_error for p in problems):
+        problems += mend(target)  # first: it may put back the only copy of the last output
+        refusal = check_target(target, input_dir=folder, program_id=inputs.program.program_id,
+                               refused=chosen.refused)
+        problems += [refusal] if refusal else []
+    if any(p.is_error for p in problems):
+        return Outcome(_sorted([*checked.problems, *problems]), origin=origin, program=name)
     progress("computing")
-    settlement, problems = compute(inputs, period, previous)
-    if settlement is None:
-        return Outcome(_sorted([*checked.problems, *mended, *problems]))
+    settlement = _settle(chosen)
+    inputs = chosen.inputs
+    problems += supplement_notes(settlement, inputs, register)
     sales_files = [f for f in inputs.files if f.path.startswith("sales/")]
     balances = reconcile.balances(settlement.lines, sales_files)
     problems += reconcile.check(balances)
-    problems = _sorted([*checked.problems, *mended, *problems])
+    problems = _sorted([*checked.problems, *problems])
     if any(p.is_error for p in problems):
-        return Outcome(problems)
+        return Outcome(problems, origin=origin, program=name)
     ytd = {r.partner.partner_id: r.totals.ytd_base for r in settlement.rows}
     reviews = review(inputs.program, inputs.partners, ytd)
     progress("writing")
     try:
-        mended = write_atomically(target, lambda staging: write_outputs(
+        written = write_atomically(target, lambda staging: write_outputs(
             staging, inputs, settlement, balances, reviews, command or f"calc run {folder.name} --period {period}"))
     except WriteFailed as ex:
-        return Outcome(_sorted([*problems, ex.problem]))
-    return Outcome(_sorted([*problems, *mended]), inputs, settlement, target)
+        return Outcome(_sorted([*problems, ex.problem]), origin=origin, program=name)
+    return Outcome(_sorted([*problems, *written]), inputs, settlement, target, origin, name)
+
+
+def close(run_dir: Path, register: Path, adopt: bool = False) -> Closing:
+    """`calc close`: the finished run in `run_dir` recorded in the register."""
+    return close_run(run_dir, register, adopt)
+
+
+def register_entries(register: Path, program_id: str | None = None):
+    """`calc register`: the closed runs, per program in the order closed."""
+    with Register.open(register) as book:
+        return book.entries(program_id)
+
+
+def verify_register(register: Path, program_id: str | None = None) -> Verified:
+    """`calc register --verify`."""
+    with Register.open(register) as book:
+        return verify(book, program_id)

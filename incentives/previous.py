@@ -1,48 +1,182 @@
-"""Reading what an earlier run settled: `--ledger PREVIOUS_RUN_DIR`.
+"""Reading a run's ledger back: `--ledger PREVIOUS_RUN_DIR`, and `calc close`.
 
-The earlier run's `previously_settled + accrual` is what was really paid, so late
-lines and corrections surface in this run as true-ups.
+A ledger read back is checked before anything uses it (`read_ledger`): every amount a number
+of at most 2 decimals (the rate apart), each partner_id once, one program, year and period in
+the whole sheet, and on every row `accrual = ytd_entitlement − previously_settled` and
+`total_payable = accrual + bonus`; each failure an error naming the cell.
+
+With `--ledger` (`read_settled`), what the earlier run really paid, its `previously_settled +
+accrual`, is this run's `previously_settled`, so late lines and corrections surface as
+true-ups. The earlier run must be of the same program and year and of the period right
+before this one; every file of its folder must match its `manifest.sha256` (without one, a
+note says the ledger cannot be verified). A roster partner without a row has settled 0, and a
+note names it when it has lines dated before the period.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+import polars as pl
+
 from incentives import schema
-from incentives.model import Program
+from incentives.model import InputFile, Inputs
+from incentives.money import CENT
 from incentives.periods import Period, parse_period
-from incentives.problems import Problem, Source, error
-from incentives.read.table import read_table
+from incentives.problems import Problem, Source, error, note
+from incentives.read.table import ROW, read_table
 from incentives.read.workbook import open_book
+from incentives.register.manifest import MANIFEST, ManifestError, check_folder, sha256_of
+
+LEDGER_FILE = "ledger.xlsx"
+COLUMNS = tuple(c.name for c in schema.LEDGER.columns)
+_AMOUNTS = tuple(c.name for c in schema.LEDGER.columns if c.kind is schema.Kind.DECIMAL)
+_CENTS = tuple(c for c in _AMOUNTS if c != "ytd_rate")
 
 
-def read_settled(folder: Path, program: Program, period: Period) -> tuple[dict[str, Decimal], list[Problem]]:
-    path = folder / "ledger.xlsx"
-    rel = str(path)
+@dataclass(frozen=True)
+class Ledger:
+    """A run's ledger.xlsx read back and checked: one program, year and period."""
+
+    path: Path
+    sha256: str
+    size: int
+    program_id: str
+    year: int
+    period: Period
+    rows: tuple[dict, ...]  # column -> value, in sheet order; amounts Decimal
+    sources: tuple[int, ...]  # each row's Excel row
+
+    def settled(self) -> dict[str, Decimal]:
+        """What the run's period and those before it paid, per partner: previously_settled + accrual."""
+        return {r["partner_id"]: r["previously_settled"] + r["accrual"] for r in self.rows}
+
+
+def read_ledger(path: Path, rel: str) -> tuple[Ledger | None, list[Problem]]:
+    """`path` (named `rel` in messages) read and checked; None with the errors when it fails."""
     if not path.is_file():
-        return {}, [error(Source(rel), "the previous run's ledger.xlsx is missing",
-                          "--ledger names the output folder of an earlier run of this program year")]
+        return None, [error(Source(rel), "is missing", "a run folder holds ledger.xlsx: name the folder of a "
+                                                       "finished calc run")]
     book = open_book(path, rel)
     if isinstance(book, Problem):
-        return {}, [book]
+        return None, [book]
     table, problems = read_table(book, schema.LEDGER)
     if table is None or any(p.is_error for p in problems):
-        return {}, problems
-    settled: dict[str, Decimal] = {}
-    for r in table.frame.iter_rows(named=True):
-        where = table.at(r["row"])
-        try:
-            earlier = parse_period(r["period"])
-        except ValueError as ex:
-            problems.append(error(where, str(ex)))
-            continue
-        if r["program_id"] != program.program_id or r["year"] != program.year:
-            problems.append(error(where, f"row of program {r['program_id']} {r['year']}, not "
-                                  f"{program.program_id} {program.year}", "use an earlier run of the same program year"))
-        elif earlier.kind != period.kind or earlier.index >= period.index:
-            problems.append(error(where, f"period {earlier} is not a period before {period}",
-                                  "use the run of an earlier period of the year"))
-        else:
-            settled[r["partner_id"]] = r["previously_settled"] + r["accrual"]
-    return settled, problems
+        return None, problems
+    rows = table.frame.to_dicts()
+    if not rows:
+        return None, problems + [error(table.source, "holds no row", "a run's ledger has one row per roster partner")]
+    for r in rows:
+        for column in COLUMNS:
+            value = r[column]
+            if value is None and schema.LEDGER.column(column).required and \
+                    not schema.LEDGER.column(column).blank_ok:
+                problems.append(error(table.at(r[ROW], column), f"{column} is blank or not a number",
+                                      "a run's ledger holds a value in every cell of this column"))
+            elif column in _CENTS and value is not None and value != value.quantize(CENT):
+                problems.append(error(table.at(r[ROW], column), f"{column} {value.normalize():f} has more than "
+                                      "2 decimals", "calc rounds every amount of the ledger to 2 decimals"))
+    if any(p.is_error for p in problems):
+        return None, problems
+    first = rows[0]
+    for column in ("program_id", "year", "period"):
+        other = next((r for r in rows if r[column] != first[column]), None)
+        if other is not None:
+            problems.append(error(table.at(other[ROW], column),
+                                  f"{column} {other[column]} differs from {first[column]} of row {first[ROW]}",
+                                  "a run's ledger holds one program, year and period: pass the ledger.xlsx of one "
+                                  "run, unedited"))
+    try:
+        period = parse_period(str(first["period"]))
+    except ValueError as ex:
+        problems.append(error(table.at(first[ROW], "period"), str(ex)))
+    else:
+        if period.year != first["year"]:
+            problems.append(error(table.at(first[ROW], "period"), f"period {period} is not of year {first['year']}"))
+    seen: dict[str, int] = {}
+    for r in rows:
+        pid = r["partner_id"]
+        if pid in seen:
+            problems.append(error(table.at(r[ROW], "partner_id"), f"partner {pid} has a second row (also row "
+                                  f"{seen[pid]})", "a run's ledger has one row per partner: pass it unedited"))
+        seen.setdefault(pid, r[ROW])
+        accrual = r["ytd_entitlement"] - r["previously_settled"]
+        if r["accrual"] != accrual:
+            problems.append(error(table.at(r[ROW], "accrual"),
+                                  f"accrual {r['accrual']:,.2f} of {pid} is not ytd_entitlement − previously_settled "
+                                  f"= {r['ytd_entitlement']:,.2f} − {r['previously_settled']:,.2f} = {accrual:,.2f}",
+                                  "the ledger was edited after the run: pass the ledger.xlsx the run wrote"))
+        if r["total_payable"] != r["accrual"] + r["bonus"]:
+            problems.append(error(table.at(r[ROW], "total_payable"),
+                                  f"total_payable {r['total_payable']:,.2f} of {pid} is not accrual + bonus = "
+                                  f"{r['accrual']:,.2f} + {r['bonus']:,.2f} = {r['accrual'] + r['bonus']:,.2f}",
+                                  "the ledger was edited after the run: pass the ledger.xlsx the run wrote"))
+    if any(p.is_error for p in problems):
+        return None, problems
+    return Ledger(path, sha256_of(path), path.stat().st_size, first["program_id"], first["year"], period,
+                  tuple({c: r[c] for c in COLUMNS} for r in rows), tuple(r[ROW] for r in rows)), problems
+
+
+def folder_problems(folder: Path, shown: str, hint: str) -> list[Problem]:
+    """Every file of a run folder altered, added or missing against its manifest, as errors
+    (`hint` says what to do); a note when it has no manifest."""
+    try:
+        differences = check_folder(folder)
+    except ManifestError as ex:
+        return [error(Source(f"{shown}/{MANIFEST}"), str(ex), "the run folder was altered after the run")]
+    if differences is None:
+        return [note(Source(shown), f"has no {MANIFEST}: its ledger cannot be verified",
+                     "a run of calc writes one last; an older run has none")]
+    return [error(Source(f"{shown}/{d.path}"), d.why, hint) for d in differences]
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """What `--ledger` gave: each partner's settled amount, and the ledger as an input file."""
+
+    settled: dict[str, Decimal]
+    file: InputFile  # for the audit's Inputs and the run id
+
+
+def read_settled(folder: Path, inputs: Inputs, period: Period) -> tuple[Earlier | None, list[Problem]]:
+    """`--ledger folder` checked against this run; what the earlier run paid up to its period."""
+    shown = folder.as_posix()
+    program = inputs.program
+    if period.index == 1:
+        return None, [error(Source("--ledger"), f"{period} is the first period of {period.year}: no earlier run "
+                            "settled anything", "run it without --ledger")]
+    problems = folder_problems(folder, shown, "a run folder is not changed after the run: pass an unaltered "
+                                                      "one, or run that period again")
+    ledger, found = read_ledger(folder / LEDGER_FILE, f"{shown}/{LEDGER_FILE}")
+    problems += found
+    if ledger is None:
+        return None, problems
+    before = Period(period.year, period.kind, period.index - 1)
+    where = Source(f"{shown}/{LEDGER_FILE}", schema.LEDGER.name, ledger.sources[0])
+    if (ledger.program_id, ledger.year) != (program.program_id, program.year):
+        problems.append(error(where, f"the ledger is of {ledger.program_id} {ledger.year}, not of "
+                                     f"{program.program_id} {program.year}",
+                              f"pass the run of {before} of {program.program_id} {program.year}"))
+    elif ledger.period != before:
+        problems.append(error(where, f"the ledger is of {ledger.period}, not of {before}, the period right before "
+                                     f"{period}", f"pass the run of {before}: what was paid up to {before} is in its "
+                                                  "ledger"))
+    if any(p.is_error for p in problems):
+        return None, problems
+    settled = ledger.settled()
+    year_start = dt.date(period.year, 1, 1)
+    earlier = set(inputs.sales.filter(pl.col("invoice_date").is_between(year_start, period.start, closed="left"))
+                  ["partner_id"].to_list())
+    for p in inputs.partners:
+        if p.partner_id not in settled and p.partner_id in earlier:
+            problems.append(note(where, f"partner {p.partner_id} has no row in this ledger: it is taken as having "
+                                        f"settled 0, yet it has lines dated before {period}",
+                                 "its earlier lines are paid in this run; if it was paid before, pass the ledger "
+                                 "that holds its row"))
+    rel = os.path.relpath(ledger.path, inputs.folder).replace(os.sep, "/")
+    file = InputFile(rel, ledger.sha256, ledger.size, (schema.LEDGER.name,), len(ledger.rows))
+    return Earlier(settled, file), problems

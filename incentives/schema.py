@@ -335,6 +335,10 @@ PARTNERS = Sheet(
         _c("language", E, "Statement language for this partner.", "Язык выписки для партнера.", "Язык",
            required=False, blank_ok=True, choices=LANGUAGES,
            choice_aliases=(("en", ("english", "английский")), ("ru", ("russian", "русский")))),
+        _c("vendor_id", T, "The partner's number in the accounts-payable system (copied into the payments file "
+           "of `calc close`).", "Номер партнера в системе расчетов с поставщиками (попадает в файл выплат "
+           "`calc close`).", "Код поставщика", "номер поставщика", required=False, blank_ok=True,
+           aliases=("vendor", "vendor number", "supplier id")),
     ),
     "The partner roster; further columns are attributes that Requirements may name "
     "(registered_capital_usd, sales_managers, certified_staff, training_completed, ...).",

@@ -1,10 +1,17 @@
 """Stages: aggregate the included lines per partner, apply the rate bands, settle
 against what earlier periods paid, add bonuses: one ledger row per roster partner.
+
+What earlier periods paid (`previously_settled`) comes from one of three places, which
+`Origin` records: the register (the sum of the closed runs' accruals, `from_register`), an
+earlier run's ledger (`--ledger`, read by `previous.py`), or, when the register holds no
+closed period of the program year, recomputed from this run's own inputs
+(`recomputed_settled`), which cannot see that a line arrived late.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import polars as pl
@@ -12,8 +19,9 @@ import polars as pl
 from incentives import bonuses as bonus_stage
 from incentives.classify import INCLUDED, classify
 from incentives.model import Inputs, Partner
-from incentives.money import ZERO
-from incentives.periods import Period, period_of
+from incentives.money import ZERO, fmt
+from incentives.periods import Period, parse_period, period_of
+from incentives.problems import Problem, Source, error
 from incentives.rates import Entitlement, entitle
 
 
@@ -47,14 +55,29 @@ class LedgerRow:
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where a run's previously_settled came from, and the register state it was computed against."""
+
+    how: str = "recomputed"  # "recomputed", "register" or "ledger" (--ledger)
+    register: str = ""  # the register's path as given; "" for a run that consulted none
+    head: str = ""  # the program year's register head it was computed against; "" before any entry
+    closed: tuple[str, ...] = ()  # register: the closed periods whose accruals it sums
+    ledger: str = ""  # ledger: the earlier run's folder as given, and the sha256 of its ledger.xlsx
+    ledger_sha256: str = ""
+
+
+@dataclass(frozen=True)
 class Settlement:
     """The engine's answer for one period."""
 
-    period: Period
+    period: Period  # a supplement's carries its number: 2026Q4-S1
     lines: pl.DataFrame  # every line read, with base_amount, outcome, detail, flag
     rows: tuple[LedgerRow, ...]  # in partner_id order
     awards: tuple[bonus_stage.Award, ...]
-    settled_from: str  # "recomputed" or the previous run's folder
+    settled_from: Origin = field(default_factory=Origin)
+    run_id: str = ""  # known before anything is written: `register.manifest.run_id`
+    # a supplement's: the awards its lines would make, not paid (bonuses are not re-awarded)
+    unawarded: tuple[bonus_stage.Award, ...] = ()
 
 
 def totals(lines: pl.DataFrame, period: Period) -> dict[str, Totals]:
@@ -99,9 +122,91 @@ def recomputed_settled(inputs: Inputs, lines: pl.DataFrame, period: Period) -> d
     return {pid: e.amount for pid, e in entitlements(inputs, before).items()}
 
 
+@dataclass(frozen=True)
+class Closed:
+    """A closed run of the program year, as the register gives it to the engine."""
+
+    label: str  # 2026Q2, 2026Q4-S1
+    accruals: tuple[tuple[str, Decimal], ...]  # (partner_id, accrual)
+    closed: str = ""  # when and by whom, for messages
+
+
+def next_open(closed: Sequence[Closed], kind: str, year: int) -> Period | None:
+    """The period a program year closes next: the first of `kind` not closed or, once the
+    year's last one is, its next supplement. None when a closed run is of another kind or year."""
+    periods = [parse_period(c.label) for c in closed]
+    if any(p.kind != kind or p.year != year for p in periods):
+        return None
+    shut = {p.index for p in periods if not p.supplement}
+    year_periods = Period(year, kind, 1).year_periods()
+    open_ = [p for p in year_periods if p.index not in shut]
+    if open_:
+        return open_[0]
+    return year_periods[-1].supplemented(1 + max((p.supplement for p in periods), default=0))
+
+
+def from_register(inputs: Inputs, period: Period, closed: Sequence[Closed], where: Source,
+                  supplement: bool = False) -> tuple[Period, dict[str, Decimal], list[Problem]]:
+    """`previously_settled` when the register holds closed runs of the program year: the sum of
+    their accruals per partner. Every period before `period` must be closed and `period` must
+    not be; a supplement (`supplement`, or a label such as 2026Q4-S1) comes after the year's
+    last period is closed, and gets the next number. The period to run, with its supplement
+    number; the settled amounts; the errors that refuse the run."""
+    program = inputs.program
+    name = f"{program.program_id} {program.year}"
+    shown = ", ".join(c.label for c in closed)
+    periods = {c.label: parse_period(c.label) for c in closed}
+    coming = next_open(closed, period.kind, program.year)
+    if coming is None:
+        kinds = sorted({p.kind for p in periods.values()})
+        return period, {}, [error(where, f"the register holds {name} settled by {' and '.join(kinds)} "
+                                         f"({shown}), but {period} is a {period.kind}",
+                                  "a program year is settled by one kind of period to its end")]
+    by_label = {c.label: c for c in closed}
+    problems: list[Problem] = []
+    if supplement or period.supplement:
+        final = period.year_periods()[-1]
+        if not coming.supplement:
+            problems.append(error(where, f"a supplement settles late lines after the year's last period, {final}, "
+                                         f"is closed; {name} has {coming} open",
+                                  f"run --period {coming} without --supplement, and close it"))
+        elif period.base != final:
+            problems.append(error(where, f"a supplement is a run of the year's last period, {final}, not of "
+                                         f"{period.base}", f"run --period {final} --supplement"))
+        elif period.supplement and period.supplement != coming.supplement:
+            problems.append(error(where, f"{period} is not the next supplement of {name}: {coming} is",
+                                  f"run --period {final} --supplement"))
+        else:
+            period = coming
+    elif period.label in by_label:
+        c = by_label[period.label]
+        hint = (f"corrections settle in the next open period: run --period {coming}" if not coming.supplement else
+                f"late lines and corrections now settle in a supplement, {coming}: run --period {coming.base} "
+                "--supplement")
+        problems.append(error(where, f"{period} of {program.program_id} is closed in the register"
+                                     + (f" ({c.closed})" if c.closed else ""), hint))
+    elif coming < period:
+        problems.append(error(where, f"{coming} of {name} is not closed in the register, and every period before "
+                                     f"{period} must be", f"close {coming} first: calc close <its run folder>, "
+                                     "with --adopt if it was paid before the register was used"))
+    settled: dict[str, Decimal] = {}
+    for c in closed:
+        for pid, accrual in c.accruals:
+            settled[pid] = settled.get(pid, ZERO) + accrual
+    roster = {p.partner_id for p in inputs.partners}
+    for pid, amount in sorted(settled.items()):
+        if amount and pid not in roster:
+            problems.append(error(Source("partners.xlsx", "Partners"),
+                                  f"partner {pid} has {fmt(amount)} {program.unit} settled in the register "
+                                  f"({shown}) but is not on the roster",
+                                  "put it back on the roster: what it was paid stays part of its year"))
+    return period, settled, problems
+
+
 def settle(inputs: Inputs, lines: pl.DataFrame, period: Period,
-           settled: dict[str, Decimal] | None = None, settled_from: str = "recomputed") -> Settlement:
-    """The ledger of `period`; `settled` from a previous run's ledger, else recomputed."""
+           settled: dict[str, Decimal] | None = None, settled_from: Origin = Origin()) -> Settlement:
+    """The ledger of `period`; `settled` from the register or a previous run's ledger, else
+    recomputed. A supplement awards no bonus: what its lines would award is `unawarded`."""
     classified = classify(lines, inputs, period)
     by_partner = totals(classified, period)
     owed = entitlements(inputs, by_partner)
@@ -110,6 +215,9 @@ def settle(inputs: Inputs, lines: pl.DataFrame, period: Period,
     bases = {(kind, pid): getattr(t, "ytd_base" if kind == "year" else "quarter_base")
              for pid, t in by_partner.items() for kind in ("year", "quarter")}
     awards = bonus_stage.award(inputs.program.bonuses, inputs.partners, bases, period, inputs.program.rounding)
+    unawarded = ()
+    if period.supplement:
+        awards, unawarded = (), awards
     bonus: dict[str, Decimal] = {}
     for a in awards:
         bonus[a.partner_id] = bonus.get(a.partner_id, ZERO) + a.amount
@@ -117,4 +225,4 @@ def settle(inputs: Inputs, lines: pl.DataFrame, period: Period,
         LedgerRow(p, by_partner.get(p.partner_id, Totals()), owed[p.partner_id],
                   settled.get(p.partner_id, ZERO), bonus.get(p.partner_id, ZERO))
         for p in sorted(inputs.partners, key=lambda p: p.partner_id))
-    return Settlement(period, classified, rows, awards, settled_from)
+    return Settlement(period, classified, rows, awards, settled_from, unawarded=unawarded)

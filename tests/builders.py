@@ -16,7 +16,8 @@ PROGRAM = {
     "rounding": "half_up",
 }
 BANDS = [("*", 0, "0.02"), ("*", 3000000, "0.04")]
-TIERS = [("Primary", 1)]
+TIERS = [("Primary", 1)]  # (tier, rank) or (tier, rank, annual_target_a, _b, _c)
+TARGETS = ("annual_target_a", "annual_target_b", "annual_target_c")
 
 
 def partner(pid: str, tier: str = "Primary", registered_on=dt.date(2025, 1, 1), **more) -> dict:
@@ -87,7 +88,7 @@ def make_inputs(folder: Path, sales: dict[str, list[dict]], partners: list[dict]
     book = new_book(folder / "program.xlsx")
     add_sheet(book, "Program", [{"key": k, "value": str(v)} for k, v in settings.items()])
     add_sheet(book, "RateBands", [{"tier": t, "over": Decimal(str(o)), "rate": Decimal(r)} for t, o, r in bands])
-    add_sheet(book, "Tiers", [{"tier": t, "rank": r} for t, r in tiers])
+    add_sheet(book, "Tiers", [{"tier": t, "rank": r, **dict(zip(TARGETS, targets))} for t, r, *targets in tiers])
     for name, rows in (extra_program_sheets or {}).items():
         add_sheet(book, name, rows)
     book.close()

@@ -14,3 +14,10 @@ def sample_run(tmp_path_factory: pytest.TempPathFactory) -> pipeline.Outcome:
     outcome = pipeline.run(SAMPLE, parse_period("2026Q3"), out)
     assert outcome.ok, [str(p) for p in outcome.problems]
     return outcome
+
+
+@pytest.fixture(autouse=True)
+def _own_register(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A command run by a test without --register uses a register of its own, never the
+    working copy's outputs/register.sqlite."""
+    monkeypatch.setenv("CALC_REGISTER", str(tmp_path_factory.mktemp("register") / "register.sqlite"))

@@ -139,6 +139,8 @@ def _manifest(out: Path) -> None:
 
 def test_an_earlier_run_empty_or_new_folder_is_accepted(tmp_path, inputs):
     out = _run(tmp_path, inputs)
+    assert check_target(out, input_dir=inputs, program_id="test") is None  # with calc's own manifest
+    (out / "manifest.sha256").unlink()  # as a run of a calc before manifests left it
     assert check_target(out, input_dir=inputs, program_id="test") is None
     _manifest(out)
     assert check_target(out, input_dir=inputs, program_id="test") is None
@@ -147,7 +149,9 @@ def test_an_earlier_run_empty_or_new_folder_is_accepted(tmp_path, inputs):
     assert check_target(tmp_path / "empty", input_dir=inputs, program_id="test") is None
     # and the rerun replaces it
     assert invoke("run", inputs, "--period", "2026Q3", "--out", out).exit_code == 0
-    assert not (out / "manifest.sha256").exists()
+    listed = [line.split("  ", 1)[1] for line in (out / "manifest.sha256").read_text().splitlines()]
+    assert listed == sorted(p.relative_to(out).as_posix() for p in out.rglob("*")
+                            if p.is_file() and p.name != "manifest.sha256")
 
 
 def _extra_file(out: Path) -> None:
@@ -182,7 +186,7 @@ def _bad_manifest(out: Path) -> None:
 
 
 FOREIGN = [
-    (_extra_file, "(notes.txt)"), (_extra_statement_folder, "(statements/old/)"),
+    (_extra_file, "(notes.txt: not in its manifest.sha256)"), (_extra_statement_folder, "(statements/old/)"),
     (_symlinked_ledger, "(ledger.xlsx: not a plain file)"),
     (_no_audit, "no audit.xlsx with a Run sheet naming its program"),
     (_unlisted, "(statements/P9.xlsx: not in its manifest.sha256)"),

@@ -38,7 +38,7 @@ def test_output_folder_has_every_workbook(sample, tmp_path):
     assert names == ["audit.xlsx", "ledger.xlsx", "statements/P1.xlsx", "statements/P2.xlsx", "summary.xlsx"]
     assert openpyxl.load_workbook(out / "summary.xlsx").sheetnames == [
         "Summary", "Totals", "Exclusions", "Bonuses", "TierReview", "Reconciliation"]
-    assert openpyxl.load_workbook(out / "audit.xlsx").sheetnames == ["Run", "Inputs", "Program", "Trace"]
+    assert openpyxl.load_workbook(out / "audit.xlsx").sheetnames == ["Run", "Inputs", "Program", "Trace", "Payees"]
 
 
 def test_reconciliation_balances_per_file_and_in_total(sample, tmp_path):

@@ -19,7 +19,7 @@ from incentives.classify import LANGUAGES, WORDS
 from incentives.periods import parse_period
 from incentives.write.statements import (Grade, statement_partners, statement_path, write_statement,
                                          write_statements)
-from tests.builders import line, make_inputs, partner
+from tests.builders import TIERS, line, make_inputs, partner
 from tests.xlsx_text import XlsxText, render
 
 D = Decimal
@@ -27,25 +27,14 @@ D = Decimal
 
 def statements(tmp_path, sales, period="2026Q3", targets=None, **inputs):
     """Run the pipeline on inline inputs and write the statements to tmp_path/out; `targets`:
-    {tier: (annual_target_a, _b, _c)} added to the Tiers sheet."""
-    folder = make_inputs(tmp_path / "in", sales, **inputs)
+    {tier: (annual_target_a, _b, _c)} in the Tiers sheet."""
     if targets:
-        add_targets(folder / "program.xlsx", targets)
+        inputs["tiers"] = [(t, r, *targets.get(t, ())) for t, r in inputs.get("tiers", TIERS)]
+    folder = make_inputs(tmp_path / "in", sales, **inputs)
     outcome = pipeline.run(folder, parse_period(period), tmp_path / "run")
     assert outcome.ok, [str(p) for p in outcome.problems]
     paths = write_statements(tmp_path / "out", outcome.inputs, outcome.settlement)
     return {p.stem: p for p in paths}, outcome
-
-
-def add_targets(path, targets: dict[str, tuple]) -> None:
-    book = openpyxl.load_workbook(path)
-    sheet = book["Tiers"]
-    for j, name in enumerate(("annual_target_a", "annual_target_b", "annual_target_c"), start=3):
-        sheet.cell(1, j, name)
-    for row in range(2, sheet.max_row + 1):
-        for j, value in enumerate(targets.get(sheet.cell(row, 1).value, ()), start=3):
-            sheet.cell(row, j, value)
-    book.save(path)
 
 
 def statement_page(path) -> dict[str, tuple]:
@@ -291,7 +280,7 @@ def test_statement_arguments_survive_a_process_pool(tmp_path):
     paths, outcome = statements(tmp_path, {"a.xlsx": [line("A", "2026-07-01", 100)]}, targets=TARGETS)
     s = outcome.settlement
     args = (outcome.inputs.program, s.rows[0], s.lines, (), s.settled_from, s.period,
-            Grade("", D("999900.00"), "C", (("A", D(3000000)), ("B", D(2000000)), ("C", D(1000000)))))
+            Grade("", D("999900.00"), "C", (("A", D(3000000)), ("B", D(2000000)), ("C", D(1000000)))), s.run_id)
     write_statement(tmp_path / "pickled.xlsx", *pickle.loads(pickle.dumps(args)))
     assert (tmp_path / "pickled.xlsx").read_bytes() == paths["P1"].read_bytes()
 

@@ -1,9 +1,11 @@
 """audit.xlsx: the auditor re-performs.
 
-Run (version, program, period, command, where previously settled came from; no
-wall-clock time), Inputs (every input file: path, SHA-256, size, sheets, rows,
-amount), Program (every program sheet as read), Trace (each partner's arithmetic,
-step by step, in words and numbers).
+Run (version, run id, program, period, command, the register and the head the run was
+computed against, where previously settled came from; no wall-clock time), Inputs (every
+input file: path, SHA-256, size, sheets, rows, amount; and the earlier run's ledger.xlsx
+with `--ledger`), Program (every program sheet as read), Trace (each partner's arithmetic,
+step by step, in words and numbers), Payees (each roster partner's `vendor_id`, the number
+accounts payable knows it by, which `calc close` copies into the payments file).
 """
 
 from __future__ import annotations
@@ -16,8 +18,34 @@ import polars as pl
 from incentives import __version__
 from incentives.model import Inputs
 from incentives.money import fmt, plain
-from incentives.settle import LedgerRow, Settlement
+from incentives.register.manifest import short
+from incentives.settle import LedgerRow, Origin, Settlement
 from incentives.write.xlsx import MONEY, workbook, write_table
+
+# Items of the Run sheet that `calc close` reads back.
+RUN_ID = "run id"
+REGISTER = "register"
+HEAD = "register head"
+PAYEES = "Payees"
+
+
+def settled_words(origin: Origin) -> str:
+    """Where previously settled came from, in words: the Run sheet, the trace, the terminal."""
+    if origin.how == "register":
+        return (f"from the register {origin.register} at head {short(origin.head)}: the accruals of the closed "
+                f"periods {', '.join(origin.closed)}")
+    if origin.how == "ledger":
+        return f"from the ledger of the earlier run {origin.ledger}/ledger.xlsx (sha256 {origin.ledger_sha256})"
+    return "recomputed period by period from the same inputs"
+
+
+def head_words(origin: Origin, program_id: str, year: int) -> str:
+    return origin.head or f"none: no closed period of {program_id} {year}"
+
+
+def supplement_words(period) -> str:
+    return (f"supplement {period.supplement} to the closed period {period.base}: late lines and corrections of the "
+            "year, settled after it was closed; no bonus is re-awarded")
 
 
 def _pct(rate) -> str:
@@ -47,8 +75,8 @@ def trace_steps(inputs: Inputs, settlement: Settlement, row: LedgerRow) -> Itera
             top = fmt(s.upto) if s.upto is not None else "∞"
             yield ("slice", f"({fmt(s.over)}, {top}]: {fmt(s.amount)} × {plain(s.rate)} = {plain(s.earned)}", s.earned)
         yield ("entitlement", f"sum of slices {plain(e.exact)} → rounded {program.rounding} {fmt(e.amount)}", e.amount)
-    source = "recomputed from the same inputs" if settlement.settled_from == "recomputed" else \
-        f"from the ledger of {settlement.settled_from}"
+    origin = settlement.settled_from
+    source = "recomputed from the same inputs" if origin.how == "recomputed" else settled_words(origin)
     yield ("accrual", f"{fmt(e.amount)} − {fmt(row.previously_settled)} settled ({source}) = {fmt(row.accrual)}"
            + (" (claw-back)" if row.accrual < 0 else ""), row.accrual)
     yield ("bonus", f"{fmt(row.bonus)} in bonuses", row.bonus)
@@ -60,14 +88,16 @@ def write_audit(folder: Path, inputs: Inputs, settlement: Settlement, command: s
     path = folder / "audit.xlsx"
     book = workbook(path)
     program = inputs.program
-    settled = ("recomputed period by period from the same inputs" if settlement.settled_from == "recomputed"
-               else f"the ledger of the earlier run in {settlement.settled_from}")
+    origin, period = settlement.settled_from, settlement.period
     write_table(book, "Run", ["item", "value"], [
-        ["calc version", __version__], ["program_id", program.program_id], ["program", program.name],
-        ["year", program.year], ["period", settlement.period.label],
-        ["period dates", f"{settlement.period.start} to {settlement.period.end}"], ["command", command],
-        ["previously settled", settled], ["tier method", program.tier_method], ["rounding", program.rounding],
-        ["unit", program.unit], ["base currency", program.base_currency],
+        ["calc version", __version__], [RUN_ID, settlement.run_id], ["program_id", program.program_id],
+        ["program", program.name], ["year", program.year], ["period", period.label],
+        *([["supplement", supplement_words(period)]] if period.supplement else []),
+        ["period dates", f"{period.start} to {period.end}"], ["command", command],
+        [REGISTER, origin.register or "none: the run consulted no register"],
+        [HEAD, head_words(origin, program.program_id, program.year)],
+        ["previously settled", settled_words(origin)], ["tier method", program.tier_method],
+        ["rounding", program.rounding], ["unit", program.unit], ["base currency", program.base_currency],
     ], widths={"item": 22, "value": 70})
     per_file = {r["file"]: r for r in settlement.lines.group_by("file").agg(
         pl.len().alias("lines"), pl.col("base_amount").sum().alias("amount")).iter_rows(named=True)}
@@ -91,6 +121,9 @@ def write_audit(folder: Path, inputs: Inputs, settlement: Settlement, command: s
                 ([row.partner.partner_id, step, words, value]
                  for row in settlement.rows for step, words, value in trace_steps(inputs, settlement, row)),
                 {"value": MONEY}, {"derivation": 90})
+    write_table(book, PAYEES, ["partner_id", "partner_name", "vendor_id"],
+                ([p.partner_id, p.partner_name, p.vendor_id] for p in sorted(inputs.partners, key=lambda p: p.partner_id)),
+                widths={"partner_name": 40, "vendor_id": 20})
     book.close()
     return path
 

@@ -34,7 +34,8 @@ from incentives.money import CENT, ZERO, fmt
 from incentives.periods import Period
 from incentives.rates import Entitlement
 from incentives.review import TierReview, review
-from incentives.settle import LedgerRow, Settlement
+from incentives.register.manifest import short
+from incentives.settle import LedgerRow, Origin, Settlement
 from incentives.validate import unsafe_file_name
 from incentives.write.rows import Column, body, splice_sheets
 from incentives.write.xlsx import DATE, MONEY, RATE, workbook, xf_index
@@ -78,6 +79,14 @@ WORDS: dict[str, tuple[str, str]] = {
     "settled": ("Previously settled, {unit}", "Ранее выплачено, {unit}"),
     "recomputed": ("recomputed from the same inputs", "пересчитано по тем же входным данным"),
     "from_run": ("the run in {folder}", "по расчету в {folder}"),
+    "from_register": ("closed period {period}, per the register", "закрытый период {period}, по реестру"),
+    "from_register_span": ("closed periods {first} to {last}, per the register",
+                           "закрытые периоды с {first} по {last}, по реестру"),
+    "run_id": ("Run id", "Идентификатор расчета"),
+    "run_note": ("the calc run this statement comes from", "расчет calc, по которому составлена выписка"),
+    "supplement": ("Supplement {n}", "Дополнительный расчет {n}"),
+    "supplement_words": ("to closed {period}", "к закрытому {period}"),
+    "supplement_note": ("late lines and corrections; no bonus again", "поздние строки и исправления; без бонусов"),
     "accrual": ("Accrual, {unit}", "Начисление за период, {unit}"),
     "clawback": ("Claw-back, {unit}", "Возврат ранее выплаченного, {unit}"),
     "bonus": ("Bonus, {unit}", "Бонус, {unit}"),
@@ -201,7 +210,7 @@ def write_statements(folder: Path, inputs: Inputs, settlement: Settlement,
         if size >= batch_lines or row is rows[-1]:
             parts = [frames[p.partner.partner_id,] for _, p, _, _ in statements if (p.partner.partner_id,) in frames]
             batches.append(Batch(inputs.program, settlement.settled_from, settlement.period, tuple(statements),
-                                 pl.concat(parts) if parts else lines.clear(), sheet_rows))
+                                 pl.concat(parts) if parts else lines.clear(), sheet_rows, settlement.run_id))
             statements, size = [], 0
     if workers is None:
         workers = processes.workers() if lines.height >= POOL_FROM else 1
@@ -220,11 +229,12 @@ class Batch:
     (partner_id, `NEEDED` and `LOCAL`, in read order). Picklable, for a process pool."""
 
     program: Program
-    settled_from: str
+    settled_from: Origin
     period: Period
     statements: tuple[tuple[Path, LedgerRow, tuple[Award, ...], Grade | None], ...]
     lines: pl.DataFrame
     sheet_rows: int = SHEET_ROWS
+    run_id: str = ""
 
 
 def write_batch(batch: Batch) -> None:
@@ -234,7 +244,7 @@ def write_batch(batch: Batch) -> None:
     prepared = shown(batch.lines, entitlements, languages, batch.sheet_rows)
     for path, row, awards, grade in batch.statements:
         _write(path, batch.program, row, prepared.get(row.partner.partner_id, NOTHING), awards,
-               batch.settled_from, batch.period, grade)
+               batch.settled_from, batch.period, grade, batch.run_id)
 
 
 def statement_path(folder: Path, partner_id: str) -> Path:
@@ -247,22 +257,22 @@ def statement_path(folder: Path, partner_id: str) -> Path:
 
 
 def write_statement(path: Path, program: Program, row: LedgerRow, lines_frame: pl.DataFrame,
-                    awards: tuple[Award, ...], settled_from: str, period: Period, grade: Grade | None = None,
-                    sheet_rows: int = SHEET_ROWS) -> Path:
+                    awards: tuple[Award, ...], settled_from: Origin, period: Period, grade: Grade | None = None,
+                    run_id: str = "", sheet_rows: int = SHEET_ROWS) -> Path:
     """One partner's statement workbook; `lines_frame` is the partner's lines in read order; `grade`
     None when its tier sets no annual target."""
     lines = lines_frame.select(pl.lit(row.partner.partner_id, pl.String).alias("partner_id"), *NEEDED, *LOCAL)
-    write_batch(Batch(program, settled_from, period, ((path, row, awards, grade),), lines, sheet_rows))
+    write_batch(Batch(program, settled_from, period, ((path, row, awards, grade),), lines, sheet_rows, run_id))
     return path
 
 
 def _write(path: Path, program: Program, row: LedgerRow, lines: Shown, awards: tuple[Award, ...],
-           settled_from: str, period: Period, grade: Grade | None) -> None:
+           settled_from: Origin, period: Period, grade: Grade | None, run_id: str) -> None:
     words = Words(row.partner.language)
     written = io.BytesIO()
     book = workbook(written)
     styles = _styles(book)
-    _statement_sheet(book, styles, words, program, row, lines, awards, settled_from, period, grade)
+    _statement_sheet(book, styles, words, program, row, lines, awards, settled_from, period, grade, run_id)
     for k in range(len(lines.bodies)):
         _lines_sheet(book, styles, words, program, row, lines, k)
     book.close()
@@ -351,7 +361,8 @@ def shown(lines: pl.DataFrame, entitlements: dict[str, Decimal], languages: dict
 
 
 def _statement_sheet(book, styles, w: Words, program: Program, row: LedgerRow, lines: Shown,
-                     awards: tuple[Award, ...], settled_from: str, period: Period, grade: Grade | None) -> None:
+                     awards: tuple[Award, ...], settled_from: Origin, period: Period, grade: Grade | None,
+                     run_id: str) -> None:
     sheet = book.add_worksheet("Statement")
     sheet.set_portrait()
     sheet.set_paper(9)  # A4
@@ -373,6 +384,11 @@ def _statement_sheet(book, styles, w: Words, program: Program, row: LedgerRow, l
     out.text(w("country"), p.country)
     out.text(w("period"), w("period_span", label=period.label, start=period.start.isoformat(),
                             end=period.end.isoformat()))
+    if period.supplement:
+        out.text(w("supplement", n=period.supplement), w("supplement_words", period=period.base.label),
+                 w("supplement_note"))
+    if run_id:
+        out.text(w("run_id"), short(run_id), w("run_note"))
     out.text(w("unit"), unit)
     out.text(w("base_currency"), cur)
     out.skip()
@@ -403,7 +419,11 @@ def _statement_sheet(book, styles, w: Words, program: Program, row: LedgerRow, l
                      else w("slice_top", over=num(s.over)))
             out.value(label, s.earned, f"{num(s.amount)} × {w.percent(s.rate)} = {w.exact(s.earned)}")
     out.value(w("entitlement", unit=unit), e.amount, _arithmetic(w, e))
-    source = w("recomputed") if settled_from == "recomputed" else w("from_run", folder=settled_from)
+    closed = settled_from.closed
+    source = (w("from_register_span", first=closed[0], last=closed[-1]) if len(closed) > 1 else
+              w("from_register", period=closed[0]) if closed else
+              w("from_run", folder=Path(settled_from.ledger).name) if settled_from.how == "ledger" else
+              w("recomputed"))
     out.value(w("settled", unit=unit), row.previously_settled, source)
     out.value(w("accrual" if row.accrual >= 0 else "clawback", unit=unit), row.accrual,
               f"{num(e.amount)} − {num(row.previously_settled)} = {num(row.accrual)}")
