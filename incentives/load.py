@@ -19,7 +19,7 @@ import polars as pl
 
 from incentives import processes, schema
 from incentives.model import (Bonus, ChannelRule, Exclusion, FxRate, InputFile, Inputs, Partner, Program,
-                              RateBand, Requirement, Tier)
+                              RateBand, Requirement, Status, Tier)
 from incentives.money import plain
 from incentives.problems import Problem, Source, error, note
 from incentives.read import guard, values
@@ -308,6 +308,7 @@ def build_program(tables: dict[str, Table]) -> tuple[Program | None, list[Proble
     bonuses = tuple(Bonus(r["name"], r["scope"], r["metric"], r["period"], r["winners"], r["award"], r["amount"],
                           r["min_base"] if r["min_base"] is not None else Decimal(0), s)
                     for s, r in _records(tables.get("Bonuses")))
+    statuses = tuple(Status(r["status"], _listed(r["tiers"]), s) for s, r in _records(tables.get("Statuses")))
     program = Program(
         program_id=settings["program_id"], name=settings["name"], unit=settings["unit"],
         base_currency=settings["base_currency"].upper(), year=settings["year"], period=settings["period"],
@@ -315,9 +316,15 @@ def build_program(tables: dict[str, Table]) -> tuple[Program | None, list[Proble
         requires_opportunity=settings["requires_opportunity"],
         rounding=settings["rounding"], language=settings["language"],
         bands=bands, tiers=tiers, requirements=requirements, channel_rules=rules, exclusions=exclusions,
-        bonuses=bonuses,
+        bonuses=bonuses, statuses=statuses, membership=settings["membership"],
+        minimum_volume=settings["minimum_volume"],
     )
     return program, problems
+
+
+def _listed(text: str | None) -> tuple[str, ...]:
+    """A comma-separated cell as its trimmed, non-blank items."""
+    return tuple(item.strip() for item in (text or "").split(",") if item.strip())
 
 
 def build_partners(table: Table | None, default_language: str) -> tuple[Partner, ...]:
@@ -330,7 +337,8 @@ def build_partners(table: Table | None, default_language: str) -> tuple[Partner,
             role=schema.normalize_word(_text(r["role"])).replace(" ", "_"), tier=r["tier"],
             registered_on=r["registered_on"], parent_id=_text(r["parent_id"]), company_id=_text(r["company_id"]),
             language=r["language"] or default_language, vendor_id=_text(r["vendor_id"]), attributes=attributes,
-            source=source, id_column=table.column_index("partner_id")))
+            source=source, id_column=table.column_index("partner_id"), statuses=_listed(r["statuses"]),
+            renewed_on=r["renewed_on"]))
     return tuple(partners)
 
 

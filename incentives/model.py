@@ -73,6 +73,16 @@ class Bonus:
 
 
 @dataclass(frozen=True)
+class Status:
+    """An add-on status held beside a tier (Intelligent Platforms' Service Provider): its
+    requirements are the `Requirements` rows naming it."""
+
+    name: str
+    tiers: tuple[str, ...]  # the tiers that may hold it
+    source: Source
+
+
+@dataclass(frozen=True)
 class Program:
     program_id: str
     name: str
@@ -91,6 +101,9 @@ class Program:
     channel_rules: tuple[ChannelRule, ...] = ()
     exclusions: tuple[Exclusion, ...] = ()
     bonuses: tuple[Bonus, ...] = ()
+    statuses: tuple[Status, ...] = ()
+    membership: str = "continuous"  # or calendar_year
+    minimum_volume: str = "none"  # or annual_target_c
 
     def bands_for(self, tier: str) -> tuple[RateBand, ...]:
         """A tier's own bands replace the `*` bands; ordered by threshold."""
@@ -115,6 +128,8 @@ class Partner:
     attributes: tuple[tuple[str, str], ...]
     source: Source
     id_column: int | None = None  # the partner_id cell's column, for errors naming the cell
+    statuses: tuple[str, ...] = ()  # add-on statuses held (program sheet Statuses)
+    renewed_on: dt.date | None = None  # membership renewed for the program year (membership = calendar_year)
 
     def attribute(self, name: str) -> str | None:
         return dict(self.attributes).get(name)

@@ -1,5 +1,6 @@
 """Stage: tier review. Each partner's requirements met or not, the highest tier it
-qualifies for, a recommendation, and the A/B/C grade of its annual target.
+qualifies for, a recommendation, and the A/B/C grade of its annual target; each
+add-on status (sheet `Statuses`) reviewed apart from the ladder.
 
 A partner qualifies for a tier when it meets all of that tier's Requirements rows
 (a tier without rows asks nothing). Grades: the year-to-date base reaches a
@@ -12,7 +13,7 @@ import operator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from incentives.model import Partner, Program, Requirement, Tier
+from incentives.model import Partner, Program, Requirement, Status, Tier
 from incentives.money import ZERO, fmt
 from incentives.read.values import BadValue, parse_decimal
 from incentives.schema import NO_WORDS, YES_WORDS, normalize_word
@@ -30,6 +31,33 @@ class Check:
 
 
 @dataclass(frozen=True)
+class StatusReview:
+    """An add-on status beside the ladder: held or not, allowed to the partner's tier,
+    its requirements met; `recommendation` keep (held, allowed, met), review (held, but
+    not allowed to the tier or not met), apply (not held, allowed and met), or ""."""
+
+    status: Status
+    held: bool
+    allowed: bool
+    checks: tuple[Check, ...]
+
+    @property
+    def met(self) -> bool:
+        return all(c.met for c in self.checks)
+
+    @property
+    def recommendation(self) -> str:
+        if self.held:
+            return "keep" if self.allowed and self.met else "review"
+        return "apply" if self.allowed and self.met else ""
+
+    def __str__(self) -> str:
+        said = [f"for {', '.join(self.status.tiers)} only"] if not self.allowed else []
+        said += [str(c) for c in self.checks]
+        return f"{self.status.name}: {'; '.join(said) or 'no requirement'}"
+
+
+@dataclass(frozen=True)
 class TierReview:
     partner_id: str
     partner_name: str
@@ -43,6 +71,19 @@ class TierReview:
     grade: str  # A, B, C, or "" below every target
     to_next_grade: Decimal | None
     next_grade: str
+    statuses: tuple[StatusReview, ...] = ()  # every status held, and every one the partner could apply for
+
+    @property
+    def statuses_held(self) -> str:
+        return ", ".join(s.status.name for s in self.statuses if s.held)
+
+    @property
+    def status_recommendation(self) -> str:
+        return "; ".join(f"{s.status.name}: {s.recommendation}" for s in self.statuses)
+
+    @property
+    def status_requirements(self) -> str:
+        return " | ".join(str(s) for s in self.statuses)
 
     @property
     def qualifies_text(self) -> str:
@@ -106,6 +147,13 @@ def grade(tier: Tier | None, base: Decimal) -> tuple[str, Decimal | None, str]:
     return reached, t - base, g
 
 
+def status_reviews(program: Program, partner: Partner) -> tuple[StatusReview, ...]:
+    """The statuses the partner holds, and those it may apply for (allowed to its tier, met)."""
+    out = (StatusReview(s, s.name in partner.statuses, partner.tier in s.tiers, checks_for(program, partner, s.name))
+           for s in program.statuses)
+    return tuple(r for r in out if r.recommendation)
+
+
 def review(program: Program, partners: tuple[Partner, ...], ytd: dict[str, Decimal]) -> tuple[TierReview, ...]:
     tiers = {t.name: t for t in program.tiers}
     out = []
@@ -125,7 +173,7 @@ def review(program: Program, partners: tuple[Partner, ...], ytd: dict[str, Decim
         reached, more, next_grade = grade(current, base)
         out.append(TierReview(p.partner_id, p.partner_name, p.tier, current.rank if current else None, checks,
                               qualifies, highest.name if highest else "", recommendation, base, reached, more,
-                              next_grade))
+                              next_grade, status_reviews(program, p)))
     return tuple(out)
 
 

@@ -192,6 +192,22 @@ PROGRAM_SETTINGS = (
     Setting("language", E, "Default language of partner statements (en or ru).",
             "Язык выписок партнеров по умолчанию (en или ru).", required=False,
             choices=LANGUAGES, default="en", ru_key="язык", example="en"),
+    Setting("membership", E,
+            "continuous: a partner is a member from registered_on on; calendar_year: from registered_on to "
+            "31 December of that year, and in a later program year from the roster's renewed_on (a renewal "
+            "agreed in the program year or the year before it) or 1 January, whichever is later.",
+            "continuous: участие с даты регистрации; calendar_year: с даты регистрации до конца "
+            "календарного года, в следующем году — с даты продления (renewed_on) или 1 января.",
+            required=False, choices=("continuous", "calendar_year"), default="continuous",
+            ru_key="членство", example="continuous",
+            choice_aliases=(("continuous", ("бессрочно",)), ("calendar_year", ("календарный год",)))),
+    Setting("minimum_volume", E,
+            "none, or annual_target_c: in the run of the year's last period, a partner whose year is below its "
+            "tier's annual_target_c is recommended for review (below the minimum volume).",
+            "none или annual_target_c: в расчете последнего периода года партнер с базой ниже цели C своего "
+            "уровня получает рекомендацию review (ниже минимального объема).",
+            required=False, choices=("none", "annual_target_c"), default="none",
+            ru_key="минимальный объем", example="none"),
 )
 
 PROGRAM = Sheet(
@@ -309,6 +325,19 @@ BONUSES = Sheet(
     ru_name="Бонусы", required=False,
 )
 
+STATUSES = Sheet(
+    "Statuses",
+    (
+        _c("status", T, "An add-on status held beside a tier (its requirements are Requirements rows naming it).",
+           "Дополнительный статус помимо уровня (его требования — строки Requirements с его названием).",
+           "Статус"),
+        _c("tiers", T, "The tiers that may hold it, comma-separated.", "Уровни, которые могут его иметь, через "
+           "запятую.", "Уровни"),
+    ),
+    "Add-on statuses held beside the tier ladder.", "Дополнительные статусы помимо уровней.",
+    ru_name="Статусы", required=False, key=("status",),
+)
+
 # ---------------------------------------------------------------- partners.xlsx
 
 PARTNERS = Sheet(
@@ -339,6 +368,12 @@ PARTNERS = Sheet(
            "of `calc close`).", "Номер партнера в системе расчетов с поставщиками (попадает в файл выплат "
            "`calc close`).", "Код поставщика", "номер поставщика", required=False, blank_ok=True,
            aliases=("vendor", "vendor number", "supplier id")),
+        _c("statuses", T, "Add-on statuses the partner holds (program sheet Statuses), comma-separated.",
+           "Дополнительные статусы партнера (лист Statuses программы), через запятую.", "Статусы",
+           required=False, blank_ok=True),
+        _c("renewed_on", DT, "Date the membership was renewed for the program year (membership = calendar_year).",
+           "Дата продления участия на год программы (membership = calendar_year).", "Дата продления",
+           required=False, blank_ok=True, aliases=("renewal date", "renewed")),
     ),
     "The partner roster; further columns are attributes that Requirements may name "
     "(registered_capital_usd, sales_managers, certified_staff, training_completed, ...).",
@@ -424,7 +459,7 @@ SALES = Sheet(
 # ---------------------------------------------------------------- the workbooks of an input folder
 
 PROGRAM_BOOK = Workbook("program.xlsx", (PROGRAM, RATE_BANDS, TIERS, REQUIREMENTS, CHANNEL_RULES,
-                                         EXCLUSIONS, BONUSES),
+                                         EXCLUSIONS, BONUSES, STATUSES),
                         "The program's rules.", "Правила программы.", template="program.xlsx")
 PARTNERS_BOOK = Workbook("partners.xlsx", (PARTNERS,), "The partner roster.", "Реестр партнеров.",
                          template="partners.xlsx")

@@ -173,14 +173,39 @@ def one_tier1_role_per_company(inputs: Inputs, period: Period | None) -> Iterabl
 
 
 def requirements(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
-    tiers_ = {t.name for t in inputs.program.tiers}
+    tiers_ = {t.name for t in inputs.program.tiers} | {s.name for s in inputs.program.statuses}
     columns = {c.name for c in schema.PARTNERS.columns} | {k for p in inputs.partners for k, _ in p.attributes}
     for req in inputs.program.requirements:
         if req.tier not in tiers_:
-            yield error(req.source, f"requirement for tier {req.tier!r}, which the Tiers sheet does not list")
+            yield error(req.source, f"requirement for tier {req.tier!r}, which neither the Tiers nor the Statuses "
+                        "sheet lists")
         if req.attribute not in columns:
             yield error(req.source, f"attribute {req.attribute!r} is not a column of the roster",
                         "add the column to partners.xlsx; roster columns: " + ", ".join(sorted(columns)))
+
+
+def statuses(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
+    """An add-on status is not a tier, may be held by the tiers it names, and a partner holds
+    only listed statuses, each allowed to its tier."""
+    tiers_ = {t.name for t in inputs.program.tiers}
+    known = {s.name: s for s in inputs.program.statuses}
+    seen: set[str] = set()
+    for status in inputs.program.statuses:
+        if status.name in tiers_:
+            yield error(status.source, f"status {status.name!r} is also a tier of the Tiers sheet",
+                        "a status is held beside a tier: remove it from one of the two sheets")
+        if status.name in seen:
+            yield error(status.source, f"status {status.name!r} is listed twice", "keep one row")
+        seen.add(status.name)
+        for tier in status.tiers:
+            if tier not in tiers_:
+                yield error(status.source, f"status {status.name!r} names tier {tier!r}, which the Tiers sheet "
+                            "does not list", "tiers: " + ", ".join(sorted(tiers_)))
+    for partner in inputs.partners:
+        for held in partner.statuses:
+            if held not in known:
+                yield error(partner.source, f"status {held!r} of {partner.partner_id} is not in the program's "
+                            "Statuses sheet", "statuses: " + (", ".join(sorted(known)) or "none"))
 
 
 def fx_rates(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
@@ -254,7 +279,8 @@ def opportunities(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
                         "an opportunity is registered once")
 
 
-RULES = (program_settings, period_fits_program, tiers, rate_bands, partners, portable_partner_ids, one_tier1_role_per_company, requirements, fx_rates, sales_keys,
+RULES = (program_settings, period_fits_program, tiers, rate_bands, partners, portable_partner_ids, one_tier1_role_per_company, requirements, statuses,
+         fx_rates, sales_keys,
          opportunities)
 
 

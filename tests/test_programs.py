@@ -113,6 +113,29 @@ def test_intelligent_platforms_points_are_2_then_4_percent_of_the_year(run):
     assert clawback.entitlement.rate == D("0.02") and clawback.accrual < 0
 
 
+def test_intelligent_platforms_service_provider_is_a_status_beside_the_ladder(run):
+    """«Service Reseller/Provider (для участников со статусом Professional/Corporate Reseller или
+    Solution Provider)»: held in addition to a level, so no one is told to upgrade to it, and a
+    partner qualifying for Corporate Reseller is told so; «совместный план продаж» is asked of
+    every level above Primary Reseller."""
+    review = {r["partner_id"]: r for r in sheet(run("intelligent-platforms").out / "summary.xlsx", "TierReview")}
+    assert {r["highest_qualifying_tier"] for r in review.values()} <= {
+        "Primary Reseller", "Professional Reseller", "Corporate Reseller", "Solution Provider"}
+    assert (review["P012"]["recommendation"], review["P012"]["highest_qualifying_tier"]) == ("upgrade",
+                                                                                           "Corporate Reseller")
+    for pid in ("P008", "P010", "P017", "D01", "D02", "D03", "D04"):  # no joint sales plan: no level above Primary
+        assert review[pid]["recommendation"] == "keep", pid
+    assert "joint_sales_plan no = yes: not met" in review["P031"]["requirements"]
+    assert review["P031"]["recommendation"] == "review"
+    held = {p: r["status_recommendation"] for p, r in review.items() if r["statuses_held"]}
+    assert held == {"P009": "Service Provider: keep", "P022": "Service Provider: keep",
+                    "P028": "Service Provider: keep", "P030": "Service Provider: review"}
+    assert review["P030"]["status_requirements"] == ("Service Provider: warranty_programs yes = yes: met; "
+                                                     "product_engineers 0 >= 1: not met")
+    applying = sorted(p for p, r in review.items() if r["status_recommendation"] == "Service Provider: apply")
+    assert applying == ["P011", "P035"]  # allowed to their level, warranty support and an engineer
+
+
 # ---------------------------------------------------------------- ANNT
 
 

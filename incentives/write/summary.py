@@ -88,7 +88,7 @@ def write_summary(folder: Path, inputs: Inputs, settlement: Settlement, balances
                                   "amount"],
                 ([a.bonus, a.group, a.rank, a.partner_id, names.get(a.partner_id, ""), a.base, a.tied, a.amount]
                  for a in settlement.awards), {"eligible_base": MONEY, "amount": MONEY})
-    review_header, review_rows = review_table(reviews)
+    review_header, review_rows = review_table(reviews, bool(inputs.program.statuses))
     write_table(book, "TierReview", review_header, review_rows, {"ytd_base": MONEY, "to_next_grade": MONEY})
     write_table(book, "Reconciliation", ["file", "lines_read", "amount_read", "included_lines", "included_amount",
                                          "excluded_lines", "excluded_amount", "balanced"],
@@ -99,10 +99,14 @@ def write_summary(folder: Path, inputs: Inputs, settlement: Settlement, balances
     return path
 
 
-def review_table(reviews: tuple[TierReview, ...]) -> tuple[list[str], list[list]]:
+def review_table(reviews: tuple[TierReview, ...], statuses: bool = False) -> tuple[list[str], list[list]]:
     header = ["partner_id", "partner_name", "tier", "rank", "qualifies_for_tier", "highest_qualifying_tier",
               "recommendation", "ytd_base", "grade", "to_next_grade", "requirements"]
     rows = [[r.partner_id, r.partner_name, r.tier, r.rank, r.qualifies_text, r.highest_tier, r.recommendation,
              r.ytd_base, r.grade, r.to_next_grade, r.requirements_text] for r in reviews]
+    if statuses:  # the program's add-on statuses, reviewed apart from the ladder
+        header += ["statuses_held", "status_recommendation", "status_requirements"]
+        rows = [row + [r.statuses_held, r.status_recommendation, r.status_requirements]
+                for row, r in zip(rows, reviews)]
     return header, rows
 

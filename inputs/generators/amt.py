@@ -38,6 +38,8 @@ SETTINGS = (
     ("requires_opportunity", "no", "seed: no deal registration is asked for"),
     ("rounding", "half_up", "illustrative: the seed does not say"),
     ("language", "en", "seed: in English"),
+    ("membership", "continuous", "seed: states no membership term"),
+    ("minimum_volume", "none", "seed: states no volume"),
 )
 
 TIERS = (("Manufacturer Partner", 1), ("Reseller Partner", 1), ("Solutions Partner", 1))

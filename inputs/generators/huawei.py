@@ -41,6 +41,8 @@ SETTINGS = (
     ("requires_opportunity", "no", "seed: no deal registration is asked for"),
     ("rounding", "half_up", "illustrative: the seed does not say"),
     ("language", "en", "seed: in English"),
+    ("membership", "continuous", "seed: states no membership term"),
+    ("minimum_volume", "none", "seed: states no volume"),
 )
 
 TIERS = (("Distributor", 5), ("Value-Added Partner", 5), ("Platinum Partner", 4), ("Gold Partner", 3),

@@ -41,18 +41,31 @@ SETTINGS = (
     ("requires_opportunity", "yes", "illustrative: the seed says nothing about deal registration"),
     ("rounding", "half_up", "illustrative: the seed does not say"),
     ("language", "ru", "the program runs in Kazakhstan, in Russian"),
+    ("membership", "continuous", "seed: states no membership term"),
+    ("minimum_volume", "none", "seed: states no volume"),
 )
 
-TIERS = ("Primary Reseller", "Professional Reseller", "Corporate Reseller", "Solution Provider", "Service Provider")
+# The ladder: four levels. Service Reseller/Provider is a status held in addition to one of
+# three of them («для участников со статусом Professional/Corporate Reseller или Solution
+# Provider»), so it is a row of `Statuses`, not a fifth level.
+TIERS = ("Primary Reseller", "Professional Reseller", "Corporate Reseller", "Solution Provider")
+SERVICE = "Service Provider"
+STATUSES = ((SERVICE, "Professional Reseller, Corporate Reseller, Solution Provider"),)
+# A partner's rank as drawn (5: it holds the Service Provider status) -> its role.
 ROLE_OF_RANK = {1: "reseller", 2: "reseller", 3: "reseller", 4: "solution_provider", 5: "service_provider"}
 ATTRIBUTES = ("site_registered", "sales_specialists", "certified_staff", "joint_solutions", "product_engineers")
+# yes/no facts of the seed's requirements, drawn apart from the sales (their own seed): «совместный
+# план продаж», «поддержка гарантийных программ SWS и AWS».
+FACTS = ("joint_sales_plan", "warranty_programs")
 REQUIREMENTS = (
     *((tier, "site_registered", "=", "yes") for tier in TIERS),
+    *((tier, "joint_sales_plan", "=", "yes") for tier in TIERS[1:]),
     ("Professional Reseller", "sales_specialists", ">=", "1"),
     ("Corporate Reseller", "sales_specialists", ">=", "1"),
     ("Corporate Reseller", "certified_staff", ">=", "1"),
     ("Solution Provider", "joint_solutions", ">=", "1"),
-    ("Service Provider", "product_engineers", ">=", "1"),
+    (SERVICE, "warranty_programs", "=", "yes"),
+    (SERVICE, "product_engineers", ">=", "1"),
 )
 CHANNEL_RULES = (("distributor", "end_user", "exclude"),)
 
@@ -76,13 +89,21 @@ PRICING = {"max_qty": 10, "off": D("8.75"), "step": D("0.25")}
 
 NOTES = (
     ("RateBands", "* over 0: 0.02; * over 3000000: 0.04", "seed: 2% up to 3 000 000 KZT, 4% above"),
-    ("Tiers", "five levels, English names, ranks 1-5", "seed: the program's structure"),
+    ("Tiers", "four levels, English names, ranks 1-4", "seed: the program's structure; Service Reseller/Provider "
+     "is not a level (see Statuses)"),
+    ("Statuses", "Service Provider, for Professional Reseller, Corporate Reseller, Solution Provider",
+     "seed: «Service Reseller/Provider (для участников со статусом Professional/Corporate Reseller или Solution "
+     "Provider)»: a status held in addition to a level, reviewed apart in TierReview (status_* columns); the "
+     "roster's `statuses` column names who holds it"),
     ("Requirements", "site_registered = yes (every tier)", "seed: «регистрация»; the attribute name is illustrative"),
     ("Requirements", "sales_specialists, certified_staff, joint_solutions, product_engineers >= 1",
      "seed: «наличие ... специалиста», «сертифицированный персонал», «совместных решений», «инженера»; "
      "attribute names and the >= 1 reading are illustrative"),
-    ("Requirements", "joint sales plan, SWS/AWS warranty programs",
-     "seed requirements not modelled: not in the roster"),
+    ("Requirements", "joint_sales_plan = yes (Professional, Corporate, Solution Provider)",
+     "seed: «совместный план продаж»: a yes/no fact of the roster, like site_registered"),
+    ("Requirements", "Service Provider: warranty_programs = yes, product_engineers >= 1",
+     "seed: «поддержка гарантийных программ SWS и AWS», «наличие в штате компании инженера»; a yes/no fact "
+     "and a count of the roster"),
     ("ChannelRules", "distributor, end_user, exclude", "illustrative: the seed has no channel rule"),
     ("Exclusions", "product_category services; product_sku IP-DEMO-R220", "illustrative: the seed excludes nothing"),
     ("Partners", "distributors have tier Primary Reseller", "illustrative: the roster needs a tier; the seed's "
@@ -91,7 +112,7 @@ NOTES = (
 )
 RULES = Rules(SETTINGS, (("*", D(0), D("0.02")), ("*", THRESHOLD, D("0.04"))),
               tuple((t, r) for r, t in enumerate(TIERS, 1)), REQUIREMENTS, CHANNEL_RULES, EXCLUSIONS, notes=NOTES,
-              tier_targets=False)
+              tier_targets=False, statuses=STATUSES)
 
 RESELLERS = (  # name, city, country; the two foreign ones first so they get 2025 registrations
     ("ОсОО «Ала-Тоо Системс»", "Бишкек", "KG"), ("ООО «Самарканд Тех Солюшнс»", "Ташкент", "UZ"),
@@ -184,7 +205,7 @@ USD_FILE = "sales/2026-06_zhibek_usd.xlsx"  # the foreign partners' June purchas
 TEXT_DATES = "sales/2026-03_alatau.xlsx"  # dates typed as dd.mm.yyyy text
 # partners.xlsx; city and language are not fields of Partner, so they are attributes
 ROSTER = ("partner_id", "partner_name", "country", "city", "role", "tier", "registered_on", "parent_id", "company_id",
-          "language", *ATTRIBUTES)
+          "language", *ATTRIBUTES, *FACTS, "statuses")
 
 
 # ---------------------------------------------------------------- planning
@@ -267,8 +288,9 @@ def roster(rng: random.Random) -> tuple[list[Partner], dict[str, tuple[Customer,
                      tuple(attrs[a] for a in ATTRIBUTES), own))
     # ids are issued in order of registration
     for n, (reg, name, city, country, rank, parent, values, own) in enumerate(sorted(rows), 1):
-        partners.append(Partner(f"P{n:03d}", name, country, ROLE_OF_RANK[rank], TIERS[rank - 1], reg, parent,
-                                company_id(rng, country), attributes(city, "en" if country == "UZ" else None, values)))
+        partners.append(Partner(f"P{n:03d}", name, country, ROLE_OF_RANK[rank], level(rank, dict(zip(ATTRIBUTES, values))),
+                                reg, parent, company_id(rng, country),
+                                attributes(city, "en" if country == "UZ" else None, values)))
         customers[partners[-1].id] = own
     resellers = [p for p in partners if p.role != "distributor"]
     design = {p.id: "ordinary" for p in resellers}
@@ -279,7 +301,46 @@ def roster(rng: random.Random) -> tuple[list[Partner], dict[str, tuple[Customer,
             design[next(chosen)] = kind
     design[rng.choice([p.id for p in resellers if p.registered_on.year == YEAR
                        and p.registered_on < day("2026-05-01")])] = "no purchases"
-    return [replace(p, design=design.get(p.id, "")) for p in partners], customers
+    return [replace(p, design=design.get(p.id, "")) for p in with_facts(partners)], customers
+
+
+def meets(partner: Partner, tier: str) -> bool:
+    """Whether the partner meets every REQUIREMENTS row of `tier` (a level or a status): the
+    generator's own reading, for the README; calc's tier review is tested against it."""
+    attrs = dict(partner.attributes)
+    return all(attrs.get(name) == value if op == "=" else int(attrs.get(name) or 0) >= int(value)
+               for t, name, op, value in REQUIREMENTS if t == tier)
+
+
+def level(rank: int, attrs: dict) -> str:
+    """The level of a partner drawn at `rank`; a service partner (rank 5) holds its status on
+    the level its staff qualifies it for."""
+    if rank < 5:
+        return TIERS[rank - 1]
+    return ("Solution Provider" if attrs["joint_solutions"] else
+            "Corporate Reseller" if attrs["certified_staff"] else "Professional Reseller")
+
+
+def with_facts(partners: list[Partner]) -> list[Partner]:
+    """The yes/no facts (FACTS) and the statuses held, drawn with their own generator, so the
+    sales of the sample do not move. Above the entry level a partner has a joint sales plan,
+    but for one Professional Reseller (reviewed); four of the Primary Resellers have one
+    (without it, no upgrade is recommended). The service partners support the SWS/AWS
+    warranty programs; so do a few others, who may apply for the status."""
+    rng = random.Random(SEED + 17)
+    professional = rng.choice(sorted(p.id for p in partners if p.tier == TIERS[1] and p.role != "service_provider"))
+    primary = set(rng.sample(sorted(p.id for p in partners if p.tier == TIERS[0] and p.role != "distributor"), 4))
+    out = []
+    for p in partners:
+        if p.role == "distributor":
+            out.append(replace(p, attributes=(*p.attributes, ("joint_sales_plan", "no"), ("warranty_programs", "no"))))
+            continue
+        plan = "yes" if p.tier != TIERS[0] and p.id != professional or p.id in primary else "no"
+        service = p.role == "service_provider"
+        warranty = "yes" if service else rng.choice(("yes", "no", "no", "no"))
+        out.append(replace(p, attributes=(*p.attributes, ("joint_sales_plan", plan), ("warranty_programs", warranty),
+                                          ("statuses", SERVICE if service else None))))
+    return out
 
 
 def quarter_lines(rng: random.Random, target: D, exact: bool) -> list[Item]:
@@ -539,8 +600,8 @@ def describe(sample: Plan, placed: Placed) -> str:
              "CHANNEL_CONFLICT", "NOT_REGISTERED"]
     planted.sort(key=lambda e: (order.index(e[0]), e[1], e[2]))
     reg_2026 = sorted((p.registered_on, p.id) for p in partners if p.registered_on.year == YEAR)
-    short = [p for p in partners if any(dict(p.attributes)[name] == 0 for name in ATTRIBUTES
-                                        if (p.tier, name, ">=", "1") in REQUIREMENTS)]
+    short = [p for p in partners if not meets(p, p.tier)]
+    service = [p for p in partners if dict(p.attributes).get("statuses") == SERVICE]
     return lines(
         "# Sample inputs: Intelligent Platforms Partner Program, 2026",
         "",
@@ -579,6 +640,13 @@ def describe(sample: Plan, placed: Placed) -> str:
         f"{', '.join(f'{p.id} ({p.tier})' for p in short)}. "
         f"The UZ partner has statement language `en`.",
         "",
+        f"Holding the {SERVICE} status (roster column `statuses`; `Statuses` sheet: a status held in addition to "
+        f"a level, reviewed apart in TierReview's `status_*` columns): "
+        f"{', '.join(f'{p.id} ({p.tier})' for p in service)}; "
+        f"not meeting its requirements: {', '.join(p.id for p in service if not meets(p, SERVICE)) or 'none'}. "
+        "Without a joint sales plan (`joint_sales_plan` no) a partner qualifies for no level above Primary "
+        "Reseller.",
+        "",
         "What each partner's purchases show about the 3,000,000 KZT threshold (by design; the",
         "generator asserts it for the lines meant to count):",
         "",
@@ -588,7 +656,7 @@ def describe(sample: Plan, placed: Placed) -> str:
         "",
         "## Files",
         "",
-        "- `program.xlsx`: Program, RateBands, Tiers, Requirements, ChannelRules, Exclusions, Notes.",
+        "- `program.xlsx`: Program, RateBands, Tiers, Requirements, ChannelRules, Exclusions, Statuses, Notes.",
         "- `fx_rates.xlsx`: USD to KZT for each month of 2026.",
         "- `opportunities/<distributor>.xlsx`: the deal registrations of each distributor's partners "
         "(`saryarka` with Russian headers and statuses).",

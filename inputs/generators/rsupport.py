@@ -43,6 +43,8 @@ SETTINGS = (
     ("requires_opportunity", "yes", "seed: «Opportunity report ... (unlisted item will be excluded for rebate)»"),
     ("rounding", "half_up", "illustrative: the seed does not say"),
     ("language", "en", "seed: in English"),
+    ("membership", "continuous", "seed: states no membership term (the reseller is evaluated annually)"),
+    ("minimum_volume", "none", "seed: «re-evaluated depending on the first year's performance» states no volume"),
 )
 
 TIERS = (("Silver", 1), ("Gold", 2), ("Platinum", 3))

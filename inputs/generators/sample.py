@@ -41,6 +41,7 @@ class Rules:
     bonuses: tuple[tuple, ...] = ()  # name, scope, metric, period, winners, award, amount, min_base
     notes: tuple[tuple[str, str, str], ...] = ()  # sheet, item, source
     tier_targets: bool = True  # Tiers has the annual_target columns, blank where a tier states none
+    statuses: tuple[tuple[str, str], ...] = ()  # add-on status, the tiers that may hold it (comma-separated)
 
     def __post_init__(self) -> None:
         assert [k for k, _, _ in self.settings] == [s.key for s in schema.PROGRAM_SETTINGS], "write every setting"
@@ -313,6 +314,8 @@ def write_program(folder: Path, rules: Rules) -> Path:
             book.sheet("Exclusions", ["field", "value"], [list(e) for e in rules.exclusions])
         if rules.bonuses:
             book.sheet("Bonuses", [c.name for c in schema.BONUSES.columns], [list(b) for b in rules.bonuses])
+        if rules.statuses:
+            book.sheet("Statuses", ["status", "tiers"], [list(s) for s in rules.statuses])
         book.sheet("Notes", ["sheet", "item", "source"],
                    [["Program", k, s] for k, _, s in rules.settings] + [list(n) for n in rules.notes])
     return path
@@ -398,7 +401,7 @@ def rules_tables(rules: Rules) -> list[str]:
         f"{t[0]} (rank {t[1]}" + (f", A {t[2]:,} / B {t[3]:,} / C {t[4]:,}" if len(t) > 2 and t[2] else "") + ")"
         for t in rules.tiers) + " |")
     for sheet, rows in (("Requirements", rules.requirements), ("ChannelRules", rules.channel_rules),
-                        ("Exclusions", rules.exclusions), ("Bonuses", rules.bonuses)):
+                        ("Exclusions", rules.exclusions), ("Bonuses", rules.bonuses), ("Statuses", rules.statuses)):
         if rows:
             out.append(f"| {sheet} | " + "; ".join(" ".join(str(c) for c in r) for r in rows) + " |")
     return out
