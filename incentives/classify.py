@@ -7,13 +7,14 @@ is a small function returning a polars condition and its words, listed in
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import polars as pl
 
 from incentives import schema
-from incentives.model import Inputs
+from incentives.model import Inputs, Partner, Program
 from incentives.periods import Period
 
 INCLUDED = "included"
@@ -36,6 +37,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "after_end": ("dated after the period's end {}", "дата позже конца периода {}"),
     "other_year": ("outside the program year {}", "вне года программы {}"),
     "before_registration": ("dated before the partner's registration on {}", "дата раньше регистрации партнера {}"),
+    "not_renewed": ("membership not renewed for {} (registered on {})", "участие не продлено на {} (регистрация {})"),
+    "before_renewal": ("dated before the membership's renewal on {}", "дата раньше продления участия {}"),
     "product": ("product {} never earns", "товар {} не дает начислений"),
     "category": ("category {} never earns", "категория {} не дает начислений"),
     "channel": ("a {} must not sell to customers of type {}", "{} не может продавать клиентам типа {}"),
@@ -86,8 +89,18 @@ def out_of_period(ctx: Context) -> Condition:
 
 
 def outside_membership(ctx: Context) -> Condition:
-    return (pl.col("invoice_date") < pl.col("p_registered_on"),
-            ctx.say("before_registration", pl.col("p_registered_on").cast(pl.String)))
+    """Before registration; under `membership = calendar_year` also, in a later program year,
+    without a renewal or before it (`member_from`)."""
+    date, registered = pl.col("invoice_date"), pl.col("p_registered_on")
+    before = date < registered
+    renewed = pl.col("p_member_from")
+    not_renewed = renewed.is_null()
+    applies = before | not_renewed | (date < renewed)
+    return (applies,
+            pl.when(before).then(ctx.say("before_registration", registered.cast(pl.String)))
+            .when(not_renewed).then(ctx.say("not_renewed", pl.lit(str(ctx.inputs.program.year)),
+                                            registered.cast(pl.String)))
+            .otherwise(ctx.say("before_renewal", renewed.cast(pl.String))))
 
 
 def product_excluded(ctx: Context) -> Condition:
@@ -162,12 +175,27 @@ def _at(height: int, positions: pl.Series, values: pl.Series) -> pl.Series:
     return pl.repeat(None, height, dtype=pl.String, eager=True).scatter(positions, values)
 
 
+def member_from(program: Program, partner: Partner) -> dt.date | None:
+    """The first day of the program year the partner is a member, or None when not a member
+    that year. `continuous`: its registration. `calendar_year`: a membership runs from
+    registration to 31 December; a partner registered before the program year is a member
+    from its `renewed_on` (or 1 January, when renewed before it), provided it renewed in the
+    program year or the year before it (an older renewal was for an earlier year)."""
+    if program.membership == "continuous" or partner.registered_on.year >= program.year:
+        return partner.registered_on
+    renewed = partner.renewed_on
+    if renewed is None or renewed.year not in (program.year - 1, program.year):
+        return None
+    return max(renewed, dt.date(program.year, 1, 1))
+
+
 def _context_columns(inputs: Inputs) -> tuple[pl.DataFrame, pl.DataFrame]:
     partners = pl.DataFrame(
         {"partner_id": [p.partner_id for p in inputs.partners],
          "p_registered_on": [p.registered_on for p in inputs.partners],
+         "p_member_from": [member_from(inputs.program, p) for p in inputs.partners],
          "p_role": [p.role for p in inputs.partners]},
-        schema={"partner_id": pl.String, "p_registered_on": pl.Date, "p_role": pl.String},
+        schema={"partner_id": pl.String, "p_registered_on": pl.Date, "p_member_from": pl.Date, "p_role": pl.String},
     ).unique("partner_id", keep="first", maintain_order=True)
     opps = (inputs.opportunities
             .select(pl.col("opportunity_id"), pl.col("partner_id").alias("o_partner_id"),

@@ -132,6 +132,9 @@ def partners(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
         if tiers_ and partner.tier not in tiers_:
             yield error(partner.source, f"tier {partner.tier!r} of {pid} is not in the program's Tiers sheet",
                         "tiers: " + ", ".join(sorted(tiers_)))
+        if partner.renewed_on is not None and partner.renewed_on < partner.registered_on:
+            yield error(partner.source, f"renewed_on {partner.renewed_on} of {pid} is before its registered_on "
+                        f"{partner.registered_on}", "a membership is renewed after it began")
         if partner.parent_id and partner.parent_id not in ids:
             yield error(partner.source, f"parent_id {partner.parent_id!r} of {pid} is not in the roster",
                         "name the partner_id of its distributor, or leave it blank")

@@ -81,3 +81,55 @@ def test_a_status_held_by_a_tier_it_is_not_for_is_reviewed_and_an_unknown_one_re
     assert (review["status_recommendation"], review["status_requirements"]) == (
         "Service Provider: review",
         "Service Provider: for Professional Reseller, Solution Provider only; product_engineers 1 >= 1: met")
+
+
+def _membership(tmp_path, membership: str | None, partners: list[dict]) -> pl.DataFrame:
+    sales = [line(f"{p['partner_id']}-{d}", d, 1000, p["partner_id"])
+             for p in partners for d in ("2026-01-20", "2026-03-02")]
+    folder = make_inputs(tmp_path / "in", {"s.xlsx": sales}, partners=partners,
+                         program={"membership": membership} if membership else None)
+    outcome = pipeline.run(folder, parse_period("2026Q1"), tmp_path / "out")
+    assert outcome.ok, [str(p) for p in outcome.problems]
+    return outcome.settlement.lines.sort("invoice_id").select("invoice_id", "outcome", "detail")
+
+
+MEMBERS = [
+    partner("P1", registered_on=dt.date(2025, 4, 1), renewed_on=dt.date(2025, 12, 15)),  # renewed in time
+    partner("P2", registered_on=dt.date(2025, 4, 1)),  # not renewed
+    partner("P3", registered_on=dt.date(2024, 6, 1), renewed_on=dt.date(2026, 2, 10)),  # renewed late
+    partner("P4", registered_on=dt.date(2023, 6, 1), renewed_on=dt.date(2024, 12, 1)),  # renewed for 2025 only
+    partner("P5", registered_on=dt.date(2026, 1, 25)),  # registered in the year
+]
+
+
+def test_calendar_year_membership_needs_a_renewal(tmp_path):
+    """Intelligent Platforms: «Членство ... действует со дня регистрации и до конца календарного
+    года. Продление участия на следующий период возможно ... по согласованию сторон»: a 2025
+    registration is a member in 2026 only from its renewal."""
+    lines = _membership(tmp_path, "calendar_year", MEMBERS)
+    assert [tuple(r) for r in lines.iter_rows()] == [
+        ("P1-2026-01-20", "included", None), ("P1-2026-03-02", "included", None),
+        ("P2-2026-01-20", "OUTSIDE_MEMBERSHIP", "membership not renewed for 2026 (registered on 2025-04-01)"),
+        ("P2-2026-03-02", "OUTSIDE_MEMBERSHIP", "membership not renewed for 2026 (registered on 2025-04-01)"),
+        ("P3-2026-01-20", "OUTSIDE_MEMBERSHIP", "dated before the membership's renewal on 2026-02-10"),
+        ("P3-2026-03-02", "included", None),
+        ("P4-2026-01-20", "OUTSIDE_MEMBERSHIP", "membership not renewed for 2026 (registered on 2023-06-01)"),
+        ("P4-2026-03-02", "OUTSIDE_MEMBERSHIP", "membership not renewed for 2026 (registered on 2023-06-01)"),
+        ("P5-2026-01-20", "OUTSIDE_MEMBERSHIP", "dated before the partner's registration on 2026-01-25"),
+        ("P5-2026-03-02", "included", None),
+    ]
+
+
+def test_continuous_membership_is_the_default_and_ignores_renewals(tmp_path):
+    """The contract's reading, kept as the default: a member from registration on."""
+    lines = _membership(tmp_path, None, MEMBERS)
+    assert lines.filter(pl.col("outcome") != "included")["invoice_id"].to_list() == ["P5-2026-01-20"]
+
+
+def test_a_renewal_before_registration_is_refused(tmp_path):
+    folder = make_inputs(tmp_path / "in", {"s.xlsx": [line("I1", "2026-02-01", 1000)]},
+                         partners=[partner("P1", registered_on=dt.date(2025, 4, 1), renewed_on=dt.date(2025, 1, 1))],
+                         program={"membership": "calendar_year"})
+    result = CliRunner().invoke(main, ["validate", str(folder), "--period", "2026Q1"])
+    assert result.exit_code == 1
+    assert "renewed_on 2025-01-01 of P1 is before its registered_on 2025-04-01" in result.output

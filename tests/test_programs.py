@@ -136,6 +136,26 @@ def test_intelligent_platforms_service_provider_is_a_status_beside_the_ladder(ru
     assert applying == ["P011", "P035"]  # allowed to their level, warranty support and an engineer
 
 
+def test_intelligent_platforms_membership_runs_to_the_end_of_the_calendar_year(run):
+    """«Членство ... действует со дня регистрации и до конца календарного года. Продление участия
+    на следующий период возможно ... по согласованию сторон»: a 2025 member counts in 2026 only
+    from its renewal (`renewed_on`); P003 did not renew, P017 renewed on 2026-02-09."""
+    outcome = run("intelligent-platforms")
+    renewed = {p.partner_id: p.renewed_on for p in outcome.inputs.partners}
+    assert renewed["P003"] is None and str(renewed["P017"]) == "2026-02-09"
+    lines = lines_of(outcome)
+    p003 = lines.filter(pl.col("partner_id") == "P003")
+    assert p003.height > 0 and set(p003["outcome"]) == {"OUTSIDE_MEMBERSHIP"}
+    assert set(p003["detail"]) == {"membership not renewed for 2026 (registered on 2025-01-22)"}
+    p017 = lines.filter(pl.col("partner_id") == "P017")
+    early = p017.filter(pl.col("invoice_date") < pl.date(2026, 2, 9))
+    assert early.height > 0 and set(early["outcome"]) == {"OUTSIDE_MEMBERSHIP"}
+    assert set(early["detail"]) == {"dated before the membership's renewal on 2026-02-09"}
+    assert "OUTSIDE_MEMBERSHIP" not in set(p017.filter(pl.col("invoice_date") >= pl.date(2026, 2, 9))["outcome"])
+    ledger = {r.partner.partner_id: r for r in outcome.settlement.rows}
+    assert ledger["P003"].totals.ytd_base == 0 and ledger["P003"].totals.excluded_lines == p003.height
+
+
 # ---------------------------------------------------------------- ANNT
 
 

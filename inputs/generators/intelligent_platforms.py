@@ -41,7 +41,8 @@ SETTINGS = (
     ("requires_opportunity", "yes", "illustrative: the seed says nothing about deal registration"),
     ("rounding", "half_up", "illustrative: the seed does not say"),
     ("language", "ru", "the program runs in Kazakhstan, in Russian"),
-    ("membership", "continuous", "seed: states no membership term"),
+    ("membership", "calendar_year", "seed: «действует со дня регистрации и до конца календарного года. Продление "
+     "участия на следующий период возможно ... по согласованию сторон»: the roster's renewed_on"),
     ("minimum_volume", "none", "seed: states no volume"),
 )
 
@@ -205,7 +206,7 @@ USD_FILE = "sales/2026-06_zhibek_usd.xlsx"  # the foreign partners' June purchas
 TEXT_DATES = "sales/2026-03_alatau.xlsx"  # dates typed as dd.mm.yyyy text
 # partners.xlsx; city and language are not fields of Partner, so they are attributes
 ROSTER = ("partner_id", "partner_name", "country", "city", "role", "tier", "registered_on", "parent_id", "company_id",
-          "language", *ATTRIBUTES, *FACTS, "statuses")
+          "language", *ATTRIBUTES, *FACTS, "statuses", "renewed_on")
 
 
 # ---------------------------------------------------------------- planning
@@ -222,7 +223,40 @@ def plan(rng: random.Random) -> Plan:
     plant(rng, sample, customers, regular)
     settle(rng, sample, regular)
     check(sample)
+    renew(sample)
+    check(sample)
     return sample
+
+
+def renew(sample: Plan) -> None:
+    """`membership = calendar_year`: a 2025 member takes part in 2026 from its renewal
+    (`renewed_on`). Every one renewed in November or December 2025 but two ordinary partners,
+    drawn with their own generator (the sales do not move): one renewed in February 2026 (its
+    January lines are outside membership), one not at all (none of its lines count)."""
+    rng = random.Random(SEED + 18)
+    planted = {i.partner for i in sample.invoices if i.credit_of or any(x.expect != INCLUDED or x.note
+                                                                          for x in i.items)}
+    planted |= {inv.partner for _, inv, _ in sample.copies}
+    lines = Counter(i.partner for i in sample.invoices)
+    january = {i.partner for i in sample.invoices if i.date.month == 1}
+    plain = sorted(p.id for p in sample.partners if p.design == "ordinary" and p.country == "KZ"
+                   and p.registered_on.year < YEAR and p.id not in planted)
+    lapsed = min(plain, key=lambda pid: (lines[pid], pid))
+    late = rng.choice([pid for pid in plain if pid in january and pid != lapsed])
+    renewal = weekday_on_or_after(day("2026-02-09"))
+    for n, p in enumerate(sample.partners):
+        if p.registered_on.year >= YEAR or p.id == lapsed:
+            continue
+        on = renewal if p.id == late else day("2025-11-16") + dt.timedelta(rng.randrange(44))
+        sample.partners[n] = replace(p, attributes=(*p.attributes, ("renewed_on", on)))
+    for inv in sample.invoices:
+        if inv.partner == lapsed:
+            note = "membership = calendar_year: a 2025 member not renewed for 2026"
+        elif inv.partner == late and inv.date < renewal:
+            note = f"dated before the membership's renewal on {renewal}"
+        else:
+            continue
+        inv.items[:] = [replace(x, expect="OUTSIDE_MEMBERSHIP", note=note) for x in inv.items]
 
 
 def fx_rates(rng: random.Random) -> dict[tuple[str, str], D]:
@@ -619,7 +653,8 @@ def describe(sample: Plan, placed: Placed) -> str:
         "",
         "Points (unit `points`, base currency KZT) of 2% of a partner's purchases up to",
         "3,000,000 KZT and 4% above (`RateBands`: `*, 0, 0.02` and `*, 3000000, 0.04`, all units),",
-        "per quarter, over the participation term (registration to 31 December).",
+        "per quarter, over the participation term: from registration to 31 December, and for a 2025 member",
+        "from its renewal (`membership = calendar_year`, the roster's `renewed_on`).",
         "Every setting, and what comes from the seed text and what is illustrative, is in the",
         "`Notes` sheet of `program.xlsx`; illustrative: `requires_opportunity` yes, `rounding`",
         "half_up, the requirement attribute names, the `ChannelRules` row `distributor, end_user,",
