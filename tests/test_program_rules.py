@@ -133,3 +133,21 @@ def test_a_renewal_before_registration_is_refused(tmp_path):
     result = CliRunner().invoke(main, ["validate", str(folder), "--period", "2026Q1"])
     assert result.exit_code == 1
     assert "renewed_on 2025-01-01 of P1 is before its registered_on 2025-04-01" in result.output
+
+
+def test_a_tiers_own_zero_band_earns_nothing_over_every_threshold(tmp_path):
+    """Intelligent Platforms: «участие в накопительной программе*» is a benefit of the program's
+    members; a tier's own bands replace the `*` bands, and a 0% band pays nothing, however much
+    is bought (the distributors of the sample)."""
+    partners = [partner("P1", "Primary"), partner("D1", "Distributor", role="distributor")]
+    sales = [line("I1", "2026-02-01", 4000000, "P1"), line("I2", "2026-02-01", 4000000, "D1",
+                                                           customer_type="reseller")]
+    folder = make_inputs(tmp_path / "in", {"s.xlsx": sales}, partners=partners,
+                         tiers=[("Primary", 1), ("Distributor", 1)],
+                         bands=[("*", 0, "0.02"), ("*", 3000000, "0.04"), ("Distributor", 0, "0")])
+    outcome = pipeline.run(folder, parse_period("2026Q1"), tmp_path / "out")
+    assert outcome.ok, [str(p) for p in outcome.problems]
+    rows = {r.partner.partner_id: r for r in outcome.settlement.rows}
+    # P1: 4,000,000 × 4% = 160,000.00; D1: 4,000,000 × 0% = 0, its line included
+    assert (rows["P1"].entitlement.amount, rows["P1"].totals.included_lines) == (160000, 1)
+    assert (rows["D1"].entitlement.amount, rows["D1"].totals.included_lines) == (0, 1)

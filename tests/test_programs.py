@@ -120,7 +120,7 @@ def test_intelligent_platforms_service_provider_is_a_status_beside_the_ladder(ru
     every level above Primary Reseller."""
     review = {r["partner_id"]: r for r in sheet(run("intelligent-platforms").out / "summary.xlsx", "TierReview")}
     assert {r["highest_qualifying_tier"] for r in review.values()} <= {
-        "Primary Reseller", "Professional Reseller", "Corporate Reseller", "Solution Provider"}
+        "Primary Reseller", "Professional Reseller", "Corporate Reseller", "Solution Provider", "Distributor"}
     assert (review["P012"]["recommendation"], review["P012"]["highest_qualifying_tier"]) == ("upgrade",
                                                                                            "Corporate Reseller")
     for pid in ("P008", "P010", "P017", "D01", "D02", "D03", "D04"):  # no joint sales plan: no level above Primary
@@ -134,6 +134,25 @@ def test_intelligent_platforms_service_provider_is_a_status_beside_the_ladder(ru
                                                      "product_engineers 0 >= 1: not met")
     applying = sorted(p for p, r in review.items() if r["status_recommendation"] == "Service Provider: apply")
     assert applying == ["P011", "P035"]  # allowed to their level, warranty support and an engineer
+
+
+def test_intelligent_platforms_points_reading_distributors_earn_none(run):
+    """«Primary Reseller ... участие в накопительной программе*»; «Позволяет партнёру накапливать
+    баллы начиная с момента первой покупки»: the sample's reading (every level earns points, the
+    distributors, who are not members, none) is expressed by a tier's own 0% band and stated in
+    the Notes sheet."""
+    outcome = run("intelligent-platforms")
+    program = outcome.inputs.program
+    distributors = [p for p in outcome.inputs.partners if p.role == "distributor"]
+    assert len(distributors) == 4 and {p.tier for p in distributors} == {"Distributor"}
+    assert [(b.over, b.rate) for b in program.bands_for("Distributor")] == [(0, 0)]
+    for level in ("Primary Reseller", "Professional Reseller", "Corporate Reseller", "Solution Provider"):
+        assert [(b.over, b.rate) for b in program.bands_for(level)] == [(0, D("0.02")), (3000000, D("0.04"))]
+    review = {r["partner_id"]: r for r in sheet(outcome.out / "summary.xlsx", "TierReview")}
+    assert {review[p.partner_id]["recommendation"] for p in distributors} == {"keep"}
+    notes = sheet(INPUTS / "intelligent-platforms" / "program.xlsx", "Notes")
+    reading = [n["source"] for n in notes if n["sheet"] == "RateBands" and "Distributor" in n["item"]]
+    assert len(reading) == 1 and "reading of the seed" in reading[0] and "Primary Reseller only" in reading[0]
 
 
 def test_intelligent_platforms_membership_runs_to_the_end_of_the_calendar_year(run):

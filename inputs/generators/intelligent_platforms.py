@@ -58,8 +58,13 @@ ATTRIBUTES = ("site_registered", "sales_specialists", "certified_staff", "joint_
 # yes/no facts of the seed's requirements, drawn apart from the sales (their own seed): «совместный
 # план продаж», «поддержка гарантийных программ SWS и AWS».
 FACTS = ("joint_sales_plan", "warranty_programs")
+# Distributors send the reports and supply the resellers: they are not members of the partner
+# program, so their tier is not a level of it, and their own bands pay 0% (RateBands).
+DISTRIBUTOR = "Distributor"
 REQUIREMENTS = (
     *((tier, "site_registered", "=", "yes") for tier in TIERS),
+    *((tier, "role", "!=", "distributor") for tier in TIERS),
+    (DISTRIBUTOR, "role", "=", "distributor"),
     *((tier, "joint_sales_plan", "=", "yes") for tier in TIERS[1:]),
     ("Professional Reseller", "sales_specialists", ">=", "1"),
     ("Corporate Reseller", "sales_specialists", ">=", "1"),
@@ -107,12 +112,19 @@ NOTES = (
      "and a count of the roster"),
     ("ChannelRules", "distributor, end_user, exclude", "illustrative: the seed has no channel rule"),
     ("Exclusions", "product_category services; product_sku IP-DEMO-R220", "illustrative: the seed excludes nothing"),
-    ("Partners", "distributors have tier Primary Reseller", "illustrative: the roster needs a tier; the seed's "
-     "levels are for resellers"),
+    ("RateBands", "* over 0: 0.02, over 3000000: 0.04 for every level; Distributor over 0: 0",
+     "reading of the seed: the table lists «участие в накопительной программе» under Primary Reseller only, "
+     "but the programme lets «партнёру» accumulate points «начиная с момента первой покупки ... в течение срока "
+     "участия партнера в программе», and the benefits of a level add to those below it (Service Provider's "
+     "«дополнительные условия поставки» add to «специальные условия поставки»): a partner keeps its points when "
+     "it is promoted, so every level earns them. Distributors are not members of the program (they supply "
+     "the resellers and send the reports): their tier Distributor has its own band of 0%, so they earn none"),
+    ("Tiers", "Distributor, rank 1", "sample: the roster needs a tier for the report senders; Requirements keep "
+     "it apart (role = distributor; every level role != distributor), so no distributor is told to upgrade"),
     ("all", "companies, products, prices, rates, dates and amounts", "illustrative sample data, invented"),
 )
-RULES = Rules(SETTINGS, (("*", D(0), D("0.02")), ("*", THRESHOLD, D("0.04"))),
-              tuple((t, r) for r, t in enumerate(TIERS, 1)), REQUIREMENTS, CHANNEL_RULES, EXCLUSIONS, notes=NOTES,
+RULES = Rules(SETTINGS, (("*", D(0), D("0.02")), ("*", THRESHOLD, D("0.04")), (DISTRIBUTOR, D(0), D(0))),
+              (*((t, r) for r, t in enumerate(TIERS, 1)), (DISTRIBUTOR, 1)), REQUIREMENTS, CHANNEL_RULES, EXCLUSIONS, notes=NOTES,
               tier_targets=False, statuses=STATUSES)
 
 RESELLERS = (  # name, city, country; the two foreign ones first so they get 2025 registrations
@@ -289,7 +301,7 @@ def roster(rng: random.Random) -> tuple[list[Partner], dict[str, tuple[Customer,
     foreign = {c: tuple(Customer(company_id(rng, c), n) for n in names) for c, names in FOREIGN_CUSTOMERS.items()}
     partners, customers = [], {}
     for d in DISTRIBUTORS:
-        partners.append(Partner(d.id, d.name, "KZ", "distributor", TIERS[0],
+        partners.append(Partner(d.id, d.name, "KZ", "distributor", DISTRIBUTOR,
                                 day(f"2025-01-{rng.randint(9, 28):02d}"), None, company_id(rng, "KZ"),
                                 attributes(d.city, None, ("yes", rng.randint(3, 6), rng.randint(2, 5), 0,
                                                           rng.randint(1, 3)))))
@@ -341,9 +353,9 @@ def roster(rng: random.Random) -> tuple[list[Partner], dict[str, tuple[Customer,
 def meets(partner: Partner, tier: str) -> bool:
     """Whether the partner meets every REQUIREMENTS row of `tier` (a level or a status): the
     generator's own reading, for the README; calc's tier review is tested against it."""
-    attrs = dict(partner.attributes)
-    return all(attrs.get(name) == value if op == "=" else int(attrs.get(name) or 0) >= int(value)
-               for t, name, op, value in REQUIREMENTS if t == tier)
+    attrs = {**dict(partner.attributes), "role": partner.role}
+    test = {"=": lambda a, v: a == v, "!=": lambda a, v: a != v, ">=": lambda a, v: int(a or 0) >= int(v)}
+    return all(test[op](attrs.get(name), value) for t, name, op, value in REQUIREMENTS if t == tier)
 
 
 def level(rank: int, attrs: dict) -> str:
@@ -652,7 +664,9 @@ def describe(sample: Plan, placed: Placed) -> str:
         "## The program",
         "",
         "Points (unit `points`, base currency KZT) of 2% of a partner's purchases up to",
-        "3,000,000 KZT and 4% above (`RateBands`: `*, 0, 0.02` and `*, 3000000, 0.04`, all units),",
+        "3,000,000 KZT and 4% above (`RateBands`: `*, 0, 0.02` and `*, 3000000, 0.04`, all units), at",
+        "every level (a reading, stated in `Notes`: the seed lists the points under Primary Reseller);",
+        "the distributors' tier `Distributor` has its own band `Distributor, 0, 0`,",
         "per quarter, over the participation term: from registration to 31 December, and for a 2025 member",
         "from its renewal (`membership = calendar_year`, the roster's `renewed_on`).",
         "Every setting, and what comes from the seed text and what is illustrative, is in the",
@@ -663,7 +677,8 @@ def describe(sample: Plan, placed: Placed) -> str:
         "## Partners (`partners.xlsx`)",
         "",
         f"{len(sample.partners)} partners: {len(DISTRIBUTORS)} distributors (`D01`-`D04`, role `distributor`, "
-        f"the report senders, nominal tier Primary Reseller) and {len(partners)} partners "
+        f"the report senders, tier Distributor: its own band pays 0%, as they are not members of the program) "
+        f"and {len(partners)} partners "
         f"`P001`-`P{len(partners):03d}` "
         "(ids in order of registration), each with its distributor as `parent_id`:",
         "",
