@@ -193,7 +193,7 @@ def run(folder: Path, period: Period, out: Path | None = None, previous: Path | 
     if any(p.is_error for p in problems):
         return Outcome(problems, origin=origin, program=name)
     ytd = {r.partner.partner_id: r.totals.ytd_base for r in settlement.rows}
-    reviews = review(inputs.program, inputs.partners, ytd)
+    reviews = review(inputs.program, inputs.partners, ytd, settlement.period.is_last_of_year)
     progress("writing")
     try:
         written = write_atomically(target, lambda staging: write_outputs(

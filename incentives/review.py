@@ -72,6 +72,7 @@ class TierReview:
     to_next_grade: Decimal | None
     next_grade: str
     statuses: tuple[StatusReview, ...] = ()  # every status held, and every one the partner could apply for
+    minimum: str = ""  # at the year's end, below the tier's minimum volume: the words; else ""
 
     @property
     def statuses_held(self) -> str:
@@ -91,7 +92,7 @@ class TierReview:
 
     @property
     def requirements_text(self) -> str:
-        return "; ".join(str(c) for c in self.checks)
+        return "; ".join([*(str(c) for c in self.checks), *([self.minimum] if self.minimum else [])])
 
 
 def _number(text: str) -> Decimal | None:
@@ -154,7 +155,19 @@ def status_reviews(program: Program, partner: Partner) -> tuple[StatusReview, ..
     return tuple(r for r in out if r.recommendation)
 
 
-def review(program: Program, partners: tuple[Partner, ...], ytd: dict[str, Decimal]) -> tuple[TierReview, ...]:
+def below_minimum(program: Program, tier: Tier | None, base: Decimal, year_end: bool) -> str:
+    """`minimum_volume = annual_target_c`: in the run of the year's last period, a year below
+    the tier's C target («minimum volume») is the words saying so; otherwise ""."""
+    if not year_end or program.minimum_volume != "annual_target_c" or tier is None or tier.target_c is None:
+        return ""
+    if base >= tier.target_c:
+        return ""
+    return f"below the minimum volume: {fmt(base)} < annual_target_c {fmt(tier.target_c)} {program.base_currency}"
+
+
+def review(program: Program, partners: tuple[Partner, ...], ytd: dict[str, Decimal],
+           year_end: bool = False) -> tuple[TierReview, ...]:
+    """`year_end`: the run is of the year's last period (the minimum volume is judged then)."""
     tiers = {t.name: t for t in program.tiers}
     out = []
     for p in sorted(partners, key=lambda p: p.partner_id):
@@ -163,17 +176,18 @@ def review(program: Program, partners: tuple[Partner, ...], ytd: dict[str, Decim
         highest = max(qualifying, key=lambda t: t.rank, default=None)
         checks = checks_for(program, p, p.tier)
         qualifies = all(c.met for c in checks)
-        if not qualifies:
+        base = ytd.get(p.partner_id, ZERO)
+        minimum = below_minimum(program, current, base, year_end)
+        if not qualifies or minimum:
             recommendation = "review"
         elif highest is not None and current is not None and highest.rank > current.rank:
             recommendation = "upgrade"
         else:
             recommendation = "keep"
-        base = ytd.get(p.partner_id, ZERO)
         reached, more, next_grade = grade(current, base)
         out.append(TierReview(p.partner_id, p.partner_name, p.tier, current.rank if current else None, checks,
                               qualifies, highest.name if highest else "", recommendation, base, reached, more,
-                              next_grade, status_reviews(program, p)))
+                              next_grade, status_reviews(program, p), minimum))
     return tuple(out)
 
 

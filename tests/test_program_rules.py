@@ -151,3 +151,20 @@ def test_a_tiers_own_zero_band_earns_nothing_over_every_threshold(tmp_path):
     # P1: 4,000,000 × 4% = 160,000.00; D1: 4,000,000 × 0% = 0, its line included
     assert (rows["P1"].entitlement.amount, rows["P1"].totals.included_lines) == (160000, 1)
     assert (rows["D1"].entitlement.amount, rows["D1"].totals.included_lines) == (0, 1)
+
+
+def test_below_the_minimum_volume_at_the_years_end_is_review_not_keep(tmp_path):
+    """ANNT: «Partners will need to meet minimum volume»: with `minimum_volume = annual_target_c`,
+    a partner meeting its requirements but whose year ends below its tier's C target is
+    `review`, in the run of the year's last period only."""
+    folder = make_inputs(tmp_path / "in", {"s.xlsx": [line("I1", "2026-03-01", "299999.99", "P1"),
+                                                      line("I2", "2026-03-01", "300000", "P2")]},
+                         partners=[partner("P1", "Silver"), partner("P2", "Silver")],
+                         tiers=[("Silver", 1, 500000, 400000, 300000)], program={"minimum_volume": "annual_target_c"})
+    for period, expected in (("2026Q3", {"P1": "keep", "P2": "keep"}), ("2026Q4", {"P1": "review", "P2": "keep"})):
+        assert pipeline.run(folder, parse_period(period), tmp_path / period).ok
+        review = _review(tmp_path / period)
+        assert {p: r["recommendation"] for p, r in review.items()} == expected, period
+    # 299,999.99 is 0.01 under the C target 300,000.00; 300,000.00 reaches it
+    assert review["P1"]["requirements"] == "below the minimum volume: 299,999.99 < annual_target_c 300,000.00 KZT"
+    assert review["P2"]["requirements"] is None

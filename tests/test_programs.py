@@ -190,19 +190,46 @@ def test_annt_tier_review_grades_and_upgrades(run):
     decided = {p: (r["recommendation"], r["highest_qualifying_tier"]) for p, r in review.items()
                if r["recommendation"] != "keep"}
     assert decided == {
-        "P02": ("upgrade", "Distributor"),  # a Premium Partner meeting every Distributor requirement
         "P06": ("upgrade", "Gold Reseller"),
         "P10": ("upgrade", "Gold Partner"),
         "P13": ("upgrade", "Silver Reseller"),
-        "D02": ("review", "Premium Partner"),  # sales scale 18M, the seed asks over 20M
+        "D02": ("review", "Certified Partner"),  # sales scale 18M, the seed asks over 20M
         "P04": ("review", "Silver Reseller"),
         "P08": ("review", "Silver Partner"),
         "P11": ("review", "Certified Partner"),
     }
-    assert review["D02"]["requirements"] == ("registered_capital_usd 3200000 >= 3000000: met; sales_scale_usd "
-                                             "18000000 > 20000000: not met; clientele 5400 >= 5000: met")
+    assert review["D02"]["requirements"] == ("role distributor = distributor: met; registered_capital_usd 3200000 >= "
+                                             "3000000: met; sales_scale_usd 18000000 > 20000000: not met; clientele "
+                                             "5400 >= 5000: met")
     # «over USD 1 million» is strictly over: exactly 1,000,000 does not meet it
     assert "sales_scale_usd 1000000 > 1000000: not met" in review["P08"]["requirements"]
+
+
+def test_annt_tracks_are_kept_apart_by_role(run):
+    """«Business Order process»: the Distributor «Develops lower-tier channels ... Distributes
+    products and builds level 1 inventory», the Premium Partner places «Project Order[s]»: P02, a
+    solution provider meeting every Distributor number (capital, sales scale, clientele 5000),
+    is not told to become a Distributor."""
+    review = {r["partner_id"]: r for r in sheet(run("annt").out / "summary.xlsx", "TierReview")}
+    assert (review["P02"]["recommendation"], review["P02"]["highest_qualifying_tier"]) == ("keep", "Premium Partner")
+    assert not any(r["highest_qualifying_tier"] == "Distributor" for p, r in review.items() if not p.startswith("D"))
+
+
+def test_annt_year_end_below_the_minimum_volume_is_reviewed(run, tmp_path):
+    """«Partners will need to meet minimum volume»: at the year's last period, a partner below its
+    tier's C target is reviewed, and the words say so; before the year's end, nothing is said."""
+    review = {r["partner_id"]: r for r in sheet(run("annt").out / "summary.xlsx", "TierReview")}
+    below = {p: r["requirements"].rpartition("; ")[2] for p, r in review.items()
+             if "below the minimum volume" in (r["requirements"] or "")}
+    # P04: 351,614.03 < Gold Reseller C 500,000; P08: 999,999.99 < Gold Partner C 1,000,000; P11: 203,610.77 < 500,000
+    assert below == {"P04": "below the minimum volume: 351,614.03 < annual_target_c 500,000.00 USD",
+                     "P08": "below the minimum volume: 999,999.99 < annual_target_c 1,000,000.00 USD",
+                     "P11": "below the minimum volume: 203,610.77 < annual_target_c 500,000.00 USD"}
+    assert {review[p]["recommendation"] for p in below} == {"review"}
+    assert review["P03"]["recommendation"] == "keep"  # 1,000,000.00 reaches its C target (500,000) and A
+    q3 = pipeline.run(INPUTS / "annt", parse_period("2026Q3"), tmp_path / "q3")
+    assert q3.ok and not any("minimum volume" in (r["requirements"] or "")
+                             for r in sheet(tmp_path / "q3" / "summary.xlsx", "TierReview"))
 
 
 def test_annt_statement_shows_the_grade_and_the_next(run):

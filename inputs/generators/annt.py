@@ -40,7 +40,9 @@ SETTINGS = (
     ("rounding", "half_up", "illustrative: the seed does not say"),
     ("language", "en", "seed: in English"),
     ("membership", "continuous", "seed: states no membership term"),
-    ("minimum_volume", "none", "seed: states no volume"),
+    ("minimum_volume", "annual_target_c", "reading of the seed: «Partners will need to meet minimum volume»; the "
+     "lowest annual target (C) of the tier is its minimum: below it at the year's end, the tier review says "
+     "review"),
 )
 
 M = D(1_000_000)
@@ -59,6 +61,8 @@ TIERS = (
 )
 TARGETS = {t: (a, b, c) for t, _, a, b, c in TIERS}
 REQUIREMENTS = (
+    ("Distributor", "role", "=", "distributor"),
+    ("Premium Partner", "role", "=", "solution_provider"),
     ("Distributor", "registered_capital_usd", ">=", "3000000"),
     ("Distributor", "sales_scale_usd", ">", "20000000"),
     ("Distributor", "clientele", ">=", "5000"),
@@ -93,11 +97,15 @@ NOTES = (
     ("Requirements", "sales_scale_usd > 20000000, 10000000, 1000000 (Distributor, Premium, Gold Partner)",
      "seed: «sales scale reaches over USD 20 / 10 / 1 million», strictly over"),
     ("Requirements", "Distributor clientele >= 5000", "seed: «a clientele of 5000+»"),
-    ("Requirements", "role = reseller (Gold / Silver Reseller), role = solution_provider (Gold / Silver Partner)",
-     "reading of the seed's «Business Order process»: Resellers place distribution orders, Partners project "
-     "orders facing end users; the row keeps the two tracks apart in the tier review"),
+    ("Requirements", "role = distributor (Distributor), solution_provider (Premium Partner, Gold / Silver Partner), "
+     "reseller (Gold / Silver Reseller)",
+     "reading of the seed's «Business Order process»: the Distributor distributes and develops lower-tier channels, "
+     "Resellers place distribution orders, Premium and Partners project orders facing end users; the rows keep "
+     "the tracks apart in the tier review (a solution provider is not told to become a Distributor)"),
     ("Requirements", "commercial, logistics and technical networks, market coverage, sales training, technical "
-     "certification, minimum volume", "seed requirements in words only: not modelled"),
+     "certification", "seed requirements in words only: not modelled"),
+    ("Program", "minimum_volume = annual_target_c", "seed: «Partners will need to meet minimum volume»: at the "
+     "year's end, a partner below its tier's C target is reviewed (TierReview: below the minimum volume)"),
     ("ChannelRules", "distributor, end_user, flag", "reading of the seed's «Logistics»: a distributor supplies "
      "downstream channels; the seed does not forbid end-user sales, so flag, not exclude"),
     ("Partners", "roles distributor, reseller, solution_provider", "reading of the seed's order process"),
@@ -132,7 +140,7 @@ PARTNERS = (
     (_partner("P01", "Pyramid Systems Integration", "EG", "solution_provider", "Premium Partner", "2023-06-05", None,
               2_400_000, 12_000_000, None, "grade B; requirements met"), "2710000", False),
     (_partner("P02", "Red Sea Networks Co.", "SA", "solution_provider", "Premium Partner", "2024-02-19", None,
-              3_500_000, 24_000_000, 5000, "meets every Distributor requirement (clientele exactly 5000): upgrade; "
+              3_500_000, 24_000_000, 5000, "meets every Distributor number (clientele exactly 5000), but a solution provider: keep; "
               "grade A"), "3240000", False),
     (_partner("P03", "Nile Valley Trading", "EG", "reseller", "Gold Reseller", "2024-04-08", "D01",
               750_000, None, None, "year's sales exactly 1,000,000.00: grade A reached on the target"),
