@@ -49,6 +49,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "opportunity_early": ("opportunity {} was registered on {}, after the invoice",
                           "сделка {} зарегистрирована {}, позже счета"),
     "opportunity_expired": ("opportunity {} expired on {}", "срок сделки {} истек {}"),
+    "opportunity_item": ("item not on the opportunity: {} is not listed on {}", "товара нет в сделке: {} не указан в {}"),
     "flag_channel": ("channel: a {} selling to customers of type {}", "канал: {} продает клиентам типа {}"),
 }
 
@@ -129,13 +130,16 @@ def not_registered(ctx: Context) -> Condition:
     status = pl.col("o_status") != "approved"
     early = date < pl.col("o_registered_on")
     expired = (date > pl.col("o_expires_on")).fill_null(False)  # no expiry date: valid
-    applies = missing | unknown | other | status | early | expired
+    # An opportunity that lists its items covers those only.
+    unlisted = pl.col("o_has_items").fill_null(False) & pl.col("o_item_listed").is_null()
+    applies = missing | unknown | other | status | early | expired | unlisted
     detail = (pl.when(missing).then(ctx.say("no_opportunity"))
               .when(unknown).then(ctx.say("opportunity_unknown", opp))
               .when(other).then(ctx.say("opportunity_other", opp, pl.col("o_partner_id")))
               .when(status).then(ctx.say("opportunity_status", opp, pl.col("o_status")))
               .when(early).then(ctx.say("opportunity_early", opp, pl.col("o_registered_on").cast(pl.String)))
-              .otherwise(ctx.say("opportunity_expired", opp, pl.col("o_expires_on").cast(pl.String))))
+              .when(expired).then(ctx.say("opportunity_expired", opp, pl.col("o_expires_on").cast(pl.String)))
+              .otherwise(ctx.say("opportunity_item", pl.col("product_sku"), opp)))
     return applies, detail
 
 
@@ -162,6 +166,7 @@ REASON_WORDS = {
 
 
 def _folded(column: str) -> pl.Expr:
+    """Text as names and codes are compared: case, spaces, `_` and `-` alike, trimmed."""
     return pl.col(column).str.to_lowercase().str.replace_all(r"[\s_\-]+", " ").str.strip_chars()
 
 
@@ -197,12 +202,25 @@ def _context_columns(inputs: Inputs) -> tuple[pl.DataFrame, pl.DataFrame]:
          "p_role": [p.role for p in inputs.partners]},
         schema={"partner_id": pl.String, "p_registered_on": pl.Date, "p_member_from": pl.Date, "p_role": pl.String},
     ).unique("partner_id", keep="first", maintain_order=True)
+    items = opportunity_items(inputs.opportunities)
     opps = (inputs.opportunities
             .select(pl.col("opportunity_id"), pl.col("partner_id").alias("o_partner_id"),
                     pl.col("status").alias("o_status"), pl.col("registered_on").alias("o_registered_on"),
                     pl.col("expires_on").alias("o_expires_on"))
-            .unique("opportunity_id", keep="first", maintain_order=True))
-    return partners, opps
+            .unique("opportunity_id", keep="first", maintain_order=True)
+            .with_columns(pl.col("opportunity_id").is_in(items["opportunity_id"].unique()).alias("o_has_items")))
+    return partners, opps, items
+
+
+def opportunity_items(opportunities: pl.DataFrame) -> pl.DataFrame:
+    """(opportunity_id, `_sku`): each item an opportunity lists, its SKU folded as `_folded` folds
+    a line's, with `o_item_listed` true; a row may list several SKUs, comma-separated."""
+    return (opportunities.select("opportunity_id", pl.col("product_sku").str.split(",").alias("_sku"))
+            .explode("_sku")
+            .with_columns(_folded("_sku"))
+            .filter(pl.col("_sku").is_not_null() & (pl.col("_sku") != ""))
+            .unique(maintain_order=True)
+            .with_columns(pl.lit(True).alias("o_item_listed")))
 
 
 def classify(lines: pl.DataFrame, inputs: Inputs, period: Period, words: bool = True) -> pl.DataFrame:
@@ -210,9 +228,11 @@ def classify(lines: pl.DataFrame, inputs: Inputs, period: Period, words: bool = 
     `words`, its words in each language (`WORDED`): `detail` for an excluded line, `flag`
     for a flagged one."""
     ctx = Context(inputs, period)
-    partners, opps = _context_columns(inputs)
+    partners, opps, items = _context_columns(inputs)
     joined = (lines.join(partners, on="partner_id", how="left", maintain_order="left")
-              .join(opps, on="opportunity_id", how="left", maintain_order="left"))
+              .join(opps, on="opportunity_id", how="left", maintain_order="left")
+              .with_columns(_folded("product_sku").alias("_sku"))
+              .join(items, on=["opportunity_id", "_sku"], how="left", maintain_order="left"))
     outcome = pl.lit(INCLUDED)
     for code, reason in reversed(REASONS):  # the first reason that applies wins
         applies, _ = reason(ctx)

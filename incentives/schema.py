@@ -416,6 +416,11 @@ OPPORTUNITIES = Sheet(
            choice_aliases=(("approved", ("одобрена", "одобрено", "утверждена")),
                            ("pending", ("на рассмотрении", "ожидает")),
                            ("rejected", ("отклонена", "отклонено")))),
+        _c("product_sku", T, "An item of the opportunity (optional): one row per item, or several SKUs comma-"
+           "separated; when an opportunity lists any, a line of another SKU does not count.",
+           "Товар сделки (необязательно): строка на товар или несколько артикулов через запятую; если у сделки "
+           "указаны товары, строка с другим артикулом не учитывается.", "Артикул", "код товара", required=False,
+           blank_ok=True, aliases=("sku", "item")),
     ),
     "Registered opportunities (deal registrations).", "Зарегистрированные сделки.",
     ru_name="Сделки", key=("opportunity_id",),

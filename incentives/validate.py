@@ -272,11 +272,14 @@ def opportunities(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
         base = first.setdefault(r["opportunity_id"], r)
         if base is r:
             continue
-        same = all(r[c.name] == base[c.name] for c in schema.OPPORTUNITIES.columns)
+        # Rows of one opportunity that differ only in product_sku list its items.
+        same = all(r[c.name] == base[c.name] for c in schema.OPPORTUNITIES.columns if c.name != "product_sku")
         where = Source(r["file"], r["sheet"], r["row"])
         also = Source(base["file"], base["sheet"], base["row"])
-        if same:
+        if same and r["product_sku"] == base["product_sku"]:
             yield note(where, f"opportunity {r['opportunity_id']} repeats {also}")
+        elif same and r["product_sku"] and base["product_sku"]:
+            continue
         else:
             yield error(where, f"opportunity_id {r['opportunity_id']} is also at {also} with other content",
                         "an opportunity is registered once")

@@ -168,3 +168,45 @@ def test_below_the_minimum_volume_at_the_years_end_is_review_not_keep(tmp_path):
     # 299,999.99 is 0.01 under the C target 300,000.00; 300,000.00 reaches it
     assert review["P1"]["requirements"] == "below the minimum volume: 299,999.99 < annual_target_c 300,000.00 KZT"
     assert review["P2"]["requirements"] is None
+
+
+def _opportunity_run(tmp_path, opportunities: list[dict]) -> list[tuple]:
+    sales = [line("I1", "2026-02-10", 1000, opportunity_id="OP-1", product_sku="RC-STD-1Y"),
+             line("I2", "2026-02-10", 500, opportunity_id="OP-1", product_sku="rc std 1y"),
+             line("I3", "2026-02-10", 300, opportunity_id="OP-1", product_sku="CAM-HD-1080"),
+             line("I4", "2026-02-10", 200, opportunity_id="OP-2", product_sku="CAM-HD-1080")]
+    folder = make_inputs(tmp_path / "in", {"s.xlsx": sales}, program={"requires_opportunity": "yes"},
+                         opportunities=opportunities)
+    outcome = pipeline.run(folder, parse_period("2026Q1"), tmp_path / "out")
+    assert outcome.ok, [str(p) for p in outcome.problems]
+    return [tuple(r) for r in outcome.settlement.lines.sort("invoice_id").select("invoice_id", "outcome", "detail")
+            .iter_rows()]
+
+
+def _opp(oid: str, sku: str | None = None) -> dict:
+    return {"opportunity_id": oid, "partner_id": "P1", "customer_name": "Customer",
+            "registered_on": dt.date(2026, 1, 5), "status": "approved", **({"product_sku": sku} if sku else {})}
+
+
+def test_an_item_not_on_the_opportunity_is_not_registered(tmp_path):
+    """RSUPPORT: «Opportunity report ... (unlisted item will be excluded for rebate)»: per item.
+    OP-1 lists RC-STD-1Y and RV-10PC-1Y (one row per item), so a CAM-HD-1080 line naming it does
+    not count; OP-2 lists no item, so it covers the whole deal, as before."""
+    assert _opportunity_run(tmp_path, [_opp("OP-1", "RC-STD-1Y"), _opp("OP-1", "RV-10PC-1Y"), _opp("OP-2")]) == [
+        ("I1", "included", None), ("I2", "included", None),
+        ("I3", "NOT_REGISTERED", "item not on the opportunity: CAM-HD-1080 is not listed on OP-1"),
+        ("I4", "included", None)]
+
+
+def test_opportunity_items_may_be_listed_in_one_cell(tmp_path):
+    """The same rule with the items comma-separated in one product_sku cell."""
+    assert _opportunity_run(tmp_path, [_opp("OP-1", "RC-STD-1Y, RV-10PC-1Y"), _opp("OP-2")])[2] == (
+        "I3", "NOT_REGISTERED", "item not on the opportunity: CAM-HD-1080 is not listed on OP-1")
+
+
+def test_item_rows_of_one_opportunity_must_agree_on_the_deal(tmp_path):
+    other = {**_opp("OP-1", "RV-10PC-1Y"), "status": "pending"}
+    folder = make_inputs(tmp_path / "in", {"s.xlsx": [line("I1", "2026-02-10", 1000, opportunity_id="OP-1")]},
+                         program={"requires_opportunity": "yes"}, opportunities=[_opp("OP-1", "RC-STD-1Y"), other])
+    result = CliRunner().invoke(main, ["validate", str(folder), "--period", "2026Q1"])
+    assert result.exit_code == 1 and "opportunity_id OP-1 is also at" in result.output

@@ -300,6 +300,9 @@ def test_rsupport_award_is_paid_only_in_the_last_month(tmp_path):
 
 
 def test_rsupport_unlisted_items_are_excluded(run):
+    """«Opportunity report on distributor's template (unlisted item will be excluded for rebate)»:
+    per item. R08's opportunity OP-26-0012 lists its products, not RC-STD-1Y: that line does not
+    count, the deal's other lines do."""
     lines = lines_of(run("rsupport"))
     unlisted = lines.filter(pl.col("outcome") == "NOT_REGISTERED").sort("partner_id")
     reported = set(run("rsupport").inputs.opportunities["opportunity_id"])
@@ -310,6 +313,7 @@ def test_rsupport_unlisted_items_are_excluded(run):
         ("R04", "no opportunity named"),
         ("R06", "opportunity <reported> is pending"),
         ("R07", "opportunity <reported> expired on 2026-06-30"),
+        ("R08", "item not on the opportunity: RC-STD-1Y is not listed on <reported>"),
     ]
     assert sorted(lines.filter(pl.col("outcome") == "PRODUCT_EXCLUDED")["product_category"]) == ["third-party"] * 2
 

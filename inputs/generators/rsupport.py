@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections import defaultdict
+from dataclasses import replace
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -78,8 +80,8 @@ NOTES = (
      "more, 2 or more, 3 or more»"),
     ("Requirements", "Platinum maintenance_resource = yes", "seed: «Platinum must include resource for maintenance»"),
     ("Program", "requires_opportunity yes", "seed: «Opportunity report on distributor's template (unlisted item "
-     "will be excluded for rebate)»: a line counts only with an approved opportunity of the reseller; the "
-     "Opportunities sheet has no product column, so the deal is checked, not each item"),
+     "will be excluded for rebate)»: a line counts only with an approved opportunity of the reseller, and "
+     "only for an item the opportunity lists (opportunities/*.xlsx: one row per item, column product_sku)"),
     ("Exclusions", "product_category third-party", "reading of the seed: «Profit rates for all RSUPPORT's "
      "products»: other makers' goods on a report never earn"),
     ("Bonuses", f"Best partner award: country, eligible_base, year, 1 winner, fixed {AWARD} USD, over 20,000",
@@ -116,7 +118,8 @@ PARTNERS = (
     (_partner("R03", "Chiang Mai Support Tech", "TH", "Silver", "2025-06-02", 2, 2, "no",
               "meets Gold: upgrade; an opportunity that is on no report"), "33000", False),
     (_partner("R04", "Saigon Remote Services JSC", "VN", "Gold", "2024-07-15", 2, 3, "no",
-              "year's base 84,250.00, tied with R05: shares the VN award, gets the odd cent; an unlisted item"),
+              "year's base 84,250.00, tied with R05: shares the VN award, gets the odd cent; a line naming no "
+              "opportunity"),
      "84250.00", True),
     (_partner("R05", "Hanoi IT Support Co.", "VN", "Gold", "2025-01-20", 2, 2, "no",
               "year's base 84,250.00, tied with R04: shares the VN award; a third-party item"), "84250.00", True),
@@ -126,7 +129,7 @@ PARTNERS = (
     (_partner("R07", "Jakarta Remote Access PT", "ID", "Platinum", "2024-05-06", 3, 3, "no",
               "no maintenance resource: review; best in ID; an expired opportunity"), "118000", False),
     (_partner("R08", "Surabaya Helpdesk Nusantara", "ID", "Gold", "2025-02-24", 3, 3, "yes",
-              "meets Platinum: upgrade; a credit note"), "76000", False),
+              "meets Platinum: upgrade; a credit note; an item not on its opportunity"), "76000", False),
 )
 CURRENCY = {"TH": "THB", "VN": "USD", "ID": "USD"}
 END_USERS = {
@@ -181,8 +184,36 @@ def plan(rng: random.Random) -> Plan:
     plant(rng, sample, by_id, customers, deal)
     date_opportunities(rng, sample)
     number(rng, sample)
+    list_items(sample)
     check_keys(sample)
     return sample
+
+
+def list_items(sample: Plan) -> None:
+    """Each opportunity report lists the products of the deal (one row per item): the SKUs of
+    the lines naming it. One R08 deal leaves out one of them: that line is an «unlisted item»
+    (NOT_REGISTERED, «item not on the opportunity»). Decided without the generator, so the
+    lines drawn do not move."""
+    naming = defaultdict(list)
+    for inv in sample.invoices:
+        if isinstance(inv.opp, Opp):
+            naming[inv.opp.id].append(inv)
+    chosen = None
+    credited = {i.credit_of.id for i in sample.invoices if i.credit_of is not None}
+    for inv in sorted((i for i in sample.invoices if i.partner == "R08" and isinstance(i.opp, Opp)
+                       and i.credit_of is None and i.id not in credited), key=lambda i: i.id):
+        skus = [x.product.sku for i in naming[inv.opp.id] for x in i.items]
+        alone = [n for n, x in enumerate(inv.items) if skus.count(x.product.sku) == 1 and x.expect == "included"]
+        if alone and len(set(skus)) > 1:
+            chosen = inv, alone[0]
+            break
+    inv, n = chosen
+    item = inv.items[n]
+    inv.items[n] = replace(item, expect="NOT_REGISTERED",
+                           note=f"{item.product.sku} is not listed on its opportunity {inv.opp.id}: an unlisted item")
+    for opp in sample.opps:
+        opp.items = tuple(sorted({x.product.sku for i in naming[opp.id] for x in i.items
+                                  if not (i is inv and x is inv.items[n])}))
 
 
 def _invoice(sample: Plan, p: Partner, d: dt.date, items: list[Item], currency: str, opp: Opp | str | None,
@@ -270,7 +301,8 @@ def describe(sample: Plan, year: dict[str, D], placed) -> str:
         "",
         "The resellers' sales, in USD, settled per month (the seed's monthly sales reports). A line counts only",
         "when it names an approved opportunity of the reseller on its opportunity report, valid on the invoice",
-        "date (the seed: an unlisted item is excluded from the rebate). The rates and the award amount are",
+        "date, and its product is an item the opportunity lists (the seed: an unlisted item is excluded from",
+        "the rebate; each report has one row per item, column `product_sku`). The rates and the award amount are",
         f"illustrative: the seed states none; the award is {AWARD} USD so that a shared award shows its odd cent.",
         "",
         *rules_tables(RULES),

@@ -86,6 +86,7 @@ class Opp:
     registered_on: dt.date | None = None  # None: set from the lines that name it
     expires_on: dt.date | None = None
     id: str = ""
+    items: tuple[str, ...] = ()  # the SKUs it lists (one row each), or none: the whole deal
 
 
 @dataclass(frozen=True)
@@ -350,10 +351,12 @@ def write_opportunities(folder: Path, plan: Plan, file_of: Callable[[Opp], str],
     for file, opps in sorted(files.items()):
         layout = layout_of(file)
         words = dict(layout.words)
-        rows = [[o.id, o.partner, o.customer.name, o.registered_on, o.expires_on, words.get(o.status, o.status)]
-                for o in opps]
+        itemized = any(o.items for o in plan.opps)  # then a product_sku column, one row per item
+        rows = [[o.id, o.partner, o.customer.name, o.registered_on, o.expires_on, words.get(o.status, o.status),
+                 *([sku] if itemized else [])] for o in opps for sku in (o.items or (None,))]
+        columns = OPPORTUNITY_COLUMNS if itemized else OPPORTUNITY_COLUMNS[:-1]
         with Book(folder / file) as book:
-            book.sheet("Opportunities", headers(schema.OPPORTUNITIES, OPPORTUNITY_COLUMNS, layout.style), rows,
+            book.sheet("Opportunities", headers(schema.OPPORTUNITIES, columns, layout.style), rows,
                        date_format=layout.date_format)
         written.append(folder / file)
     return written
