@@ -51,6 +51,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "opportunity_expired": ("opportunity {} expired on {}", "срок сделки {} истек {}"),
     "opportunity_item": ("item not on the opportunity: {} is not listed on {}", "товара нет в сделке: {} не указан в {}"),
     "flag_channel": ("channel: a {} selling to customers of type {}", "канал: {} продает клиентам типа {}"),
+    "channel_roster": ("a {} must not sell to customers of type {} (customer {} is {} on the roster, a {})",
+                       "{} не может продавать клиентам типа {} (клиент {} — партнер {} из реестра, {})"),
+    "flag_channel_roster": ("channel: a {} selling to customers of type {} (customer {} is {} on the roster, a {})",
+                            "канал: {} продает клиентам типа {} (клиент {} — партнер {} из реестра, {})"),
 }
 
 
@@ -117,7 +121,16 @@ def product_excluded(ctx: Context) -> Condition:
 
 def channel_conflict(ctx: Context) -> Condition:
     hit = _channel_rule(ctx, "exclude")
-    return hit, ctx.say("channel", pl.col("p_role"), pl.col("customer_type"))
+    return hit, _channel_words(ctx, "channel")
+
+
+def _channel_words(ctx: Context, key: str) -> pl.Expr:
+    """A channel rule's words; when the customer is a roster partner, they say which one."""
+    typed = pl.col(CUSTOMER_TYPE)
+    return (pl.when(pl.col("c_partner_id").is_not_null())
+            .then(ctx.say(f"{key}_roster" if key.startswith("flag") else "channel_roster", pl.col("p_role"), typed,
+                          pl.col("customer_id"), pl.col("c_partner_id"), pl.col("c_role")))
+            .otherwise(ctx.say(key, pl.col("p_role"), typed)))
 
 
 def not_registered(ctx: Context) -> Condition:
@@ -170,9 +183,28 @@ def _folded(column: str) -> pl.Expr:
     return pl.col(column).str.to_lowercase().str.replace_all(r"[\s_\-]+", " ").str.strip_chars()
 
 
+# The customer type channel rules judge: the roster role of a customer that is a roster partner,
+# else the line's customer_type.
+CUSTOMER_TYPE = "_customer_type"
+
+
 def _channel_rule(ctx: Context, action: str) -> pl.Expr:
     pairs = [f"{r.role}|{r.customer_type}" for r in ctx.inputs.program.channel_rules if r.action == action]
-    return pl.format("{}|{}", pl.col("p_role"), pl.col("customer_type")).is_in(pairs).fill_null(False)
+    return pl.format("{}|{}", pl.col("p_role"), pl.col(CUSTOMER_TYPE)).is_in(pairs).fill_null(False)
+
+
+def roster_customers(inputs: Inputs) -> pl.DataFrame:
+    """customer_id -> the roster partner it is (`c_partner_id`, `c_role`): a customer_id equal to a
+    partner_id, or else to a partner's company_id (the first partner in roster order)."""
+    keys: dict[str, tuple[str, str]] = {}
+    for p in inputs.partners:
+        keys.setdefault(p.partner_id, (p.partner_id, p.role))
+    for p in inputs.partners:
+        if p.company_id:
+            keys.setdefault(p.company_id, (p.partner_id, p.role))
+    return pl.DataFrame({"customer_id": list(keys), "c_partner_id": [v[0] for v in keys.values()],
+                         "c_role": [v[1] for v in keys.values()]},
+                        schema={"customer_id": pl.String, "c_partner_id": pl.String, "c_role": pl.String})
 
 
 def _at(height: int, positions: pl.Series, values: pl.Series) -> pl.Series:
@@ -232,7 +264,9 @@ def classify(lines: pl.DataFrame, inputs: Inputs, period: Period, words: bool = 
     joined = (lines.join(partners, on="partner_id", how="left", maintain_order="left")
               .join(opps, on="opportunity_id", how="left", maintain_order="left")
               .with_columns(_folded("product_sku").alias("_sku"))
-              .join(items, on=["opportunity_id", "_sku"], how="left", maintain_order="left"))
+              .join(items, on=["opportunity_id", "_sku"], how="left", maintain_order="left")
+              .join(roster_customers(inputs), on="customer_id", how="left", maintain_order="left")
+              .with_columns(pl.coalesce(pl.col("c_role"), pl.col("customer_type")).alias(CUSTOMER_TYPE)))
     outcome = pl.lit(INCLUDED)
     for code, reason in reversed(REASONS):  # the first reason that applies wins
         applies, _ = reason(ctx)
@@ -250,7 +284,7 @@ def classify(lines: pl.DataFrame, inputs: Inputs, period: Period, words: bool = 
         detail = pl.lit(None, pl.String)
         for code, reason in REASONS:
             detail = pl.when(pl.col("outcome") == code).then(reason(said)[1]).otherwise(detail)
-        flag = said.say("flag_channel", pl.col("p_role"), pl.col("customer_type"))
+        flag = _channel_words(said, "flag_channel")
         said_in[worded("detail", language)] = _at(added.height, excluded, added[excluded].select(detail).to_series())
         said_in[worded("flag", language)] = _at(added.height, flags, added[flags].select(flag).to_series())
     added = added.with_columns(**said_in)

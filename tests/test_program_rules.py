@@ -210,3 +210,34 @@ def test_item_rows_of_one_opportunity_must_agree_on_the_deal(tmp_path):
                          program={"requires_opportunity": "yes"}, opportunities=[_opp("OP-1", "RC-STD-1Y"), other])
     result = CliRunner().invoke(main, ["validate", str(folder), "--period", "2026Q1"])
     assert result.exit_code == 1 and "opportunity_id OP-1 is also at" in result.output
+
+
+def test_a_customer_on_the_roster_is_judged_by_its_roster_role(tmp_path):
+    """Huawei: «The value-added partners shall not supply products to tier-2 resellers of Huawei»;
+    «In principle, the distributor shall not directly supply products to end users». Whether the
+    customer is a tier-2 reseller is looked up in the roster (by partner_id or company_id), not
+    read from the line's customer_type."""
+    partners = [partner("V1", role="value_added_partner"), partner("D1", role="distributor"),
+                partner("R1", role="reseller", company_id="AE-555")]
+    sales = [line("I1", "2026-02-01", 1000, "V1", customer_id="R1", customer_type="end_user"),
+             line("I2", "2026-02-01", 1000, "V1", customer_id="AE-555", customer_type="end_user"),
+             line("I3", "2026-02-01", 1000, "V1", customer_id="EU-1", customer_type="end_user"),
+             line("I4", "2026-02-01", 1000, "D1", customer_id="AE-555", customer_type="end_user"),
+             line("I5", "2026-02-01", 1000, "D1", customer_id="EU-1", customer_type="end_user")]
+    rules = {"ChannelRules": [{"role": "value_added_partner", "customer_type": "reseller", "action": "exclude"},
+                              {"role": "distributor", "customer_type": "end_user", "action": "flag"}]}
+    folder = make_inputs(tmp_path / "in", {"s.xlsx": sales}, partners=partners, extra_program_sheets=rules)
+    outcome = pipeline.run(folder, parse_period("2026Q1"), tmp_path / "out")
+    assert outcome.ok, [str(p) for p in outcome.problems]
+    lines = outcome.settlement.lines.sort("invoice_id").select("invoice_id", "outcome", "detail", "flag")
+    assert [tuple(r) for r in lines.iter_rows()] == [
+        ("I1", "CHANNEL_CONFLICT", "a value_added_partner must not sell to customers of type reseller "
+         "(customer R1 is R1 on the roster, a reseller)", None),
+        ("I2", "CHANNEL_CONFLICT", "a value_added_partner must not sell to customers of type reseller "
+         "(customer AE-555 is R1 on the roster, a reseller)", None),
+        ("I3", "included", None, None),
+        ("I4", "included", None, None),  # typed end_user, but R1 is a reseller: not flagged
+        ("I5", "included", None, "channel: a distributor selling to customers of type end_user")]
+    statement = openpyxl.load_workbook(tmp_path / "out" / "statements" / "V1.xlsx")
+    said = [c for ws in statement for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert any("(customer AE-555 is R1 on the roster, a reseller)" in c for c in said)

@@ -330,10 +330,21 @@ def test_rsupport_staffing_requirements(run):
 
 
 def test_huawei_vap_to_reseller_excluded_distributor_to_end_user_flagged(run):
-    lines = lines_of(run("huawei"))
-    vap_to_reseller = lines.filter((pl.col("role") == "value_added_partner") & (pl.col("customer_type") == "reseller"))
+    """«The value-added partners shall not supply products to tier-2 resellers of Huawei»: a tier-2
+    reseller is a roster partner, found by the line's customer_id (its company_id), whatever the
+    line's customer_type: V01's sale to P03 typed end_user is excluded too."""
+    outcome = run("huawei")
+    lines = lines_of(outcome)
+    tier2 = {p.company_id: p.partner_id for p in outcome.inputs.partners if p.role == "reseller"}
+    vap = lines.filter(pl.col("role") == "value_added_partner")
+    vap_to_reseller = vap.filter(pl.col("customer_id").is_in(list(tier2)))
     assert sorted(vap_to_reseller["partner_id"]) == ["V01", "V01", "V02"]
     assert set(vap_to_reseller["outcome"]) == {"CHANNEL_CONFLICT"}
+    assert set(vap.filter(pl.col("outcome") == "CHANNEL_CONFLICT")["customer_id"]) <= set(tier2)
+    typed = vap_to_reseller.filter(pl.col("customer_type") == "end_user")
+    assert typed["detail"].to_list() == [
+        f"a value_added_partner must not sell to customers of type reseller (customer {typed['customer_id'][0]} is "
+        "P03 on the roster, a reseller)"]
     distributor_to_end_user = lines.filter((pl.col("role") == "distributor") & (pl.col("customer_type") == "end_user"))
     assert sorted(distributor_to_end_user["partner_id"]) == ["D01", "D01", "D02"]
     assert set(distributor_to_end_user["outcome"]) == {"included"}

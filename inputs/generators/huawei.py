@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from dataclasses import replace
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -79,7 +80,9 @@ NOTES = (
      "seed 3.1: «In principle, the distributor shall not directly supply products to end users»: «in principle» "
      "admits exceptions, so the line earns and is flagged for the channel manager; use exclude to refuse it"),
     ("ChannelRules", "value_added_partner, reseller, exclude",
-     "seed 3.2: «The value-added partners shall not supply products to tier-2 resellers of Huawei»"),
+     "seed 3.2: «The value-added partners shall not supply products to tier-2 resellers of Huawei»; whether the "
+     "customer is a tier-2 reseller is looked up in the roster: a customer_id that is a partner's partner_id or "
+     "company_id is judged by that partner's role, whatever the line's customer_type says"),
     ("Partners", "company_id, one tier-1 role per company",
      "seed 4: «A distributor cannot be a value-added partner and vice versa»: calc's roster check "
      "one_tier1_role_per_company refuses a company_id listed as both"),
@@ -205,7 +208,11 @@ def plant(rng: random.Random, sample: Plan, by_id: dict[str, Partner], tier2: di
     one("D02", "2026-05-12", users["SA"][4], FLAG, "a distributor supplying an end user: flagged, counts")
     # «The value-added partners shall not supply products to tier-2 resellers»: excluded.
     one("V01", "2026-04-15", tier2["P02"], "CHANNEL_CONFLICT", "a value-added partner supplying tier-2 reseller P02")
-    one("V01", "2026-09-08", tier2["P03"], "CHANNEL_CONFLICT", "a value-added partner supplying tier-2 reseller P03")
+    # Typed end_user in V01's report, but the customer's id is P03's company id: the roster says
+    # it is a tier-2 reseller, so the line is excluded all the same.
+    one("V01", "2026-09-08", replace(tier2["P03"], type="end_user"), "CHANNEL_CONFLICT",
+        "a value-added partner supplying tier-2 reseller P03, typed end_user in the report: the customer_id is "
+        "P03's company_id on the roster")
     one("V02", "2026-06-23", tier2["P07"], "CHANNEL_CONFLICT", "a value-added partner supplying tier-2 reseller P07")
     # A reseller the distributor has not had certified yet.
     one("P99", "2026-07-09", users["AE"][2], "UNKNOWN_PARTNER",
@@ -251,7 +258,9 @@ def describe(sample: Plan, ytd: dict[str, D], placed) -> str:
         "The partners' sales, in USD, settled per quarter. The seed's channel rules are ChannelRules rows: a",
         "distributor supplying an end user is **flagged** (the seed says «in principle»: the line earns and",
         "finance sees it in the Summary's `flagged_lines` and the statement's Flag column); a value-added",
-        "partner supplying a reseller is **excluded** (CHANNEL_CONFLICT). The rates and the tier-2 criteria are",
+        "partner supplying a reseller is **excluded** (CHANNEL_CONFLICT). A customer whose `customer_id` is a",
+        "roster partner's id or `company_id` is judged by that partner's role, whatever the line's",
+        "`customer_type` says (the statement's words name the partner). The rates and the tier-2 criteria are",
         "illustrative (the seed states none); the `Notes` sheet says so row by row.",
         "",
         *rules_tables(RULES),
