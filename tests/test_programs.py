@@ -369,3 +369,30 @@ def test_huawei_a_company_cannot_be_both_distributor_and_vap(tmp_path):
     assert (f"error: partners.xlsx:Partners row {by_id['V01']}: company AE-DED-1021457 is a value_added_partner (V01) "
             f"and a distributor (D01, partners.xlsx:Partners row {by_id['D01']})") in result.output
     assert not out.exists()
+
+
+SECTIONS = {"intelligent-platforms": "Intelligent Platforms", "annt": "ANNT", "amt": "AMT", "rsupport": "RSUPPORT",
+            "huawei": "Huawei"}
+
+
+@pytest.mark.parametrize("program", PROGRAMS)
+def test_docs_programs_names_every_rule_row_of_the_sample(program):
+    """docs/programs.md says, per seed, where each rule lives: every Requirements, ChannelRules and
+    Statuses row of the sample's program.xlsx, and every setting that is not the default, is named
+    in the seed's section."""
+    from incentives import load, schema
+    text = (ROOT / "docs" / "programs.md").read_text(encoding="utf-8")
+    section = text.split(f"\n## {SECTIONS[program]} (")[1].split("\n## ")[0]
+    inputs, _ = load.load(INPUTS / program)
+    p = inputs.program
+    missing = [f"{r.tier}, {r.attribute}" for r in p.requirements
+               if r.attribute not in section or (r.tier not in section and f"<each tier" not in section)]
+    missing += [f"{r.role}, {r.customer_type}, {r.action}" for r in p.channel_rules
+                if f"{r.role}, {r.customer_type}, {r.action}" not in section]
+    missing += [s.name for s in p.statuses if f"`Statuses`: `{s.name}, {', '.join(s.tiers)}`" not in section]
+    defaults = {s.key: s.default for s in schema.PROGRAM_SETTINGS if s.default is not None}
+    for key in ("membership", "minimum_volume", "requires_opportunity", "period", "basis", "tier_method"):
+        value = {"requires_opportunity": "yes" if p.requires_opportunity else "no"}.get(key, str(getattr(p, key)))
+        if value != defaults[key] and f"{key} = {value}" not in section:
+            missing.append(f"{key} = {value}")
+    assert missing == [], program
