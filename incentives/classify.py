@@ -128,8 +128,8 @@ def _channel_words(ctx: Context, key: str) -> pl.Expr:
     """A channel rule's words; when the customer is a roster partner, they say which one."""
     typed = pl.col(CUSTOMER_TYPE)
     return (pl.when(pl.col("c_partner_id").is_not_null())
-            .then(ctx.say(f"{key}_roster" if key.startswith("flag") else "channel_roster", pl.col("p_role"), typed,
-                          pl.col("customer_id"), pl.col("c_partner_id"), pl.col("c_role")))
+            .then(ctx.say(f"{key}_roster", pl.col("p_role"), typed, pl.col("customer_id"), pl.col("c_partner_id"),
+                          pl.col("c_role")))
             .otherwise(ctx.say(key, pl.col("p_role"), typed)))
 
 
@@ -262,10 +262,13 @@ def classify(lines: pl.DataFrame, inputs: Inputs, period: Period, words: bool = 
     ctx = Context(inputs, period)
     partners, opps, items = _context_columns(inputs)
     joined = (lines.join(partners, on="partner_id", how="left", maintain_order="left")
-              .join(opps, on="opportunity_id", how="left", maintain_order="left")
-              .with_columns(_folded("product_sku").alias("_sku"))
-              .join(items, on=["opportunity_id", "_sku"], how="left", maintain_order="left")
-              .join(roster_customers(inputs), on="customer_id", how="left", maintain_order="left")
+              .join(opps, on="opportunity_id", how="left", maintain_order="left"))
+    if items.is_empty():  # no opportunity lists its items: no line is checked per item
+        joined = joined.with_columns(pl.lit(None, pl.Boolean).alias("o_item_listed"))
+    else:
+        joined = (joined.with_columns(_folded("product_sku").alias("_sku"))
+                  .join(items, on=["opportunity_id", "_sku"], how="left", maintain_order="left"))
+    joined = (joined.join(roster_customers(inputs), on="customer_id", how="left", maintain_order="left")
               .with_columns(pl.coalesce(pl.col("c_role"), pl.col("customer_type")).alias(CUSTOMER_TYPE)))
     outcome = pl.lit(INCLUDED)
     for code, reason in reversed(REASONS):  # the first reason that applies wins
