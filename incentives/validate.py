@@ -187,6 +187,21 @@ def requirements(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
                         "add the column to partners.xlsx; roster columns: " + ", ".join(sorted(columns)))
 
 
+def renewals(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
+    """`membership = calendar_year`: a note naming the partners registered before the program year
+    without a renewal for it, whose lines will all be OUTSIDE_MEMBERSHIP."""
+    program = inputs.program
+    if program.membership != "calendar_year":
+        return
+    lapsed = [p.partner_id for p in inputs.partners if p.registered_on.year < program.year
+              and (p.renewed_on is None or p.renewed_on.year not in (program.year - 1, program.year))]
+    if lapsed:
+        shown = ", ".join(lapsed[:10]) + (f" and {len(lapsed) - 10} more" if len(lapsed) > 10 else "")
+        yield note(Source("partners.xlsx", "Partners"), f"membership = calendar_year: {len(lapsed)} partner(s) "
+                   f"registered before {program.year} have no renewal for it ({shown}): their lines are "
+                   "OUTSIDE_MEMBERSHIP", "enter the renewal date in renewed_on if one was agreed")
+
+
 def statuses(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
     """An add-on status is not a tier, may be held by the tiers it names, and a partner holds
     only listed statuses, each allowed to its tier."""
@@ -286,6 +301,7 @@ def opportunities(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
 
 
 RULES = (program_settings, period_fits_program, tiers, rate_bands, partners, portable_partner_ids, one_tier1_role_per_company, requirements, statuses,
+         renewals,
          fx_rates, sales_keys,
          opportunities)
 
