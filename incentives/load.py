@@ -315,7 +315,7 @@ def build_program(tables: dict[str, Table]) -> tuple[Program | None, list[Proble
         requires_opportunity=settings["requires_opportunity"],
         rounding=settings["rounding"], language=settings["language"],
         bands=bands, tiers=tiers, requirements=requirements, channel_rules=rules, exclusions=exclusions,
-        bonuses=bonuses,
+        bonuses=bonuses, clawback=settings["clawback"],
     )
     return program, problems
 

@@ -91,6 +91,7 @@ class Program:
     channel_rules: tuple[ChannelRule, ...] = ()
     exclusions: tuple[Exclusion, ...] = ()
     bonuses: tuple[Bonus, ...] = ()
+    clawback: str = "net"  # or carry_forward: a negative balance carried into the partner's next period
 
     def bands_for(self, tier: str) -> tuple[RateBand, ...]:
         """A tier's own bands replace the `*` bands; ordered by threshold."""

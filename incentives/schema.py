@@ -192,6 +192,15 @@ PROGRAM_SETTINGS = (
     Setting("language", E, "Default language of partner statements (en or ru).",
             "Язык выписок партнеров по умолчанию (en или ru).", required=False,
             choices=LANGUAGES, default="en", ru_key="язык", example="en"),
+    Setting("clawback", E,
+            "net: a negative total payable is owed back in its period; carry_forward: it is carried into the "
+            "partner's next period and offset against what it earns, and what remains after the year's last "
+            "period is owed back.",
+            "net: отрицательная сумма к выплате возвращается в том же периоде; carry_forward: переносится на "
+            "следующий период партнера и зачитывается; остаток после последнего периода года возвращается.",
+            required=False, choices=("net", "carry_forward"), default="net", ru_key="возвраты",
+            example="carry_forward",
+            choice_aliases=(("net", ("сразу",)), ("carry_forward", ("перенос", "переносить")))),
 )
 
 PROGRAM = Sheet(
@@ -473,6 +482,18 @@ LEDGER = Sheet(
         _c("excluded_lines", I, "Lines of the partner excluded.", "Исключенные строки партнера.", "Исключено строк"),
         _money("excluded_amount", "Base-currency amount of the excluded lines.",
                "Сумма исключенных строк в базовой валюте.", "Исключенная сумма"),
+        # Added 2026-11-25; optional when read back, so the ledger of an earlier calc reads with 0s.
+        _c("carried_in", D, "The previous period's carried_out (0 in a year's first period).",
+           "Перенесено из прошлого периода (carried_out прошлого периода).", "Перенесено из прошлого периода",
+           required=False, default="0"),
+        _c("net_due", D, "total_payable + carried_in.", "Итого к выплате плюс перенесенное.", "Итого с переносом",
+           required=False, default="0"),
+        _c("carried_out", D, "Under carry_forward, a negative net_due of a period that is not the year's last; "
+           "otherwise 0.", "При carry_forward отрицательный итог с переносом, кроме последнего периода года; "
+           "иначе 0.", "Перенесено на следующий период", required=False, default="0"),
+        _c("payment", D, "net_due − carried_out: positive is paid to the partner, negative is owed back.",
+           "Итог с переносом минус перенесенное: положительное выплачивается, отрицательное подлежит возврату.",
+           "Платеж", required=False, default="0"),
     ),
     "One row per roster partner.", "Одна строка на партнера реестра.",
     ru_name="Реестр начислений", key=("partner_id",),

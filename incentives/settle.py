@@ -44,6 +44,8 @@ class LedgerRow:
     entitlement: Entitlement
     previously_settled: Decimal
     bonus: Decimal
+    carried_in: Decimal = ZERO  # the previous period's carried_out (claw-backs never enter previously_settled)
+    carries: bool = False  # carry_forward, and the period is not the year's last: a negative net_due is carried
 
     @property
     def accrual(self) -> Decimal:
@@ -53,6 +55,19 @@ class LedgerRow:
     def total_payable(self) -> Decimal:
         return self.accrual + self.bonus
 
+    @property
+    def net_due(self) -> Decimal:
+        return self.total_payable + self.carried_in
+
+    @property
+    def carried_out(self) -> Decimal:
+        return self.net_due if self.carries and self.net_due < 0 else ZERO
+
+    @property
+    def payment(self) -> Decimal:
+        """Positive is paid to the partner, negative is owed back."""
+        return self.net_due - self.carried_out
+
 
 @dataclass(frozen=True)
 class Origin:
@@ -61,7 +76,7 @@ class Origin:
     how: str = "recomputed"  # "recomputed", "register" or "ledger" (--ledger)
     register: str = ""  # the register's path as given; "" for a run that consulted none
     head: str = ""  # the program year's register head it was computed against; "" before any entry
-    closed: tuple[str, ...] = ()  # register: the closed periods whose accruals it sums
+    closed: tuple[str, ...] = ()  # register: the closed periods whose accruals it sums (and whose last carried_out)
     ledger: str = ""  # ledger: the earlier run's folder as given, and the sha256 of its ledger.xlsx
     ledger_sha256: str = ""
 
@@ -122,6 +137,39 @@ def recomputed_settled(inputs: Inputs, lines: pl.DataFrame, period: Period) -> d
     return {pid: e.amount for pid, e in entitlements(inputs, before).items()}
 
 
+def carries(inputs: Inputs, period: Period) -> bool:
+    """Whether a negative net_due of `period` is carried into the next one: under carry_forward,
+    in every period but the year's last (a supplement is a run of the last)."""
+    return inputs.program.clawback == "carry_forward" and not period.is_last_of_year
+
+
+def _bonuses(inputs: Inputs, by_partner: dict[str, Totals], period: Period) -> tuple[bonus_stage.Award, ...]:
+    bases = {(kind, pid): getattr(t, "ytd_base" if kind == "year" else "quarter_base")
+             for pid, t in by_partner.items() for kind in ("year", "quarter")}
+    return tuple(bonus_stage.award(inputs.program.bonuses, inputs.partners, bases, period, inputs.program.rounding))
+
+
+def recomputed_carried(inputs: Inputs, lines: pl.DataFrame, period: Period) -> dict[str, Decimal]:
+    """`carried_in` recomputed from the same inputs, period by period: each earlier period's
+    total_payable (its entitlement less the one before, plus its bonuses) offset against what the
+    period before it carried out. Nothing is carried under `net`, nor into a year's first period."""
+    if inputs.program.clawback != "carry_forward":
+        return {}
+    carried: dict[str, Decimal] = {}
+    owed_before: dict[str, Decimal] = {}
+    for earlier in period.of_year_so_far()[:-1]:
+        by_partner = totals(classify(lines, inputs, earlier, words=False), earlier)
+        owed = {pid: e.amount for pid, e in entitlements(inputs, by_partner).items()}
+        bonus: dict[str, Decimal] = {}
+        for a in _bonuses(inputs, by_partner, earlier):
+            bonus[a.partner_id] = bonus.get(a.partner_id, ZERO) + a.amount
+        row = {pid: owed[pid] - owed_before.get(pid, ZERO) + bonus.get(pid, ZERO) + carried.get(pid, ZERO)
+               for pid in owed}
+        carried = {pid: due for pid, due in row.items() if due < 0 and carries(inputs, earlier)}
+        owed_before = owed
+    return carried
+
+
 @dataclass(frozen=True)
 class Closed:
     """A closed run of the program year, as the register gives it to the engine."""
@@ -129,6 +177,7 @@ class Closed:
     label: str  # 2026Q2, 2026Q4-S1
     accruals: tuple[tuple[str, Decimal], ...]  # (partner_id, accrual)
     closed: str = ""  # when and by whom, for messages
+    carried_out: tuple[tuple[str, Decimal], ...] = ()  # (partner_id, carried_out): the next run's carried_in
 
 
 def next_open(closed: Sequence[Closed], kind: str, year: int) -> Period | None:
@@ -203,18 +252,26 @@ def from_register(inputs: Inputs, period: Period, closed: Sequence[Closed], wher
     return period, settled, problems
 
 
+def from_register_carried(closed: Sequence[Closed]) -> dict[str, Decimal]:
+    """`carried_in` when the register holds closed runs of the program year: the last closed run's
+    carried_out."""
+    return dict(closed[-1].carried_out) if closed else {}
+
+
 def settle(inputs: Inputs, lines: pl.DataFrame, period: Period,
-           settled: dict[str, Decimal] | None = None, settled_from: Origin = Origin()) -> Settlement:
-    """The ledger of `period`; `settled` from the register or a previous run's ledger, else
-    recomputed. A supplement awards no bonus: what its lines would award is `unawarded`."""
+           settled: dict[str, Decimal] | None = None, settled_from: Origin = Origin(),
+           carried: dict[str, Decimal] | None = None) -> Settlement:
+    """The ledger of `period`; `settled` and `carried` (each partner's carried_in) from the
+    register or a previous run's ledger, else recomputed. A supplement awards no bonus: what its
+    lines would award is `unawarded`."""
     classified = classify(lines, inputs, period)
     by_partner = totals(classified, period)
     owed = entitlements(inputs, by_partner)
     if settled is None:
         settled = recomputed_settled(inputs, lines, period)
-    bases = {(kind, pid): getattr(t, "ytd_base" if kind == "year" else "quarter_base")
-             for pid, t in by_partner.items() for kind in ("year", "quarter")}
-    awards = bonus_stage.award(inputs.program.bonuses, inputs.partners, bases, period, inputs.program.rounding)
+    if carried is None:
+        carried = recomputed_carried(inputs, lines, period)
+    awards = _bonuses(inputs, by_partner, period)
     unawarded = ()
     if period.supplement:
         awards, unawarded = (), awards
@@ -223,6 +280,7 @@ def settle(inputs: Inputs, lines: pl.DataFrame, period: Period,
         bonus[a.partner_id] = bonus.get(a.partner_id, ZERO) + a.amount
     rows = tuple(
         LedgerRow(p, by_partner.get(p.partner_id, Totals()), owed[p.partner_id],
-                  settled.get(p.partner_id, ZERO), bonus.get(p.partner_id, ZERO))
+                  settled.get(p.partner_id, ZERO), bonus.get(p.partner_id, ZERO), carried.get(p.partner_id, ZERO),
+                  carries(inputs, period))
         for p in sorted(inputs.partners, key=lambda p: p.partner_id))
     return Settlement(period, classified, rows, awards, settled_from, unawarded=unawarded)

@@ -38,6 +38,7 @@ SETTINGS = (
     ("requires_opportunity", "no", "seed: no deal registration is asked for"),
     ("rounding", "half_up", "illustrative: the seed does not say"),
     ("language", "en", "seed: in English"),
+    ("clawback", "net", "illustrative: the seed does not say; a negative total is owed back in its period"),
 )
 
 TIERS = (("Manufacturer Partner", 1), ("Reseller Partner", 1), ("Solutions Partner", 1))

@@ -39,6 +39,7 @@ SETTINGS = (
     ("requires_opportunity", "no", "seed: no deal registration is asked for"),
     ("rounding", "half_up", "illustrative: the seed does not say"),
     ("language", "en", "seed: in English"),
+    ("clawback", "net", "illustrative: the seed does not say; a negative total is owed back in its period"),
 )
 
 M = D(1_000_000)

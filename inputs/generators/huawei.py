@@ -41,6 +41,7 @@ SETTINGS = (
     ("requires_opportunity", "no", "seed: no deal registration is asked for"),
     ("rounding", "half_up", "illustrative: the seed does not say"),
     ("language", "en", "seed: in English"),
+    ("clawback", "net", "illustrative: the seed does not say; a negative total is owed back in its period"),
 )
 
 TIERS = (("Distributor", 5), ("Value-Added Partner", 5), ("Platinum Partner", 4), ("Gold Partner", 3),

@@ -41,6 +41,7 @@ SETTINGS = (
     ("requires_opportunity", "yes", "illustrative: the seed says nothing about deal registration"),
     ("rounding", "half_up", "illustrative: the seed does not say"),
     ("language", "ru", "the program runs in Kazakhstan, in Russian"),
+    ("clawback", "net", "illustrative: the seed does not say; a negative total is owed back in its period"),
 )
 
 TIERS = ("Primary Reseller", "Professional Reseller", "Corporate Reseller", "Solution Provider", "Service Provider")

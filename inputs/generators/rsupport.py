@@ -43,6 +43,7 @@ SETTINGS = (
     ("requires_opportunity", "yes", "seed: «Opportunity report ... (unlisted item will be excluded for rebate)»"),
     ("rounding", "half_up", "illustrative: the seed does not say"),
     ("language", "en", "seed: in English"),
+    ("clawback", "net", "illustrative: the seed does not say; a negative total is owed back in its period"),
 )
 
 TIERS = (("Silver", 1), ("Gold", 2), ("Platinum", 3))
