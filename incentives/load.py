@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from incentives import processes, schema
-from incentives.model import (Bonus, ChannelRule, Exclusion, FxRate, InputFile, Inputs, Partner, Program,
+from incentives.model import (Bonus, ChannelRule, Exclusion, FxRate, InputFile, Inputs, Partner, Program, TierChange,
                               RateBand, Requirement, Tier)
 from incentives.money import plain
 from incentives.problems import Problem, Source, error, note
@@ -334,6 +334,13 @@ def build_partners(table: Table | None, default_language: str) -> tuple[Partner,
     return tuple(partners)
 
 
+def _tier_history(table: Table | None) -> tuple[TierChange, ...]:
+    if table is None:
+        return ()
+    columns = tuple((c, table.column_index(c)) for c in ("partner_id", "tier", "effective_from"))
+    return tuple(TierChange(r["partner_id"], r["tier"], r["effective_from"], s, columns) for s, r in _records(table))
+
+
 def _program_sheets(tables: dict[str, Table]) -> tuple:
     sheets = []
     for sheet in schema.PROGRAM_BOOK.sheets:
@@ -383,5 +390,6 @@ def load(folder: Path) -> tuple[Inputs | None, list[Problem]]:
         sales=sales.with_columns(pl.col("currency").str.to_uppercase(), pl.col("seq").cast(pl.Int64)),
         files=tuple(sorted(files, key=lambda f: f.path)),
         program_sheets=_program_sheets(first),
+        tier_history=_tier_history(first.get("TierHistory")),
     )
     return inputs, problems

@@ -122,6 +122,21 @@ class Partner:
 
 
 @dataclass(frozen=True)
+class TierChange:
+    """A row of partners.xlsx's TierHistory: the partner's tier from `effective_from` on."""
+
+    partner_id: str
+    tier: str
+    effective_from: dt.date
+    source: Source  # its row
+    columns: tuple[tuple[str, int | None], ...] = ()  # column name -> its 0-based sheet column, for errors
+
+    def at(self, column: str) -> Source:
+        """The cell of `column` in this row."""
+        return Source(self.source.file, self.source.sheet, self.source.row, dict(self.columns).get(column))
+
+
+@dataclass(frozen=True)
 class FxRate:
     currency: str
     month: str  # YYYY-MM
@@ -156,3 +171,4 @@ class Inputs:
     files: tuple[InputFile, ...]
     # Every program sheet as read, for the audit: (sheet, header, rows as text).
     program_sheets: tuple[tuple[str, tuple[str, ...], tuple[tuple[str, ...], ...]], ...] = ()
+    tier_history: tuple[TierChange, ...] = ()  # partners.xlsx TierHistory, as read

@@ -197,7 +197,7 @@ def run(folder: Path, period: Period, out: Path | None = None, previous: Path | 
     if any(p.is_error for p in problems):
         return Outcome(problems, origin=origin, program=name)
     ytd = {r.partner.partner_id: r.totals.ytd_base for r in settlement.rows}
-    reviews = review(inputs.program, inputs.partners, ytd)
+    reviews = review(inputs.program, tuple(r.partner for r in settlement.rows), ytd)  # tiers on the period's last day
     progress("writing")
     try:
         written = write_atomically(target, lambda staging: write_outputs(

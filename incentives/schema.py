@@ -355,6 +355,26 @@ PARTNERS = Sheet(
     ru_name="Партнеры", key=("partner_id",), keep_extra=True,
 )
 
+TIER_HISTORY = Sheet(
+    "TierHistory",
+    (
+        _c("partner_id", T, "Partner id, as in the Partners sheet.", "ID партнера, как в листе Партнеры.",
+           "ID партнера", "код партнера", aliases=("partner",)),
+        _c("tier", T, "The tier from that date, as in the program's Tiers sheet.",
+           "Уровень с этой даты, как в листе Tiers программы.", "Уровень", "статус"),
+        _c("effective_from", DT, "First day the tier is in effect (a line earns under the tier of its invoice "
+           "date, or of its original_invoice_date).", "Первый день действия уровня (строка начисляется по уровню "
+           "на дату счета или на дату исходного счета).", "Действует с", "дата начала", aliases=("from",)),
+    ),
+    "Tiers that change during the year: a partner with rows is rated, line by line, under the tier in effect on "
+    "the line's date; it needs a row effective on or before 1 January of the program year or its registered_on, "
+    "whichever is later. A partner without rows has the Partners sheet's tier all year.",
+    "Изменения уровня в течение года: строки партнера начисляются по уровню на дату строки; нужна строка, "
+    "действующая не позже 1 января года программы или даты регистрации (что позже). Партнер без строк весь год "
+    "на уровне из листа Партнеры.",
+    ru_name="История уровней", required=False, key=("partner_id", "effective_from"),
+)
+
 # ---------------------------------------------------------------- fx_rates.xlsx
 
 RATES = Sheet(
@@ -425,6 +445,10 @@ SALES = Sheet(
            "Сумма без НДС; отрицательная для кредит-нот и возвратов.", "Сумма без НДС", "сумма",
            aliases=("amount", "net")),
         _c("currency", T, "Currency code of the amount (ISO 4217).", "Код валюты суммы (ISO 4217).", "Валюта"),
+        _c("original_invoice_date", DT, "A credit note's or return's: the date of the sale it reverses; it earns "
+           "under the tier in effect then (optional).", "Для кредит-ноты или возврата: дата исходной продажи; "
+           "начисление по уровню на эту дату (необязательно).", "Дата исходного счета", "дата исходной продажи",
+           required=False, blank_ok=True, aliases=("original date", "original invoice date")),
     ),
     "Sales (or purchase) report lines.", "Строки отчета о продажах (закупках).",
     ru_name="Продажи", key=("partner_id", "invoice_id", "line_no"),
@@ -435,7 +459,7 @@ SALES = Sheet(
 PROGRAM_BOOK = Workbook("program.xlsx", (PROGRAM, RATE_BANDS, TIERS, REQUIREMENTS, CHANNEL_RULES,
                                          EXCLUSIONS, BONUSES),
                         "The program's rules.", "Правила программы.", template="program.xlsx")
-PARTNERS_BOOK = Workbook("partners.xlsx", (PARTNERS,), "The partner roster.", "Реестр партнеров.",
+PARTNERS_BOOK = Workbook("partners.xlsx", (PARTNERS, TIER_HISTORY), "The partner roster.", "Реестр партнеров.",
                          template="partners.xlsx")
 FX_BOOK = Workbook("fx_rates.xlsx", (RATES,), "Exchange rates (optional when every amount is in the "
                    "base currency).", "Курсы валют.", required=False, template="fx_rates.xlsx")

@@ -22,7 +22,8 @@ from incentives.model import Inputs, Partner
 from incentives.money import ZERO, fmt
 from incentives.periods import Period, parse_period, period_of
 from incentives.problems import Problem, Source, error
-from incentives.rates import Entitlement, entitle
+from incentives import tiers
+from incentives.rates import Entitlement, entitle, entitle_spans
 
 
 @dataclass(frozen=True)
@@ -116,11 +117,24 @@ def totals(lines: pl.DataFrame, period: Period) -> dict[str, Totals]:
             for r in grouped.iter_rows(named=True)}
 
 
-def entitlements(inputs: Inputs, by_partner: dict[str, Totals]) -> dict[str, Entitlement]:
+def entitlements(inputs: Inputs, classified: pl.DataFrame, by_partner: dict[str, Totals],
+                 period: Period) -> dict[str, Entitlement]:
+    """Each partner's entitlement as of `period`'s end (`classified`: the lines classified as of it):
+    at its roster tier's bands, or, with TierHistory rows, per span of the tier in effect on each line's date."""
     program = inputs.program
-    return {p.partner_id: entitle(program.bands_for(p.tier), by_partner.get(p.partner_id, Totals()).ytd_base,
-                                  program.tier_method, program.rounding)
-            for p in inputs.partners}
+    history = tiers.histories(inputs)
+    moved = tiers.moves(classified, inputs) if history else {}
+    owed = {}
+    for p in inputs.partners:
+        pid = p.partner_id
+        if pid in history:
+            owed[pid] = entitle_spans(tiers.spans(history[pid], program.year), program.bands_for,
+                                      tiers.tier_on(history[pid], period.end), moved[pid], program.tier_method,
+                                      program.rounding, period.end)
+        else:
+            owed[pid] = entitle(program.bands_for(p.tier), by_partner.get(pid, Totals()).ytd_base,
+                                program.tier_method, program.rounding)
+    return owed
 
 
 def recomputed_settled(inputs: Inputs, lines: pl.DataFrame, period: Period) -> dict[str, Decimal]:
@@ -133,8 +147,9 @@ def recomputed_settled(inputs: Inputs, lines: pl.DataFrame, period: Period) -> d
     if not earlier:
         return {}
     previous = earlier[-1]
-    before = totals(classify(lines, inputs, previous, words=False), previous)
-    return {pid: e.amount for pid, e in entitlements(inputs, before).items()}
+    classified = classify(lines, inputs, previous, words=False)
+    before = totals(classified, previous)
+    return {pid: e.amount for pid, e in entitlements(inputs, classified, before, previous).items()}
 
 
 def carries(inputs: Inputs, period: Period) -> bool:
@@ -146,7 +161,8 @@ def carries(inputs: Inputs, period: Period) -> bool:
 def _bonuses(inputs: Inputs, by_partner: dict[str, Totals], period: Period) -> tuple[bonus_stage.Award, ...]:
     bases = {(kind, pid): getattr(t, "ytd_base" if kind == "year" else "quarter_base")
              for pid, t in by_partner.items() for kind in ("year", "quarter")}
-    return tuple(bonus_stage.award(inputs.program.bonuses, inputs.partners, bases, period, inputs.program.rounding))
+    partners = tiers.in_effect(inputs, period.end) if inputs.tier_history else inputs.partners
+    return tuple(bonus_stage.award(inputs.program.bonuses, partners, bases, period, inputs.program.rounding))
 
 
 def recomputed_carried(inputs: Inputs, lines: pl.DataFrame, period: Period) -> dict[str, Decimal]:
@@ -158,8 +174,9 @@ def recomputed_carried(inputs: Inputs, lines: pl.DataFrame, period: Period) -> d
     carried: dict[str, Decimal] = {}
     owed_before: dict[str, Decimal] = {}
     for earlier in period.of_year_so_far()[:-1]:
-        by_partner = totals(classify(lines, inputs, earlier, words=False), earlier)
-        owed = {pid: e.amount for pid, e in entitlements(inputs, by_partner).items()}
+        classified = classify(lines, inputs, earlier, words=False)
+        by_partner = totals(classified, earlier)
+        owed = {pid: e.amount for pid, e in entitlements(inputs, classified, by_partner, earlier).items()}
         bonus: dict[str, Decimal] = {}
         for a in _bonuses(inputs, by_partner, earlier):
             bonus[a.partner_id] = bonus.get(a.partner_id, ZERO) + a.amount
@@ -266,7 +283,7 @@ def settle(inputs: Inputs, lines: pl.DataFrame, period: Period,
     lines would award is `unawarded`."""
     classified = classify(lines, inputs, period)
     by_partner = totals(classified, period)
-    owed = entitlements(inputs, by_partner)
+    owed = entitlements(inputs, classified, by_partner, period)
     if settled is None:
         settled = recomputed_settled(inputs, lines, period)
     if carried is None:
@@ -282,5 +299,5 @@ def settle(inputs: Inputs, lines: pl.DataFrame, period: Period,
         LedgerRow(p, by_partner.get(p.partner_id, Totals()), owed[p.partner_id],
                   settled.get(p.partner_id, ZERO), bonus.get(p.partner_id, ZERO), carried.get(p.partner_id, ZERO),
                   carries(inputs, period))
-        for p in sorted(inputs.partners, key=lambda p: p.partner_id))
+        for p in sorted(tiers.in_effect(inputs, period.end), key=lambda p: p.partner_id))
     return Settlement(period, classified, rows, awards, settled_from, unawarded=unawarded)

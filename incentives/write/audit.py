@@ -67,7 +67,23 @@ def trace_steps(inputs: Inputs, settlement: Settlement, row: LedgerRow) -> Itera
         yield ("band", f"{fmt(t.ytd_base)} is over no band (lowest: over {lowest}) → rate 0%", e.rate)
     else:
         yield ("band", f"{fmt(t.ytd_base)} > {fmt(e.band.over)} → {_pct(e.rate)} (tier {p.tier})", e.rate)
-    if program.tier_method == "all_units":
+    if e.segments:  # the tier changed during the year: each line earned under the tier of its date
+        for g in e.segments:
+            span = f"{g.start} to {g.end}" if g.end else f"{g.start} on"
+            if program.tier_method == "all_units":
+                how = (f"{fmt(g.base)} × {plain(g.slices[0].rate)} (its band reached by {fmt(t.ytd_base)})"
+                       if g.slices else f"{fmt(g.base)}, no band reached")
+            else:
+                how = f"lines summing to {fmt(g.base)}, slice by slice below"
+            yield ("segment", f"{span} {g.tier}: {how} = {plain(g.exact)}", g.exact)
+            if program.tier_method == "incremental":
+                for s in g.slices:
+                    top = fmt(s.upto) if s.upto is not None else "∞"
+                    yield ("slice", f"{g.tier} ({fmt(s.over)}, {top}]: {fmt(s.amount)} × {plain(s.rate)} = "
+                           f"{plain(s.earned)}", s.earned)
+        yield ("entitlement", f"sum of the tier spans {plain(e.exact)} → rounded {program.rounding} {fmt(e.amount)}",
+               e.amount)
+    elif program.tier_method == "all_units":
         yield ("entitlement", f"{fmt(t.ytd_base)} × {plain(e.rate)} = {plain(e.exact)} → rounded {program.rounding} "
                f"{fmt(e.amount)}", e.amount)
     else:

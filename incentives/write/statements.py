@@ -75,6 +75,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "slice": ("  slice over {over} up to {upto}", "  часть свыше {over} до {upto}"),
     "slice_top": ("  slice over {over}", "  часть свыше {over}"),
     "entitlement": ("Year-to-date entitlement, {unit}", "Начислено с начала года, {unit}"),
+    "segment": ("  {start} – {end} {tier}", "  {start} – {end} {tier}"),
+    "segment_open": ("  {start} – {tier}", "  {start} – {tier}"),
+    "segment_words": ("lines under {tier}: {base} {cur}; {sum}", "строки уровня {tier}: {base} {cur}; {sum}"),
+    "segment_none": ("no band reached", "порог не достигнут"),
     "rounded": ("{exact}, rounded to {amount}", "{exact}, округлено до {amount}"),
     "settled": ("Previously settled, {unit}", "Ранее выплачено, {unit}"),
     "recomputed": ("recomputed from the same inputs", "пересчитано по тем же входным данным"),
@@ -130,6 +134,9 @@ WORDS: dict[str, tuple[str, str]] = {
         ("PRODUCT_EXCLUDED", "товар исключен"), ("CHANNEL_CONFLICT", "конфликт каналов"),
         ("NOT_REGISTERED", "сделка не зарегистрирована"))},
 }
+
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTHS_RU = ("янв", "фев", "мар", "апр", "мая", "июн", "июл", "авг", "сен", "окт", "ноя", "дек")
 
 # The Lines sheet: (column, kind, width). Text columns widen to their longest value.
 LINE_COLUMNS: tuple[tuple[str, str, int], ...] = (
@@ -413,6 +420,13 @@ def _statement_sheet(book, styles, w: Words, program: Program, row: LedgerRow, l
                       w("next_grade_words", amount=num(grade.to_next), cur=cur, basis=basis, grade=grade.next_grade))
     out.skip()
 
+    for g in e.segments:  # a tier that changed during the year: what each tier's span earned
+        start, end = w.day(g.start), w.day(g.end) if g.end else ""
+        label = w("segment", start=start, end=end, tier=g.tier) if g.end else w("segment_open", start=start,
+                                                                                 tier=g.tier)
+        sum_ = " + ".join(f"{w.number(s.amount)} × {w.percent(s.rate)}" for s in g.slices) or w("segment_none")
+        out.value(label, g.exact, w("segment_words", tier=g.tier, base=w.number(g.base), cur=cur,
+                                    sum=f"{sum_} = {w.exact(g.exact)}"))
     if program.tier_method == "incremental":
         for s in e.slices:
             label = (w("slice", over=num(s.over), upto=num(s.upto)) if s.upto is not None
@@ -512,7 +526,12 @@ class _Rows:
 
 
 def _arithmetic(w: Words, e: Entitlement) -> str:
-    """The entitlement as a sum a reader can redo: base × rate, or the slices added up."""
+    """The entitlement as a sum a reader can redo: base × rate, or the slices (or tier spans) added up."""
+    if e.segments:
+        sum_ = " + ".join(w.exact(s.exact) for s in e.segments)
+        result = w.exact(e.exact)
+        return f"{sum_} = " + (w("rounded", exact=result, amount=w.number(e.amount)) if e.exact != e.amount
+                               else result)
     if not e.slices:
         return w("no_band")
     if len(e.slices) == 1:
@@ -549,6 +568,11 @@ class Words:
     def exact(self, value: Decimal) -> str:
         """Two decimals, or every decimal when an exact product has more."""
         return self._local(fmt(value) if value == value.quantize(CENT) else f"{value.normalize():,f}")
+
+    def day(self, date) -> str:
+        """1 Jul; 1 июл."""
+        months = (_MONTHS_EN, _MONTHS_RU)[self._index]
+        return f"{date.day} {months[date.month - 1]}"
 
     def percent(self, rate: Decimal) -> str:
         return self._local(f"{(rate * 100).normalize():f}%")
