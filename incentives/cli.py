@@ -148,6 +148,13 @@ def run(input_dir: Path, period: Period, out: Path | None, previous: Path | None
         click.echo(f"{program.program_id} {settlement.period}: {len(rows)} partner(s), "
                    f"total payable {fmt(payable)} {program.unit}" + (f"; {excluded}" if excluded else "")
                    + f" -> {outcome.out}")
+        to_pay = sum((r.payment for r in rows if r.payment > 0), start=Decimal(0))
+        to_recover = sum((-r.payment for r in rows if r.payment < 0), start=Decimal(0))
+        carried = sum((-r.carried_out for r in rows), start=Decimal(0))
+        pay, recover = ("points credited", "points debited") if program.unit == "points" else ("to pay", "to recover")
+        click.echo(f"{pay} {fmt(to_pay)} {program.unit}, {recover} {fmt(to_recover)} {program.unit}"
+                   + (f", carried forward {fmt(carried)} {program.unit} (claw-backs offset against the next periods)"
+                      if program.clawback == "carry_forward" else ""))
         click.echo(f"previously settled: {_settled_line(settlement.settled_from, settlement.period)}")
         click.echo(f"run id {short(settlement.run_id)}; review the folder, then record it as paid: "
                    f"calc close {outcome.out}" + (f" --register {register}" if register else ""))

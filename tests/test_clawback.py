@@ -164,3 +164,23 @@ def test_a_register_of_a_calc_before_carried_balances_gets_the_columns_and_keeps
     # the same entry with a carried balance it was not closed with no longer holds its sha256
     changed = entry.rows[0][:-2] + ("-5.00", "0.00")
     assert not dataclasses.replace(entry, rows=(changed,)).holds_its_sha256()
+
+
+def test_summary_totals_show_to_pay_to_recover_and_carried_forward_by_tier_and_country(tmp_path):
+    folder = tmp_path / "in"
+    partners = [partner("P1", vendor_id="V-1"), partner("P2", country="UZ")]
+    sheets = {}
+    for q, sales in enumerate(QUARTERS, start=1):
+        make_inputs(folder, sales, partners=partners, program={"clawback": "carry_forward"})
+        book = openpyxl.load_workbook(run(folder, f"2026Q{q}", tmp_path / f"q{q}").out / "summary.xlsx")
+        table = list(book["Totals"].iter_rows(values_only=True))
+        sheets[q] = {(r[0], r[1]): dict(zip(table[0], r)) for r in table[1:]}
+    figures = {q: {k: (v["to_pay"], v["to_recover"], v["carried_forward"]) for k, v in t.items()}
+               for q, t in sheets.items()}
+    # Q3 (CARRIED above): P1 (KZ) pays 0 and carries 6,000 on; P2 (UZ) is paid 10,000
+    assert figures[3] == {("tier", "Primary"): (10000, 0, 6000), ("country", "KZ"): (0, 0, 6000),
+                          ("country", "UZ"): (10000, 0, 0), ("total", None): (10000, 0, 6000)}
+    # Q2: both carry, 16,000 + 10,000; Q4: P1's remaining 4,000 is recovered, nothing carried past the year
+    assert figures[2][("total", None)] == (0, 0, 26000)
+    assert figures[4] == {("tier", "Primary"): (0, 4000, 0), ("country", "KZ"): (0, 4000, 0),
+                          ("country", "UZ"): (0, 0, 0), ("total", None): (0, 4000, 0)}

@@ -143,7 +143,7 @@ def test_chain_of_three_periods_through_the_register(tmp_path, register):
     assert (q3["P2"].previously_settled, q3["P2"].accrual) == (D("2000.00"), D("1000.00"))
     page = {r[0]: r[1:] for r in openpyxl.load_workbook(outcome.out / "statements" / "P1.xlsx")["Statement"]
             .iter_rows(values_only=True) if r[0]}
-    assert page["Previously settled, points"] == (50000, "closed periods 2026Q1 to 2026Q2, per the register")
+    assert page["Previously credited, points"] == (50000, "closed periods 2026Q1 to 2026Q2, per the register")
 
 
 def test_chain_of_three_periods_through_ledgers(tmp_path):

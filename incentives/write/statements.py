@@ -3,8 +3,11 @@
 Sheet `Statement` explains the ledger row on one page: bases, the band reached and
 what the next one needs, the A/B/C grade of the tier's annual targets reached so far
 and what the next grade needs (when the tier has targets), the entitlement with its
-arithmetic, what was settled before, the accrual (a claw-back when negative),
-bonuses and the total payable, and the lines excluded, by reason. Sheet `Lines`
+arithmetic (per span of one tier when the tier changed during the year), what was
+settled before, the accrual (a claw-back when negative), bonuses and the total payable,
+a claw-back carried from or to another period in words, what is to pay and what is to
+recover as two figures (points credited and debited for a points programme), and the
+lines excluded, by reason. Sheet `Lines`
 lists every line of the partner that the run read, in read order, with its outcome
 and each included line's share of the entitlement (largest remainder, so the shares
 add up to it exactly). Past Excel's rows per sheet the lines continue on `Lines (2)`,
@@ -98,6 +101,27 @@ WORDS: dict[str, tuple[str, str]] = {
     "award": ("{group}, rank {rank}", "{group}, место {rank}"),
     "tied": ("{words}, shared by {tied}", "{words}, поровну на {tied}"),
     "payable": ("Total payable, {unit}", "Итого к выплате, {unit}"),
+    # What the period settles: carried claw-backs, then what is paid and what is recovered, apart.
+    # A points programme credits and debits points: its words (key + "_points") say so.
+    "settled_points": ("Previously credited, points", "Ранее начислено баллов"),
+    "clawback_points": ("Points taken back", "Списание ранее начисленных баллов"),
+    "payable_points": ("Points for the period", "Итого баллов за период"),
+    "carried_in": ("Carried from the period before, {unit}", "Перенесено с прошлого периода, {unit}"),
+    "carried_in_words": ("{amount} {unit} settled earlier beyond the entitlement and not yet recovered: offset "
+                         "against this period", "{amount} {unit} сверх начисленного ранее, еще не возвращено: "
+                         "зачитывается в этом периоде"),
+    "net_due": ("Net due, {unit}", "Итого с учетом переноса, {unit}"),
+    "carried_out": ("Carried to the next period, {unit}", "Переносится на следующий период, {unit}"),
+    "carried_out_words": ("{amount} {unit} is not claimed back now: it is offset against what the next periods "
+                          "earn; what remains after {last} is owed back", "{amount} {unit} сейчас не "
+                          "взыскивается: зачитывается в счет следующих начислений; остаток после {last} подлежит "
+                          "возврату"),
+    "to_pay": ("To pay, {unit}", "К выплате, {unit}"),
+    "to_recover": ("To recover, {unit}", "К возврату, {unit}"),
+    "to_recover_words": ("owed back by the partner", "подлежит возврату партнером"),
+    "to_pay_points": ("Points credited", "Начислено баллов"),
+    "to_recover_points": ("Points debited", "Списано баллов"),
+    "to_recover_words_points": ("taken off the partner's points", "списывается с баллов партнера"),
     "included": ("Included lines", "Учтено строк"),
     "included_base": ("included base {amount}", "учтенная база {amount}"),
     "excluded": ("Excluded lines", "Исключено строк"),
@@ -155,7 +179,7 @@ def statement_partners(settlement: Settlement) -> list[LedgerRow]:
     """Roster partners with a statement: any line read, or anything settled, accrued or payable."""
     return [row for row in settlement.rows
             if row.totals.included_lines or row.totals.excluded_lines
-            or row.previously_settled or row.accrual or row.total_payable]
+            or row.previously_settled or row.accrual or row.total_payable or row.carried_in or row.payment]
 
 
 @dataclass(frozen=True)
@@ -438,16 +462,31 @@ def _statement_sheet(book, styles, w: Words, program: Program, row: LedgerRow, l
               w("from_register", period=closed[0]) if closed else
               w("from_run", folder=Path(settled_from.ledger).name) if settled_from.how == "ledger" else
               w("recomputed"))
-    out.value(w("settled", unit=unit), row.previously_settled, source)
-    out.value(w("accrual" if row.accrual >= 0 else "clawback", unit=unit), row.accrual,
+    def says(key: str, **values) -> str:  # a points programme's own words, where it has them
+        return w(f"{key}_points" if unit == "points" and f"{key}_points" in WORDS else key, **values)
+    out.value(says("settled", unit=unit), row.previously_settled, source)
+    out.value(says("accrual" if row.accrual >= 0 else "clawback", unit=unit), row.accrual,
               f"{num(e.amount)} − {num(row.previously_settled)} = {num(row.accrual)}")
     out.value(w("bonus", unit=unit), row.bonus, None if awards else w("no_bonus"))
     for a in awards:
         rank = w("award", group=a.group, rank=a.rank)
         out.value(f"  {a.bonus}", a.amount, w("tied", words=rank, tied=a.tied) if a.tied > 1 else rank,
                   label_style=styles["text"])
-    out.value(w("payable", unit=unit), row.total_payable,
+    out.value(says("payable", unit=unit), row.total_payable,
               f"{num(row.accrual)} + {num(row.bonus)} = {num(row.total_payable)}", styles["money_bold"])
+    if row.carried_in:
+        out.value(w("carried_in", unit=unit), row.carried_in,
+                  w("carried_in_words", amount=num(-row.carried_in), unit=unit))
+    if row.carried_in or row.carried_out:
+        out.value(w("net_due", unit=unit), row.net_due,
+                  f"{num(row.total_payable)} + {num(row.carried_in)} = {num(row.net_due)}")
+    if row.carried_out:
+        out.value(w("carried_out", unit=unit), row.carried_out,
+                  w("carried_out_words", amount=num(-row.carried_out), unit=unit,
+                    last=period.year_periods()[-1].label))
+    out.value(says("to_pay", unit=unit), max(row.payment, ZERO), None, styles["money_bold"])
+    out.value(says("to_recover", unit=unit), max(-row.payment, ZERO),
+              says("to_recover_words") if row.payment < 0 else None, styles["money_bold"])
     out.skip()
 
     out.value(w("included"), t.included_lines, w("included_base", amount=num(t.ytd_base)), styles["count"])
