@@ -266,6 +266,13 @@ def from_register(inputs: Inputs, period: Period, closed: Sequence[Closed], wher
                                   f"partner {pid} has {fmt(amount)} {program.unit} settled in the register "
                                   f"({shown}) but is not on the roster",
                                   "put it back on the roster: what it was paid stays part of its year"))
+    for pid, carried in from_register_carried(closed).items():
+        if carried and pid not in roster and not settled.get(pid):
+            problems.append(error(Source("partners.xlsx", "Partners"),
+                                  f"partner {pid} carries a claw-back of {fmt(-carried)} {program.unit} from "
+                                  f"{closed[-1].label} in the register but is not on the roster",
+                                  "put it back on the roster: what it owes is recovered from what it earns next, or "
+                                  "after the year's last period"))
     return period, settled, problems
 
 

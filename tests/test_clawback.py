@@ -184,3 +184,39 @@ def test_summary_totals_show_to_pay_to_recover_and_carried_forward_by_tier_and_c
     assert figures[2][("total", None)] == (0, 0, 26000)
     assert figures[4] == {("tier", "Primary"): (0, 4000, 0), ("country", "KZ"): (0, 4000, 0),
                           ("country", "UZ"): (0, 0, 0), ("total", None): (0, 4000, 0)}
+
+
+def test_the_audit_trace_follows_a_carried_balance(tmp_path):
+    done = year(tmp_path, "carry_forward", "recomputed")
+    def steps(q, pid):
+        sheet = openpyxl.load_workbook(done[q].out / "audit.xlsx")["Trace"]
+        return {r[1]: (r[2], r[3]) for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == pid}
+    q3 = steps(3, "P1")  # CARRIED[3]["P1"]: 10,000 payable, −16,000 carried in, −6,000 carried out, 0 paid
+    assert q3["net due"] == ("10,000.00 + -16,000.00 = -6,000.00", -6000)
+    assert q3["carried out"] == ("negative and 2026Q3 is not the year's last period (2026Q4): carried into the next, "
+                                 "not claimed back now", -6000)
+    assert q3["payment"] == ("-6,000.00 − -6,000.00 = 0.00 points", 0)
+    q4 = steps(4, "P1")  # the year's last: the −4,000 left is owed back
+    assert q4["carried out"] == ("2026Q4 is the year's last period: what remains is owed back", 0)
+    assert q4["payment"] == ("-4,000.00 − 0.00 = -4,000.00 points (to recover)", -4000)
+    assert "payment" not in steps(1, "P1")  # nothing carried: the total payable is the payment
+
+
+def test_a_partner_carrying_a_claw_back_in_the_register_must_stay_on_the_roster(tmp_path):
+    folder, register = tmp_path / "in", tmp_path / "books" / "register.sqlite"
+    # P3: Q1 +1,000,000 (20,000 paid), Q2 −1,000,000 (entitlement 0: accrual −20,000, carried)
+    p3 = {"q1.xlsx": [line("C1", "2026-02-12", 1000000, pid="P3")], "q2.xlsx": [line("C2", "2026-05-12", -1000000,
+                                                                                         pid="P3")]}
+    for q in (1, 2):
+        make_inputs(folder, {f"p3-{q}.xlsx": p3[f"q{q}.xlsx"]}, partners=[*PARTNERS, partner("P3")],
+                    program={"clawback": "carry_forward"})
+        assert pipeline.close(run(folder, f"2026Q{q}", tmp_path / f"q{q}", register=register).out, register).ok
+    # settled 20,000 − 20,000 = 0, yet it owes 20,000: off the roster, that is an error
+    make_inputs(folder, QUARTERS[0], partners=PARTNERS, program={"clawback": "carry_forward"})
+    for name in ("p3-1.xlsx", "p3-2.xlsx"):
+        (folder / "sales" / name).unlink()
+    outcome = pipeline.run(folder, parse_period("2026Q3"), tmp_path / "q3", register=register)
+    assert [str(p) for p in outcome.problems if p.is_error] == [
+        "partners.xlsx:Partners: partner P3 carries a claw-back of 20,000.00 points from 2026Q2 in the register but is "
+        "not on the roster (put it back on the roster: what it owes is recovered from what it earns next, or after "
+        "the year's last period)"]

@@ -98,6 +98,17 @@ def trace_steps(inputs: Inputs, settlement: Settlement, row: LedgerRow) -> Itera
     yield ("bonus", f"{fmt(row.bonus)} in bonuses", row.bonus)
     yield ("total payable", f"{fmt(row.accrual)} + {fmt(row.bonus)} = {fmt(row.total_payable)} {program.unit}",
            row.total_payable)
+    if row.carried_in or row.carried_out:  # clawback = carry_forward
+        yield ("carried in", f"the claw-back the period before carried out, not yet recovered: "
+               f"{fmt(row.carried_in)}", row.carried_in)
+        yield ("net due", f"{fmt(row.total_payable)} + {fmt(row.carried_in)} = {fmt(row.net_due)}", row.net_due)
+        last = period.year_periods()[-1]
+        yield ("carried out", f"negative and {period.base} is not the year's last period ({last}): carried into the "
+               f"next, not claimed back now" if row.carried_out else
+               f"{fmt(row.net_due)} is not negative" if row.net_due >= 0 else
+               f"{period.base} is the year's last period: what remains is owed back", row.carried_out)
+        yield ("payment", f"{fmt(row.net_due)} − {fmt(row.carried_out)} = {fmt(row.payment)} {program.unit}"
+               + (" (to pay)" if row.payment > 0 else " (to recover)" if row.payment < 0 else ""), row.payment)
 
 
 def write_audit(folder: Path, inputs: Inputs, settlement: Settlement, command: str) -> Path:
