@@ -182,7 +182,7 @@ def recomputed_carried(inputs: Inputs, lines: pl.DataFrame, period: Period) -> d
             bonus[a.partner_id] = bonus.get(a.partner_id, ZERO) + a.amount
         row = {pid: owed[pid] - owed_before.get(pid, ZERO) + bonus.get(pid, ZERO) + carried.get(pid, ZERO)
                for pid in owed}
-        carried = {pid: due for pid, due in row.items() if due < 0 and carries(inputs, earlier)}
+        carried = {pid: due for pid, due in row.items() if due < 0}  # an earlier period is never the year's last
         owed_before = owed
     return carried
 
