@@ -220,3 +220,32 @@ def test_a_partner_carrying_a_claw_back_in_the_register_must_stay_on_the_roster(
         "partners.xlsx:Partners: partner P3 carries a claw-back of 20,000.00 points from 2026Q2 in the register but is "
         "not on the roster (put it back on the roster: what it owes is recovered from what it earns next, or after "
         "the year's last period)"]
+
+
+def test_explain_tells_a_carried_claw_back_and_the_payment(tmp_path):
+    from click.testing import CliRunner
+    from incentives.tools.commands import explain
+    done = year(tmp_path, "carry_forward", "recomputed")
+    q3 = CliRunner().invoke(explain, [str(done[3].out), "P1"])
+    assert q3.exit_code == 0, q3.output
+    # CARRIED[3]["P1"]: payable 10,000, −16,000 carried in, −6,000 carried on, nothing paid
+    assert ("Carried in from the period before (a claw-back not yet recovered): -16,000.00; net due 10,000.00 + "
+            "-16,000.00 = -6,000.00") in q3.output
+    assert "Carried out to the next period, to be offset against what it earns: -6,000.00" in q3.output
+    assert "Payment: 0.00 points, nothing credited or debited" in q3.output
+    q4 = CliRunner().invoke(explain, [str(done[4].out), "P1"])
+    assert "Payment: -4,000.00 points debited" in q4.output
+    assert "every figure agrees to the cent" in q4.output
+
+
+def test_explain_says_when_the_ledgers_payment_does_not_add_up(tmp_path):
+    from click.testing import CliRunner
+    from incentives.tools.commands import explain
+    done = year(tmp_path, "carry_forward", "recomputed")
+    path = done[3].out / "ledger.xlsx"
+    path.chmod(0o644)
+    book = openpyxl.load_workbook(path)
+    book["Ledger"]["W2"] = 5  # P1's payment: net_due −6,000 − carried_out −6,000 is 0
+    book.save(path)
+    result = CliRunner().invoke(explain, [str(done[3].out), "P1"])
+    assert "!!   payment: ledger 5.00, net_due − carried_out: 0.00 (difference -5.00)" in result.output, result.output

@@ -218,3 +218,15 @@ def test_russian_statement_names_the_months(tmp_path):
     assert page["  1 янв – 30 июн Silver"][:2] == (
         66000, "строки уровня Silver: 1\u00a0100\u00a0000,00 KZT; 1\u00a0100\u00a0000,00 × 6% = 66\u00a0000,00")
     assert "  1 июл – Gold" in page
+
+
+def test_tier_history_read_under_its_russian_sheet_name_and_headers(tmp_path):
+    from tests.builders import add_sheet, new_book
+    folder = folder_for(tmp_path)
+    book = new_book(folder / "partners.xlsx")
+    add_sheet(book, "Партнеры", PARTNERS)
+    add_sheet(book, "История уровней", [{"ID партнера": p, "Уровень": t, "Действует с": dt.date.fromisoformat(d)}
+                                        for p, t, d in HISTORY])
+    book.close()
+    _, q3 = settle(folder, "2026Q3", tmp_path / "q3")
+    assert q3["P1"].entitlement.amount == D("126000.00")  # as in test_upgrade_mid_year_all_units

@@ -397,8 +397,9 @@ def render(e: Explanation, lines: bool = False) -> str:
         if e["carried_out"]:
             out.append(f"Carried out to the next period, to be offset against what it earns: {fmt(e['carried_out'])}")
     payment = e["payment"]
-    out.append(f"Payment: {fmt(payment)} {unit}" + (" to pay" if payment > 0 else " to recover" if payment < 0
-                                                      else ", nothing to pay or recover"))
+    pay, recover = ("credited", "debited") if unit == "points" else ("to pay", "to recover")
+    out.append(f"Payment: {fmt(payment)} {unit}" + (f" {pay}" if payment > 0 else f" {recover}" if payment < 0
+                                                      else f", nothing {pay} or {recover}"))
     out.append("")
     if e.ok:
         out.append(f"Checked against the ledger row: every figure agrees to the cent ({len(e.checks)} checks).")
