@@ -6,6 +6,12 @@ What earlier periods paid (`previously_settled`) comes from one of three places,
 earlier run's ledger (`--ledger`, read by `previous.py`), or, when the register holds no
 closed period of the program year, recomputed from this run's own inputs
 (`recomputed_settled`), which cannot see that a line arrived late.
+
+Under `clawback = carry_forward` a negative balance of a period that is not the year's last is
+carried into the partner's next period (`carried_out`, then `carried_in`) instead of being
+claimed back; `carried_in` comes from the same three places (the register's last closed run,
+`--ledger`'s `carried_out`, or `recomputed_carried`) and never enters `previously_settled`.
+A partner with TierHistory rows is rated per span of one tier (`tiers.py`, `rates.entitle_spans`).
 """
 
 from __future__ import annotations
@@ -17,12 +23,12 @@ from decimal import Decimal
 import polars as pl
 
 from incentives import bonuses as bonus_stage
+from incentives import tiers
 from incentives.classify import INCLUDED, classify
 from incentives.model import Inputs, Partner
 from incentives.money import ZERO, fmt
 from incentives.periods import Period, parse_period, period_of
 from incentives.problems import Problem, Source, error
-from incentives import tiers
 from incentives.rates import Entitlement, entitle, entitle_spans
 
 
