@@ -168,7 +168,7 @@ def tier_history(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
             yield error(rows[0].at("effective_from"), f"partner {pid} has no TierHistory row in effect on {needed} (its first is "
                         f"effective {rows[0].effective_from}), so its tier before then is unknown",
                         f"add a row {pid} | <its tier then> | {needed} (or earlier)")
-        if period is not None and tiers_ >= {c.tier for c in rows}:
+        if period is not None and (not tiers_ or tiers_ >= {c.tier for c in rows}):  # an unknown tier is an error
             now = tier_on(rows, period.end)
             if now != partner.tier:
                 yield note(partner.source, f"tier {partner.tier!r} of {pid} in the Partners sheet is not used for "
