@@ -148,6 +148,13 @@ def run(input_dir: Path, period: Period, out: Path | None, previous: Path | None
         click.echo(f"{program.program_id} {settlement.period}: {len(rows)} partner(s), "
                    f"total payable {fmt(payable)} {program.unit}" + (f"; {excluded}" if excluded else "")
                    + f" -> {outcome.out}")
+        to_pay = sum((r.payment for r in rows if r.payment > 0), start=Decimal(0))
+        to_recover = sum((-r.payment for r in rows if r.payment < 0), start=Decimal(0))
+        carried = sum((-r.carried_out for r in rows), start=Decimal(0))
+        pay, recover = ("points credited", "points debited") if program.unit == "points" else ("to pay", "to recover")
+        click.echo(f"{pay} {fmt(to_pay)} {program.unit}, {recover} {fmt(to_recover)} {program.unit}"
+                   + (f", carried forward {fmt(carried)} {program.unit} (claw-backs offset against the next periods)"
+                      if program.clawback == "carry_forward" else ""))
         click.echo(f"previously settled: {_settled_line(settlement.settled_from, settlement.period)}")
         click.echo(f"run id {short(settlement.run_id)}; review the folder, then record it as paid: "
                    f"calc close {outcome.out}" + (f" --register {register}" if register else ""))
@@ -194,10 +201,16 @@ def close(run_dir: Path, register: Path | None, adopt: bool) -> None:
                        f"{short(entry.run_id)}")
             click.echo(f"register {book}: head of {closing.program} is now {short(entry.sha256)}")
             click.echo(f"the files of {run_dir} are now read-only")
-        pays = entry.values("total_payable")
-        to_pay = sum(1 for v in pays.values() if v > 0)
-        to_recover = sum(1 for v in pays.values() if v < 0)
-        click.echo(f"payments for accounts payable: {closing.payments} ({to_pay} to pay, {to_recover} to recover)")
+        pays = entry.values("payment")
+        to_pay = [v for v in pays.values() if v > 0]
+        to_recover = [-v for v in pays.values() if v < 0]
+        click.echo(f"payments for accounts payable: {closing.payments} ({len(to_pay)} to pay, {len(to_recover)} to "
+                   f"recover): to pay {fmt(sum(to_pay, Decimal(0)))} {entry.unit}, to recover "
+                   f"{fmt(sum(to_recover, Decimal(0)))} {entry.unit}")
+        carried = entry.total("carried_out")
+        if carried:
+            click.echo(f"carried forward to the next period: {fmt(-carried)} {entry.unit} to recover from what "
+                       "the partners earn next")
         if closing.coming:
             coming = parse_period(closing.coming)
             click.echo(f"next: calc run INPUT_DIR --period {coming.base}" + (" --supplement" if coming.supplement

@@ -19,7 +19,7 @@ import polars as pl
 
 from incentives import processes, schema
 from incentives.model import (Bonus, ChannelRule, Exclusion, FxRate, InputFile, Inputs, Partner, Program,
-                              RateBand, Requirement, Status, Tier)
+                              RateBand, Requirement, Status, Tier, TierChange)
 from incentives.money import plain
 from incentives.problems import Problem, Source, error, note
 from incentives.read import guard, values
@@ -317,7 +317,7 @@ def build_program(tables: dict[str, Table]) -> tuple[Program | None, list[Proble
         rounding=settings["rounding"], language=settings["language"],
         bands=bands, tiers=tiers, requirements=requirements, channel_rules=rules, exclusions=exclusions,
         bonuses=bonuses, statuses=statuses, membership=settings["membership"],
-        minimum_volume=settings["minimum_volume"],
+        minimum_volume=settings["minimum_volume"], clawback=settings["clawback"],
     )
     return program, problems
 
@@ -340,6 +340,13 @@ def build_partners(table: Table | None, default_language: str) -> tuple[Partner,
             source=source, id_column=table.column_index("partner_id"), statuses=_listed(r["statuses"]),
             renewed_on=r["renewed_on"]))
     return tuple(partners)
+
+
+def _tier_history(table: Table | None) -> tuple[TierChange, ...]:
+    if table is None:
+        return ()
+    columns = tuple((c, table.column_index(c)) for c in ("partner_id", "tier", "effective_from"))
+    return tuple(TierChange(r["partner_id"], r["tier"], r["effective_from"], s, columns) for s, r in _records(table))
 
 
 def _program_sheets(tables: dict[str, Table]) -> tuple:
@@ -391,5 +398,6 @@ def load(folder: Path) -> tuple[Inputs | None, list[Problem]]:
         sales=sales.with_columns(pl.col("currency").str.to_uppercase(), pl.col("seq").cast(pl.Int64)),
         files=tuple(sorted(files, key=lambda f: f.path)),
         program_sheets=_program_sheets(first),
+        tier_history=_tier_history(first.get("TierHistory")),
     )
     return inputs, problems

@@ -104,6 +104,7 @@ class Program:
     statuses: tuple[Status, ...] = ()
     membership: str = "continuous"  # or calendar_year
     minimum_volume: str = "none"  # or annual_target_c
+    clawback: str = "net"  # or carry_forward: a negative balance carried into the partner's next period
 
     def bands_for(self, tier: str) -> tuple[RateBand, ...]:
         """A tier's own bands replace the `*` bands; ordered by threshold."""
@@ -133,6 +134,21 @@ class Partner:
 
     def attribute(self, name: str) -> str | None:
         return dict(self.attributes).get(name)
+
+
+@dataclass(frozen=True)
+class TierChange:
+    """A row of partners.xlsx's TierHistory: the partner's tier from `effective_from` on."""
+
+    partner_id: str
+    tier: str
+    effective_from: dt.date
+    source: Source  # its row
+    columns: tuple[tuple[str, int | None], ...] = ()  # column name -> its 0-based sheet column, for errors
+
+    def at(self, column: str) -> Source:
+        """The cell of `column` in this row."""
+        return Source(self.source.file, self.source.sheet, self.source.row, dict(self.columns).get(column))
 
 
 @dataclass(frozen=True)
@@ -170,3 +186,4 @@ class Inputs:
     files: tuple[InputFile, ...]
     # Every program sheet as read, for the audit: (sheet, header, rows as text).
     program_sheets: tuple[tuple[str, tuple[str, ...], tuple[tuple[str, ...], ...]], ...] = ()
+    tier_history: tuple[TierChange, ...] = ()  # partners.xlsx TierHistory, as read

@@ -20,7 +20,7 @@ from incentives.register.close import Closing, Verified, close_run, closed_runs,
 from incentives.register.manifest import run_id, write_manifest
 from incentives.register.store import Register, RegisterError
 from incentives.review import TierReview, review
-from incentives.settle import Origin, Settlement, from_register, settle
+from incentives.settle import Origin, Settlement, from_register, from_register_carried, settle
 from incentives.validate import validate
 from incentives.write.audit import write_audit
 from incentives.write.folder import WriteFailed, check_target, mend, write_atomically
@@ -70,6 +70,7 @@ class Basis:
 
     period: Period  # a supplement's with its number
     settled: dict[str, Decimal] | None  # None: recomputed from the inputs
+    carried: dict[str, Decimal] | None  # carried_in; None: recomputed from the inputs
     origin: Origin
     inputs: Inputs  # with --ledger, its ledger.xlsx among the files
     refused: dict[Path, str]  # folders `--out` may not name (resolved) -> why
@@ -90,15 +91,17 @@ def basis(inputs: Inputs, period: Period, previous: Path | None, register: Path 
                 origin = replace(origin, head=book.head(program.program_id, program.year))
                 refused = book.closed_folders()
         except RegisterError as ex:
-            return Basis(period, None, origin, inputs, {}), [error(where, str(ex))]
+            return Basis(period, None, None, origin, inputs, {}), [error(where, str(ex))]
     problems: list[Problem] = []
-    settled = None
+    settled = carried = None
     if entries:
         if previous is not None:
             problems.append(error(Source("--ledger"), f"is refused: the register {origin.register} holds "
                                   f"{', '.join(e.period for e in entries)} of {program.program_id} {program.year}",
                                   "run without --ledger: what was settled comes from the register"))
-        period, settled, found = from_register(inputs, period, closed_runs(entries), where, supplement)
+        closed = closed_runs(entries)
+        period, settled, found = from_register(inputs, period, closed, where, supplement)
+        carried = from_register_carried(closed)
         problems += found
         origin = replace(origin, how="register", closed=tuple(e.period for e in entries))
     elif supplement or period.supplement:
@@ -110,16 +113,17 @@ def basis(inputs: Inputs, period: Period, previous: Path | None, register: Path 
         earlier, found = read_settled(previous, inputs, period)
         problems += found
         if earlier is not None:
-            settled = earlier.settled
+            settled, carried = earlier.settled, earlier.carried
             inputs = replace(inputs, files=(*inputs.files, earlier.file))
             origin = replace(origin, how="ledger", ledger=previous.as_posix(), ledger_sha256=earlier.file.sha256)
         refused = {**refused, previous.resolve(): "the --ledger folder"}
-    return Basis(period, settled, origin, inputs, refused), problems
+    return Basis(period, settled, carried, origin, inputs, refused), problems
 
 
 def _settle(chosen: Basis) -> Settlement:
     inputs = chosen.inputs
-    settlement = settle(inputs, to_base(inputs), chosen.period, chosen.settled, chosen.origin)
+    settlement = settle(inputs, to_base(inputs), chosen.period, chosen.settled, chosen.origin,
+                        chosen.carried)
     identity = run_id([f.sha256 for f in inputs.files], chosen.period.label, __version__, chosen.origin.head)
     return replace(settlement, run_id=identity)
 
@@ -193,7 +197,8 @@ def run(folder: Path, period: Period, out: Path | None = None, previous: Path | 
     if any(p.is_error for p in problems):
         return Outcome(problems, origin=origin, program=name)
     ytd = {r.partner.partner_id: r.totals.ytd_base for r in settlement.rows}
-    reviews = review(inputs.program, inputs.partners, ytd, settlement.period.is_last_of_year)
+    # tiers on the period's last day
+    reviews = review(inputs.program, tuple(r.partner for r in settlement.rows), ytd, settlement.period.is_last_of_year)
     progress("writing")
     try:
         written = write_atomically(target, lambda staging: write_outputs(

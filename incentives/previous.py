@@ -7,7 +7,7 @@ the whole sheet, and on every row `accrual = ytd_entitlement − previously_sett
 
 With `--ledger` (`read_settled`), what the earlier run really paid, its `previously_settled +
 accrual`, is this run's `previously_settled`, so late lines and corrections surface as
-true-ups. The earlier run must be of the same program and year and of the period right
+true-ups; its `carried_out` is this run's `carried_in`. The earlier run must be of the same program and year and of the period right
 before this one; every file of its folder must match its `manifest.sha256` (without one, a
 note says the ledger cannot be verified). A roster partner without a row has settled 0, and a
 note names it when it has lines dated before the period.
@@ -54,6 +54,11 @@ class Ledger:
     def settled(self) -> dict[str, Decimal]:
         """What the run's period and those before it paid, per partner: previously_settled + accrual."""
         return {r["partner_id"]: r["previously_settled"] + r["accrual"] for r in self.rows}
+
+    def carried(self) -> dict[str, Decimal]:
+        """What the run's period carried into the next one, per partner (0 in a ledger of a calc before
+        claw-backs were carried)."""
+        return {r["partner_id"]: r["carried_out"] for r in self.rows if r["carried_out"]}
 
 
 def read_ledger(path: Path, rel: str) -> tuple[Ledger | None, list[Problem]]:
@@ -115,10 +120,34 @@ def read_ledger(path: Path, rel: str) -> tuple[Ledger | None, list[Problem]]:
                                   f"total_payable {r['total_payable']:,.2f} of {pid} is not accrual + bonus = "
                                   f"{r['accrual']:,.2f} + {r['bonus']:,.2f} = {r['accrual'] + r['bonus']:,.2f}",
                                   "the ledger was edited after the run: pass the ledger.xlsx the run wrote"))
+        if table.column_index("net_due") is not None:  # a ledger of a calc before claw-backs were carried has none
+            problems += _carried_problems(table, r, pid)
     if any(p.is_error for p in problems):
         return None, problems
     return Ledger(path, sha256_of(path), path.stat().st_size, first["program_id"], first["year"], period,
                   tuple({c: r[c] for c in COLUMNS} for r in rows), tuple(r[ROW] for r in rows)), problems
+
+
+def _carried_problems(table, r: dict, pid: str) -> list[Problem]:
+    """`net_due = total_payable + carried_in`, `payment = net_due − carried_out`, and carried_out
+    0 or the negative net_due."""
+    found = []
+    hint = "the ledger was edited after the run: pass the ledger.xlsx the run wrote"
+    if r["net_due"] != r["total_payable"] + r["carried_in"]:
+        found.append(error(table.at(r[ROW], "net_due"),
+                           f"net_due {r['net_due']:,.2f} of {pid} is not total_payable + carried_in = "
+                           f"{r['total_payable']:,.2f} + {r['carried_in']:,.2f} = "
+                           f"{r['total_payable'] + r['carried_in']:,.2f}", hint))
+    if r["carried_out"] not in (0, r["net_due"]) or r["carried_out"] > 0:
+        found.append(error(table.at(r[ROW], "carried_out"),
+                           f"carried_out {r['carried_out']:,.2f} of {pid} is neither 0 nor the negative net_due "
+                           f"{r['net_due']:,.2f}", hint))
+    if r["payment"] != r["net_due"] - r["carried_out"]:
+        found.append(error(table.at(r[ROW], "payment"),
+                           f"payment {r['payment']:,.2f} of {pid} is not net_due − carried_out = "
+                           f"{r['net_due']:,.2f} − {r['carried_out']:,.2f} = "
+                           f"{r['net_due'] - r['carried_out']:,.2f}", hint))
+    return found
 
 
 def folder_problems(folder: Path, shown: str, hint: str) -> list[Problem]:
@@ -139,6 +168,7 @@ class Earlier:
     """What `--ledger` gave: each partner's settled amount, and the ledger as an input file."""
 
     settled: dict[str, Decimal]
+    carried: dict[str, Decimal]  # each partner's carried_in: the earlier run's carried_out
     file: InputFile  # for the audit's Inputs and the run id
 
 
@@ -179,4 +209,4 @@ def read_settled(folder: Path, inputs: Inputs, period: Period) -> tuple[Earlier 
                                  "that holds its row"))
     rel = os.path.relpath(ledger.path, inputs.folder).replace(os.sep, "/")
     file = InputFile(rel, ledger.sha256, ledger.size, (schema.LEDGER.name,), len(ledger.rows))
-    return Earlier(settled, file), problems
+    return Earlier(settled, ledger.carried(), file), problems

@@ -208,6 +208,15 @@ PROGRAM_SETTINGS = (
             "уровня получает рекомендацию review (ниже минимального объема).",
             required=False, choices=("none", "annual_target_c"), default="none",
             ru_key="минимальный объем", example="none"),
+    Setting("clawback", E,
+            "net: a negative total payable is owed back in its period; carry_forward: it is carried into the "
+            "partner's next period and offset against what it earns, and what remains after the year's last "
+            "period is owed back.",
+            "net: отрицательная сумма к выплате возвращается в том же периоде; carry_forward: переносится на "
+            "следующий период партнера и зачитывается; остаток после последнего периода года возвращается.",
+            required=False, choices=("net", "carry_forward"), default="net", ru_key="возвраты",
+            example="carry_forward",
+            choice_aliases=(("net", ("сразу",)), ("carry_forward", ("перенос", "переносить")))),
 )
 
 PROGRAM = Sheet(
@@ -381,6 +390,26 @@ PARTNERS = Sheet(
     ru_name="Партнеры", key=("partner_id",), keep_extra=True,
 )
 
+TIER_HISTORY = Sheet(
+    "TierHistory",
+    (
+        _c("partner_id", T, "Partner id, as in the Partners sheet.", "ID партнера, как в листе Партнеры.",
+           "ID партнера", "код партнера", aliases=("partner",)),
+        _c("tier", T, "The tier from that date, as in the program's Tiers sheet.",
+           "Уровень с этой даты, как в листе Tiers программы.", "Уровень", "статус"),
+        _c("effective_from", DT, "First day the tier is in effect (a line earns under the tier of its invoice "
+           "date, or of its original_invoice_date).", "Первый день действия уровня (строка начисляется по уровню "
+           "на дату счета или на дату исходного счета).", "Действует с", "дата начала", aliases=("from",)),
+    ),
+    "Tiers that change during the year: a partner with rows is rated, line by line, under the tier in effect on "
+    "the line's date; it needs a row effective on or before 1 January of the program year or its registered_on, "
+    "whichever is later. A partner without rows has the Partners sheet's tier all year.",
+    "Изменения уровня в течение года: строки партнера начисляются по уровню на дату строки; нужна строка, "
+    "действующая не позже 1 января года программы или даты регистрации (что позже). Партнер без строк весь год "
+    "на уровне из листа Партнеры.",
+    ru_name="История уровней", required=False, key=("partner_id", "effective_from"),
+)
+
 # ---------------------------------------------------------------- fx_rates.xlsx
 
 RATES = Sheet(
@@ -456,6 +485,10 @@ SALES = Sheet(
            "Сумма без НДС; отрицательная для кредит-нот и возвратов.", "Сумма без НДС", "сумма",
            aliases=("amount", "net")),
         _c("currency", T, "Currency code of the amount (ISO 4217).", "Код валюты суммы (ISO 4217).", "Валюта"),
+        _c("original_invoice_date", DT, "A credit note's or return's: the date of the sale it reverses; it earns "
+           "under the tier in effect then (optional).", "Для кредит-ноты или возврата: дата исходной продажи; "
+           "начисление по уровню на эту дату (необязательно).", "Дата исходного счета", "дата исходной продажи",
+           required=False, blank_ok=True, aliases=("original date", "original invoice date")),
     ),
     "Sales (or purchase) report lines.", "Строки отчета о продажах (закупках).",
     ru_name="Продажи", key=("partner_id", "invoice_id", "line_no"),
@@ -466,7 +499,7 @@ SALES = Sheet(
 PROGRAM_BOOK = Workbook("program.xlsx", (PROGRAM, RATE_BANDS, TIERS, REQUIREMENTS, CHANNEL_RULES,
                                          EXCLUSIONS, BONUSES, STATUSES),
                         "The program's rules.", "Правила программы.", template="program.xlsx")
-PARTNERS_BOOK = Workbook("partners.xlsx", (PARTNERS,), "The partner roster.", "Реестр партнеров.",
+PARTNERS_BOOK = Workbook("partners.xlsx", (PARTNERS, TIER_HISTORY), "The partner roster.", "Реестр партнеров.",
                          template="partners.xlsx")
 FX_BOOK = Workbook("fx_rates.xlsx", (RATES,), "Exchange rates (optional when every amount is in the "
                    "base currency).", "Курсы валют.", required=False, template="fx_rates.xlsx")
@@ -513,6 +546,18 @@ LEDGER = Sheet(
         _c("excluded_lines", I, "Lines of the partner excluded.", "Исключенные строки партнера.", "Исключено строк"),
         _money("excluded_amount", "Base-currency amount of the excluded lines.",
                "Сумма исключенных строк в базовой валюте.", "Исключенная сумма"),
+        # Added 2026-11-25; optional when read back, so the ledger of an earlier calc reads with 0s.
+        _c("carried_in", D, "The previous period's carried_out (0 in a year's first period).",
+           "Перенесено из прошлого периода (carried_out прошлого периода).", "Перенесено из прошлого периода",
+           required=False, default="0"),
+        _c("net_due", D, "total_payable + carried_in.", "Итого к выплате плюс перенесенное.", "Итого с переносом",
+           required=False, default="0"),
+        _c("carried_out", D, "Under carry_forward, a negative net_due of a period that is not the year's last; "
+           "otherwise 0.", "При carry_forward отрицательный итог с переносом, кроме последнего периода года; "
+           "иначе 0.", "Перенесено на следующий период", required=False, default="0"),
+        _c("payment", D, "net_due − carried_out: positive is paid to the partner, negative is owed back.",
+           "Итог с переносом минус перенесенное: положительное выплачивается, отрицательное подлежит возврату.",
+           "Платеж", required=False, default="0"),
     ),
     "One row per roster partner.", "Одна строка на партнера реестра.",
     ru_name="Реестр начислений", key=("partner_id",),

@@ -6,6 +6,12 @@ What earlier periods paid (`previously_settled`) comes from one of three places,
 earlier run's ledger (`--ledger`, read by `previous.py`), or, when the register holds no
 closed period of the program year, recomputed from this run's own inputs
 (`recomputed_settled`), which cannot see that a line arrived late.
+
+Under `clawback = carry_forward` a negative balance of a period that is not the year's last is
+carried into the partner's next period (`carried_out`, then `carried_in`) instead of being
+claimed back; `carried_in` comes from the same three places (the register's last closed run,
+`--ledger`'s `carried_out`, or `recomputed_carried`) and never enters `previously_settled`.
+A partner with TierHistory rows is rated per span of one tier (`tiers.py`, `rates.entitle_spans`).
 """
 
 from __future__ import annotations
@@ -17,12 +23,13 @@ from decimal import Decimal
 import polars as pl
 
 from incentives import bonuses as bonus_stage
+from incentives import tiers
 from incentives.classify import INCLUDED, classify
 from incentives.model import Inputs, Partner
 from incentives.money import ZERO, fmt
 from incentives.periods import Period, parse_period, period_of
 from incentives.problems import Problem, Source, error
-from incentives.rates import Entitlement, entitle
+from incentives.rates import Entitlement, entitle, entitle_spans
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,8 @@ class LedgerRow:
     entitlement: Entitlement
     previously_settled: Decimal
     bonus: Decimal
+    carried_in: Decimal = ZERO  # the previous period's carried_out (claw-backs never enter previously_settled)
+    carries: bool = False  # carry_forward, and the period is not the year's last: a negative net_due is carried
 
     @property
     def accrual(self) -> Decimal:
@@ -53,6 +62,19 @@ class LedgerRow:
     def total_payable(self) -> Decimal:
         return self.accrual + self.bonus
 
+    @property
+    def net_due(self) -> Decimal:
+        return self.total_payable + self.carried_in
+
+    @property
+    def carried_out(self) -> Decimal:
+        return self.net_due if self.carries and self.net_due < 0 else ZERO
+
+    @property
+    def payment(self) -> Decimal:
+        """Positive is paid to the partner, negative is owed back."""
+        return self.net_due - self.carried_out
+
 
 @dataclass(frozen=True)
 class Origin:
@@ -61,7 +83,7 @@ class Origin:
     how: str = "recomputed"  # "recomputed", "register" or "ledger" (--ledger)
     register: str = ""  # the register's path as given; "" for a run that consulted none
     head: str = ""  # the program year's register head it was computed against; "" before any entry
-    closed: tuple[str, ...] = ()  # register: the closed periods whose accruals it sums
+    closed: tuple[str, ...] = ()  # register: the closed periods whose accruals it sums (and whose last carried_out)
     ledger: str = ""  # ledger: the earlier run's folder as given, and the sha256 of its ledger.xlsx
     ledger_sha256: str = ""
 
@@ -101,11 +123,24 @@ def totals(lines: pl.DataFrame, period: Period) -> dict[str, Totals]:
             for r in grouped.iter_rows(named=True)}
 
 
-def entitlements(inputs: Inputs, by_partner: dict[str, Totals]) -> dict[str, Entitlement]:
+def entitlements(inputs: Inputs, classified: pl.DataFrame, by_partner: dict[str, Totals],
+                 period: Period) -> dict[str, Entitlement]:
+    """Each partner's entitlement as of `period`'s end (`classified`: the lines classified as of it):
+    at its roster tier's bands, or, with TierHistory rows, per span of the tier in effect on each line's date."""
     program = inputs.program
-    return {p.partner_id: entitle(program.bands_for(p.tier), by_partner.get(p.partner_id, Totals()).ytd_base,
-                                  program.tier_method, program.rounding)
-            for p in inputs.partners}
+    history = tiers.histories(inputs)
+    moved = tiers.moves(classified, inputs) if history else {}
+    owed = {}
+    for p in inputs.partners:
+        pid = p.partner_id
+        if pid in history:
+            owed[pid] = entitle_spans(tiers.spans(history[pid], program.year), program.bands_for,
+                                      tiers.tier_on(history[pid], period.end), moved[pid], program.tier_method,
+                                      program.rounding, period.end)
+        else:
+            owed[pid] = entitle(program.bands_for(p.tier), by_partner.get(pid, Totals()).ytd_base,
+                                program.tier_method, program.rounding)
+    return owed
 
 
 def recomputed_settled(inputs: Inputs, lines: pl.DataFrame, period: Period) -> dict[str, Decimal]:
@@ -118,8 +153,44 @@ def recomputed_settled(inputs: Inputs, lines: pl.DataFrame, period: Period) -> d
     if not earlier:
         return {}
     previous = earlier[-1]
-    before = totals(classify(lines, inputs, previous, words=False), previous)
-    return {pid: e.amount for pid, e in entitlements(inputs, before).items()}
+    classified = classify(lines, inputs, previous, words=False)
+    before = totals(classified, previous)
+    return {pid: e.amount for pid, e in entitlements(inputs, classified, before, previous).items()}
+
+
+def carries(inputs: Inputs, period: Period) -> bool:
+    """Whether a negative net_due of `period` is carried into the next one: under carry_forward,
+    in every period but the year's last (a supplement is a run of the last)."""
+    return inputs.program.clawback == "carry_forward" and not period.is_last_of_year
+
+
+def _bonuses(inputs: Inputs, by_partner: dict[str, Totals], period: Period) -> tuple[bonus_stage.Award, ...]:
+    bases = {(kind, pid): getattr(t, "ytd_base" if kind == "year" else "quarter_base")
+             for pid, t in by_partner.items() for kind in ("year", "quarter")}
+    partners = tiers.in_effect(inputs, period.end) if inputs.tier_history else inputs.partners
+    return tuple(bonus_stage.award(inputs.program.bonuses, partners, bases, period, inputs.program.rounding))
+
+
+def recomputed_carried(inputs: Inputs, lines: pl.DataFrame, period: Period) -> dict[str, Decimal]:
+    """`carried_in` recomputed from the same inputs, period by period: each earlier period's
+    total_payable (its entitlement less the one before, plus its bonuses) offset against what the
+    period before it carried out. Nothing is carried under `net`, nor into a year's first period."""
+    if inputs.program.clawback != "carry_forward":
+        return {}
+    carried: dict[str, Decimal] = {}
+    owed_before: dict[str, Decimal] = {}
+    for earlier in period.of_year_so_far()[:-1]:
+        classified = classify(lines, inputs, earlier, words=False)
+        by_partner = totals(classified, earlier)
+        owed = {pid: e.amount for pid, e in entitlements(inputs, classified, by_partner, earlier).items()}
+        bonus: dict[str, Decimal] = {}
+        for a in _bonuses(inputs, by_partner, earlier):
+            bonus[a.partner_id] = bonus.get(a.partner_id, ZERO) + a.amount
+        row = {pid: owed[pid] - owed_before.get(pid, ZERO) + bonus.get(pid, ZERO) + carried.get(pid, ZERO)
+               for pid in owed}
+        carried = {pid: due for pid, due in row.items() if due < 0}  # an earlier period is never the year's last
+        owed_before = owed
+    return carried
 
 
 @dataclass(frozen=True)
@@ -129,6 +200,7 @@ class Closed:
     label: str  # 2026Q2, 2026Q4-S1
     accruals: tuple[tuple[str, Decimal], ...]  # (partner_id, accrual)
     closed: str = ""  # when and by whom, for messages
+    carried_out: tuple[tuple[str, Decimal], ...] = ()  # (partner_id, carried_out): the next run's carried_in
 
 
 def next_open(closed: Sequence[Closed], kind: str, year: int) -> Period | None:
@@ -200,21 +272,36 @@ def from_register(inputs: Inputs, period: Period, closed: Sequence[Closed], wher
                                   f"partner {pid} has {fmt(amount)} {program.unit} settled in the register "
                                   f"({shown}) but is not on the roster",
                                   "put it back on the roster: what it was paid stays part of its year"))
+    for pid, carried in from_register_carried(closed).items():
+        if carried and pid not in roster and not settled.get(pid):
+            problems.append(error(Source("partners.xlsx", "Partners"),
+                                  f"partner {pid} carries a claw-back of {fmt(-carried)} {program.unit} from "
+                                  f"{closed[-1].label} in the register but is not on the roster",
+                                  "put it back on the roster: what it owes is recovered from what it earns next, or "
+                                  "after the year's last period"))
     return period, settled, problems
 
 
+def from_register_carried(closed: Sequence[Closed]) -> dict[str, Decimal]:
+    """`carried_in` when the register holds closed runs of the program year: the last closed run's
+    carried_out."""
+    return dict(closed[-1].carried_out) if closed else {}
+
+
 def settle(inputs: Inputs, lines: pl.DataFrame, period: Period,
-           settled: dict[str, Decimal] | None = None, settled_from: Origin = Origin()) -> Settlement:
-    """The ledger of `period`; `settled` from the register or a previous run's ledger, else
-    recomputed. A supplement awards no bonus: what its lines would award is `unawarded`."""
+           settled: dict[str, Decimal] | None = None, settled_from: Origin = Origin(),
+           carried: dict[str, Decimal] | None = None) -> Settlement:
+    """The ledger of `period`; `settled` and `carried` (each partner's carried_in) from the
+    register or a previous run's ledger, else recomputed. A supplement awards no bonus: what its
+    lines would award is `unawarded`."""
     classified = classify(lines, inputs, period)
     by_partner = totals(classified, period)
-    owed = entitlements(inputs, by_partner)
+    owed = entitlements(inputs, classified, by_partner, period)
     if settled is None:
         settled = recomputed_settled(inputs, lines, period)
-    bases = {(kind, pid): getattr(t, "ytd_base" if kind == "year" else "quarter_base")
-             for pid, t in by_partner.items() for kind in ("year", "quarter")}
-    awards = bonus_stage.award(inputs.program.bonuses, inputs.partners, bases, period, inputs.program.rounding)
+    if carried is None:
+        carried = recomputed_carried(inputs, lines, period)
+    awards = _bonuses(inputs, by_partner, period)
     unawarded = ()
     if period.supplement:
         awards, unawarded = (), awards
@@ -223,6 +310,7 @@ def settle(inputs: Inputs, lines: pl.DataFrame, period: Period,
         bonus[a.partner_id] = bonus.get(a.partner_id, ZERO) + a.amount
     rows = tuple(
         LedgerRow(p, by_partner.get(p.partner_id, Totals()), owed[p.partner_id],
-                  settled.get(p.partner_id, ZERO), bonus.get(p.partner_id, ZERO))
-        for p in sorted(inputs.partners, key=lambda p: p.partner_id))
+                  settled.get(p.partner_id, ZERO), bonus.get(p.partner_id, ZERO), carried.get(p.partner_id, ZERO),
+                  carries(inputs, period))
+        for p in sorted(tiers.in_effect(inputs, period.end), key=lambda p: p.partner_id))
     return Settlement(period, classified, rows, awards, settled_from, unawarded=unawarded)

@@ -6,6 +6,7 @@ Each rule is a small function `(inputs, period) -> iterable of Problem`, listed 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -17,6 +18,7 @@ from incentives import schema
 from incentives.model import Inputs
 from incentives.periods import Period
 from incentives.problems import Problem, Source, error, note
+from incentives.tiers import histories as tier_histories, tier_on
 
 _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
 _CODE = re.compile(r"[A-Z]{3}")
@@ -102,7 +104,7 @@ def rate_bands(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
         seen.setdefault((band.tier, band.over), band.source)
     if not program.bands:
         yield error(Source("program.xlsx", "RateBands"), "no rate bands", "add at least a row *, 0, <rate>")
-    used = {t.name for t in program.tiers} | {p.tier for p in inputs.partners}
+    used = {t.name for t in program.tiers} | {p.tier for p in inputs.partners} | {c.tier for c in inputs.tier_history}
     for tier in sorted(used):
         if program.bands and not program.bands_for(tier):
             yield error(Source("program.xlsx", "RateBands"), f"tier {tier!r} has no rate band and there is no * band",
@@ -138,6 +140,43 @@ def partners(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
         if partner.parent_id and partner.parent_id not in ids:
             yield error(partner.source, f"parent_id {partner.parent_id!r} of {pid} is not in the roster",
                         "name the partner_id of its distributor, or leave it blank")
+
+
+def tier_history(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
+    """TierHistory rows name a roster partner and a tier of the Tiers sheet, one row per partner and
+    date, and a partner with rows has one in effect from the later of 1 January and its registered_on."""
+    tiers_ = {t.name for t in inputs.program.tiers}
+    roster = {p.partner_id: p for p in inputs.partners}
+    seen: dict[tuple[str, object], Source] = {}
+    for change in inputs.tier_history:
+        pid = change.partner_id
+        if pid not in roster:
+            yield error(change.at("partner_id"), f"partner {pid!r} is not in the Partners sheet",
+                        "a tier change is of a roster partner: add it there, or remove this row")
+        if tiers_ and change.tier not in tiers_:
+            yield error(change.at("tier"), f"tier {change.tier!r} of {pid} is not in the program's Tiers sheet",
+                        "tiers: " + ", ".join(sorted(tiers_)))
+        key = (pid, change.effective_from)
+        if key in seen:
+            yield error(change.at("effective_from"), f"partner {pid} has a second row effective {change.effective_from} (also "
+                        f"row {seen[key].row})", "a partner has one tier on a day: keep one row")
+        seen.setdefault(key, change.source)
+    year_start = dt.date(inputs.program.year, 1, 1)
+    for pid, rows in tier_histories(inputs).items():
+        partner = roster.get(pid)
+        if partner is None:
+            continue
+        needed = max(year_start, partner.registered_on)
+        if rows[0].effective_from > needed:
+            yield error(rows[0].at("effective_from"), f"partner {pid} has no TierHistory row in effect on {needed} (its first is "
+                        f"effective {rows[0].effective_from}), so its tier before then is unknown",
+                        f"add a row {pid} | <its tier then> | {needed} (or earlier)")
+        if period is not None and (not tiers_ or tiers_ >= {c.tier for c in rows}):  # an unknown tier is an error
+            now = tier_on(rows, period.end)
+            if now != partner.tier:
+                yield note(partner.source, f"tier {partner.tier!r} of {pid} in the Partners sheet is not used for "
+                           f"rating: its TierHistory gives {now!r} on {period.end}, and each line earns under the "
+                           "tier in effect on its date", "bring the Partners sheet's tier up to date")
 
 
 def portable_partner_ids(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
@@ -300,9 +339,8 @@ def opportunities(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
                         "an opportunity is registered once")
 
 
-RULES = (program_settings, period_fits_program, tiers, rate_bands, partners, portable_partner_ids, one_tier1_role_per_company, requirements, statuses,
-         renewals,
-         fx_rates, sales_keys,
+RULES = (program_settings, period_fits_program, tiers, rate_bands, partners, tier_history, portable_partner_ids,
+         one_tier1_role_per_company, requirements, statuses, renewals, fx_rates, sales_keys,
          opportunities)
 
 

@@ -82,7 +82,8 @@ def add_sheet(book, sheet: str, rows, header=None, title=None) -> None:
 
 def make_inputs(folder: Path, sales: dict[str, list[dict]], partners: list[dict] | None = None,
                 program: dict | None = None, bands=BANDS, tiers=TIERS, opportunities: list[dict] | None = None,
-                fx: list[tuple] | None = None, extra_program_sheets: dict[str, list[dict]] | None = None) -> Path:
+                fx: list[tuple] | None = None, extra_program_sheets: dict[str, list[dict]] | None = None,
+                tier_history: list[tuple] | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     settings = {**PROGRAM, **(program or {})}
     book = new_book(folder / "program.xlsx")
@@ -92,7 +93,14 @@ def make_inputs(folder: Path, sales: dict[str, list[dict]], partners: list[dict]
     for name, rows in (extra_program_sheets or {}).items():
         add_sheet(book, name, rows)
     book.close()
-    write_sheet(folder / "partners.xlsx", "Partners", partners or [partner("P1")])
+    if tier_history is None:
+        write_sheet(folder / "partners.xlsx", "Partners", partners or [partner("P1")])
+    else:  # (partner_id, tier, effective_from) rows; [] writes the sheet with its header alone
+        book = new_book(folder / "partners.xlsx")
+        add_sheet(book, "Partners", partners or [partner("P1")])
+        add_sheet(book, "TierHistory", [{"partner_id": p, "tier": t, "effective_from": dt.date.fromisoformat(d)}
+                                        for p, t, d in tier_history], header=["partner_id", "tier", "effective_from"])
+        book.close()
     if fx:
         write_sheet(folder / "fx_rates.xlsx", "Rates", [{"currency": c, "month": m, "rate": Decimal(r)} for c, m, r in fx])
     if opportunities:

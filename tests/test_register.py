@@ -143,7 +143,7 @@ def test_chain_of_three_periods_through_the_register(tmp_path, register):
     assert (q3["P2"].previously_settled, q3["P2"].accrual) == (D("2000.00"), D("1000.00"))
     page = {r[0]: r[1:] for r in openpyxl.load_workbook(outcome.out / "statements" / "P1.xlsx")["Statement"]
             .iter_rows(values_only=True) if r[0]}
-    assert page["Previously settled, points"] == (50000, "closed periods 2026Q1 to 2026Q2, per the register")
+    assert page["Previously credited, points"] == (50000, "closed periods 2026Q1 to 2026Q2, per the register")
 
 
 def test_chain_of_three_periods_through_ledgers(tmp_path):
@@ -465,7 +465,8 @@ def test_register_is_append_only_and_one_entry_per_period(tmp_path, register):
     with pytest.raises(sqlite3.IntegrityError, match="CHECK"):  # amounts are decimal text, never a float
         db.execute("INSERT INTO ledger_rows SELECT entry_id, program_id, year, period, 'P9', partner_name, tier, "
                    "country, unit, period_base, ytd_base, ytd_rate, ytd_entitlement, previously_settled, 1.5, bonus, "
-                   "total_payable, included_lines, excluded_lines, excluded_amount FROM ledger_rows LIMIT 1")
+                   "total_payable, included_lines, excluded_lines, excluded_amount, carried_in, net_due, carried_out, "
+                       "payment FROM ledger_rows LIMIT 1")
 
 
 def test_the_register_keeps_every_ledger_column(tmp_path, register):
@@ -690,8 +691,21 @@ def test_ledger_is_listed_in_the_audit_inputs_with_its_sha256(tmp_path):
     (lambda s: s.cell(2, 13, -1e15 + 1), ["N2: accrual 30,000.00 of P1 is not ytd_entitlement − previously_settled = "
                                           "50,000.00 − -999,999,999,999,999.00 = 1,000,000,000,049,999.00"]),
     (lambda s: s.cell(2, 16, 99), ["P2: total_payable 99.00 of P1 is not accrual + bonus = 30,000.00 + 0.00 = "
-                                   "30,000.00"]),
-], ids=["accrual", "previously_settled", "total_payable"])
+                                   "30,000.00",
+                                   "U2: net_due 30,000.00 of P1 is not total_payable + carried_in = 99.00 + 0.00 = "
+                                   "99.00"]),
+    # the carried columns (T carried_in, U net_due, V carried_out, W payment) of a row that paid 30,000.00
+    (lambda s: s.cell(2, 20, 5), ["U2: net_due 30,000.00 of P1 is not total_payable + carried_in = 30,000.00 + "
+                                  "5.00 = 30,005.00"]),
+    (lambda s: s.cell(2, 22, -7), ["V2: carried_out -7.00 of P1 is neither 0 nor the negative net_due 30,000.00",
+                                   "W2: payment 30,000.00 of P1 is not net_due − carried_out = 30,000.00 − -7.00 = "
+                                   "30,007.00"]),
+    (lambda s: (s.cell(2, 22, 30000), s.cell(2, 23, 0)),  # a positive net_due carried away: paid nothing
+     ["V2: carried_out 30,000.00 of P1 is neither 0 nor the negative net_due 30,000.00"]),
+    (lambda s: s.cell(2, 23, 1), ["W2: payment 1.00 of P1 is not net_due − carried_out = 30,000.00 − 0.00 = "
+                                  "30,000.00"]),
+], ids=["accrual", "previously_settled", "total_payable", "carried_in", "carried_out", "carried_positive",
+        "payment"])
 def test_ledger_rows_must_add_up(tmp_path, change, messages):
     folder, out = ledger_run(tmp_path)
     edit_ledger(out, change)

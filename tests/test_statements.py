@@ -172,7 +172,7 @@ def test_highest_band_reached_and_incremental_arithmetic(tmp_path):
     assert page["  slice over 0.00 up to 3,000,000.00"] == (60000.0, "3,000,000.00 × 2% = 60,000.00")
     assert page["  slice over 3,000,000.00"] == (20000.0, "500,000.00 × 4% = 20,000.00")
     assert page["Year-to-date entitlement, points"] == (80000.0, "60,000.00 + 20,000.00 = 80,000.00")
-    assert page["Previously settled, points"] == (54000.0, "recomputed from the same inputs")
+    assert page["Previously credited, points"] == (54000.0, "recomputed from the same inputs")
 
 
 def test_clawback_statement(tmp_path):
@@ -180,8 +180,52 @@ def test_clawback_statement(tmp_path):
     paths, _ = statements(tmp_path, sales)
     page = statement_page(paths["P1"])
     assert "Accrual, points" not in page
-    assert page["Claw-back, points"] == (-90000.0, "50,000.00 − 140,000.00 = -90,000.00")
-    assert page["Total payable, points"] == (-90000.0, "-90,000.00 + 0.00 = -90,000.00")
+    # a points programme takes points back: its words are points, not payments
+    assert page["Points taken back"] == (-90000.0, "50,000.00 − 140,000.00 = -90,000.00")
+    assert page["Points for the period"] == (-90000.0, "-90,000.00 + 0.00 = -90,000.00")
+    assert (page["Points credited"], page["Points debited"]) == ((0.0, None), (90000.0, "taken off the partner's points"))
+
+
+def test_clawback_statement_of_a_currency_programme_says_to_pay_and_to_recover(tmp_path):
+    sales = {"a.xlsx": [line("A", "2026-04-10", 3500000), line("CN", "2026-08-10", -1000000)]}
+    paths, _ = statements(tmp_path, sales, program={"unit": "KZT"})
+    page = statement_page(paths["P1"])
+    # Q2 paid 3,500,000 x 4% = 140,000; Q3 2,500,000 x 2% = 50,000: 90,000 owed back
+    assert page["Claw-back, KZT"] == (-90000.0, "50,000.00 − 140,000.00 = -90,000.00")
+    assert page["Total payable, KZT"] == (-90000.0, "-90,000.00 + 0.00 = -90,000.00")
+    assert (page["To pay, KZT"], page["To recover, KZT"]) == ((0.0, None), (90000.0, "owed back by the partner"))
+
+
+def test_carried_claw_back_explained_in_words(tmp_path):
+    sales = {"a.xlsx": [line("A", "2026-04-10", 3500000), line("CN", "2026-08-10", -1000000)]}
+    program = {"unit": "KZT", "clawback": "carry_forward"}
+    paths, _ = statements(tmp_path / "q3", sales, program=program)
+    page = statement_page(paths["P1"])
+    # Q3: −90,000 carried, nothing recovered now
+    assert page["Net due, KZT"] == (-90000.0, "-90,000.00 + 0.00 = -90,000.00")
+    assert page["Carried to the next period, KZT"] == (
+        -90000.0, "90,000.00 KZT is not claimed back now: it is offset against what the next periods earn; what "
+                  "remains after 2026Q4 is owed back")
+    assert (page["To pay, KZT"], page["To recover, KZT"]) == ((0.0, None), (0.0, None))
+    # Q4: +3,000,000 → 5,500,000 x 4% = 220,000 − 50,000 settled = 170,000; − 90,000 carried = 80,000 paid
+    more = {**sales, "b.xlsx": [line("B", "2026-11-10", 3000000)]}
+    paths, _ = statements(tmp_path / "q4", more, period="2026Q4", program=program)
+    page = statement_page(paths["P1"])
+    assert page["Carried from the period before, KZT"] == (
+        -90000.0, "90,000.00 KZT settled earlier beyond the entitlement and not yet recovered: offset against this "
+                  "period")
+    assert page["Net due, KZT"] == (80000.0, "170,000.00 + -90,000.00 = 80,000.00")
+    assert (page["To pay, KZT"], page["To recover, KZT"]) == ((80000.0, None), (0.0, None))
+
+
+def test_russian_points_statement_credits_and_debits_points(tmp_path):
+    sales = {"a.xlsx": [line("A", "2026-04-10", 3500000), line("CN", "2026-08-10", -1000000)]}
+    paths, _ = statements(tmp_path, sales, partners=[partner("P1", language="ru")])
+    page = statement_page(paths["P1"])
+    assert page["Итого баллов за период"][0] == -90000.0
+    assert page["Начислено баллов"] == (0.0, None)
+    assert page["Списано баллов"] == (90000.0, "списывается с баллов партнера")
+    assert not any("выплат" in label for label in page), list(page)
 
 
 def test_excluded_lines_by_reason(tmp_path):
@@ -301,7 +345,7 @@ def test_who_gets_a_statement(tmp_path):
     assert [r.partner.partner_id for r in statement_partners(settled_before)] == ["P1", "P2", "P3"]
     # A statement without lines still explains the claw-back.
     paths = {p.stem: p for p in write_statements(tmp_path / "again", outcome.inputs, settled_before)}
-    assert statement_page(paths["P2"])["Claw-back, points"][0] == -5.0
+    assert statement_page(paths["P2"])["Points taken back"][0] == -5.0
     assert lines_sheet(paths["P2"]) == [{**dict.fromkeys(lines_sheet(paths["P1"])[0], None),
                                          "Source file": "Total, 0 lines", "Base amount, KZT": 0.0, SHARE: 0.0}]
 
@@ -320,7 +364,7 @@ def test_bonus_awards_listed(tmp_path):
     page = statement_page(paths["P1"])
     assert page["Bonus, points"] == (10000.0, None)
     assert page["  Best partner"] == (10000.0, "KZ, rank 1")
-    assert page["Total payable, points"][0] == 10020.0
+    assert page["Points for the period"][0] == 10020.0
 
 
 # ---------------------------------------------------------------- snapshot

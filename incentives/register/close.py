@@ -145,7 +145,8 @@ def _register_row(row: dict) -> tuple:
 
 def closed_runs(entries: tuple[Entry, ...]) -> tuple[Closed, ...]:
     """The register's entries as the engine takes them."""
-    return tuple(Closed(e.period, tuple(e.values("accrual").items()), f"closed {e.closed_at} by {e.closed_by}")
+    return tuple(Closed(e.period, tuple(e.values("accrual").items()), f"closed {e.closed_at} by {e.closed_by}",
+                        tuple(e.values("carried_out").items()))
                  for e in entries)
 
 
@@ -196,7 +197,7 @@ def _payments(register: Path, entry: Entry, run: RunFolder) -> Path:
     try:
         return write_payments(path, entry.program_id, entry.period, entry.unit, entry.run_id,
                               [Payment(pid, names[pid], vendors.get(pid, ""), amount)
-                               for pid, amount in entry.values("total_payable").items()])
+                               for pid, amount in entry.values("payment").items()])
     except (OSError, FileCreateError) as ex:
         raise RegisterError(f"{run.folder} is closed as {entry.program_id} {entry.period}, but its payments file "
                             f"{path} could not be written ({ex}): make its folder writable and run calc close "

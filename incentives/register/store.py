@@ -31,10 +31,16 @@ from pathlib import Path
 # The Ledger's columns, as the register keeps them (the contract's order).
 ROW_COLUMNS = ("program_id", "year", "period", "partner_id", "partner_name", "tier", "country", "unit",
                "period_base", "ytd_base", "ytd_rate", "ytd_entitlement", "previously_settled", "accrual", "bonus",
-               "total_payable", "included_lines", "excluded_lines", "excluded_amount")
+               "total_payable", "included_lines", "excluded_lines", "excluded_amount", "carried_in", "net_due",
+               "carried_out", "payment")
 AMOUNTS = ("period_base", "ytd_base", "ytd_rate", "ytd_entitlement", "previously_settled", "accrual", "bonus",
-           "total_payable", "excluded_amount")
+           "total_payable", "excluded_amount", "carried_in", "net_due", "carried_out", "payment")
 COUNTS = ("year", "included_lines", "excluded_lines")
+# The columns added with carried claw-backs (2026-11-25). A register of an earlier calc gets them
+# on opening, as 0.00; the hash of an entry closed before keeps covering the columns it was closed
+# with, and holds only while its added columns are 0.00.
+ADDED = ("carried_in", "net_due", "carried_out", "payment")
+EARLIER_COLUMNS = ROW_COLUMNS[:-len(ADDED)]
 BUSY_SECONDS = 60  # how long a close waits for another one holding the register
 
 
@@ -130,14 +136,28 @@ class Entry:
                             self.manifest_sha256, self.previous_sha256, self.closed_at, self.closed_by, self.adopted,
                             self.rows)
 
+    def holds_its_sha256(self) -> bool:
+        """Its content gives its sha256: over every column, or, for an entry closed before the
+        carried columns were added (all of them 0.00 since), over the columns it was closed with."""
+        if self.computed_sha256() == self.sha256:
+            return True
+        added = [ROW_COLUMNS.index(c) for c in ADDED]
+        if any(r[i] != "0.00" for r in self.rows for i in added):
+            return False
+        earlier = tuple(r[:len(EARLIER_COLUMNS)] for r in self.rows)
+        return entry_sha256(self.program_id, self.year, self.period, self.run_id, self.run_folder,
+                            self.manifest_sha256, self.previous_sha256, self.closed_at, self.closed_by, self.adopted,
+                            earlier, EARLIER_COLUMNS) == self.sha256
+
 
 def entry_sha256(program_id: str, year: int, period: str, run_id: str, run_folder: str, manifest_sha256: str,
-                 previous_sha256: str, closed_at: str, closed_by: str, adopted: bool, rows) -> str:
+                 previous_sha256: str, closed_at: str, closed_by: str, adopted: bool, rows,
+                 columns: tuple[str, ...] = ROW_COLUMNS) -> str:
     """The hash that chains an entry: everything it holds, its rows included, as canonical JSON."""
     text = json.dumps({"program_id": program_id, "year": year, "period": period, "run_id": run_id,
                        "run_folder": run_folder, "manifest_sha256": manifest_sha256,
                        "previous_sha256": previous_sha256, "closed_at": closed_at, "closed_by": closed_by,
-                       "adopted": bool(adopted), "columns": list(ROW_COLUMNS), "rows": [list(r) for r in rows]},
+                       "adopted": bool(adopted), "columns": list(columns), "rows": [list(r) for r in rows]},
                       ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -148,6 +168,23 @@ class RegisterError(Exception):
 
 def default_path() -> Path:
     return Path(os.environ.get("CALC_REGISTER") or "outputs/register.sqlite")
+
+
+def _add_columns(db: sqlite3.Connection) -> None:
+    """A register of an earlier calc gets the columns added since, as 0.00 (adding a column
+    changes no entry: the hash of one closed before covers the columns it was closed with)."""
+    have = {r[1] for r in db.execute("PRAGMA table_info(ledger_rows)")}
+    missing = [c for c in ADDED if c not in have]
+    if not missing:
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        for column in missing:
+            db.execute(f"ALTER TABLE ledger_rows ADD COLUMN {_column_sql(column)} DEFAULT '0.00'")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
 
 
 class Register:
@@ -174,6 +211,7 @@ class Register:
             if create:
                 db.executescript(f"BEGIN IMMEDIATE;\n{SCHEMA}\nCOMMIT;")
             db.execute("SELECT count(*) FROM entries").fetchone()
+            _add_columns(db)
         except sqlite3.Error as ex:
             raise RegisterError(f"register {path} cannot be opened: {ex} (is it an SQLite file of calc?)") from ex
         except OSError as ex:
@@ -302,7 +340,7 @@ def chain_problems(entries: tuple[Entry, ...]) -> list[str]:
     found, heads = [], {}
     for e in entries:
         name = f"{e.program_id} {e.period} (entry {e.id})"
-        if e.computed_sha256() != e.sha256:
+        if not e.holds_its_sha256():
             found.append(f"{name} was altered after it was closed: its content no longer gives its sha256")
         if e.previous_sha256 != heads.get((e.program_id, e.year), ""):
             found.append(f"{name} is not chained to the entry before it of {e.program_id} {e.year}")

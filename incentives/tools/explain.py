@@ -28,6 +28,8 @@ from incentives.write.statements import LINE_COLUMNS, WORDS, statement_path
 
 SHOWN_IDS = 8  # partner ids listed when the one asked for is unknown
 _LEDGER_WORDS = {normalize_word(n): c.name for c in schema.LEDGER.columns for n in c.names()}
+# added later (carried claw-backs): a run of an earlier calc has none, and carried nothing
+_LEDGER_OPTIONAL = frozenset(c.name for c in schema.LEDGER.columns if not c.required)
 _LINE_FIELDS = ("file", "row", "invoice_date", "invoice_id", "line_no", "net_amount", "currency", "base_amount",
                 "outcome", "detail", "share")
 
@@ -174,12 +176,13 @@ def _sheets(folder: Path, rel: str, *names: str) -> tuple[SheetCells, ...]:
     return tuple(found[n] for n in names)
 
 
-def _columns(sheet: SheetCells, rel: str, wanted: dict[str, str]) -> dict[str, int]:
+def _columns(sheet: SheetCells, rel: str, wanted: dict[str, str],
+             optional: frozenset[str] = frozenset()) -> dict[str, int]:
     """Column index of each wanted field; `wanted` maps normalized header words to fields."""
     header = sheet.values[0] if sheet.values else ()
     found = {wanted[normalize_word(h)]: j for j, h in enumerate(header) if isinstance(h, str)
              and normalize_word(h) in wanted}
-    missing = sorted(set(wanted.values()) - set(found))
+    missing = sorted(set(wanted.values()) - set(found) - optional)
     if missing:
         raise ToolError(f"{rel}:{sheet.name}: no column {', '.join(missing)} "
                         f"(found: {', '.join(str(h) for h in header if h is not None) or 'no header'})")
@@ -192,7 +195,7 @@ def partner_ids(run: RunOutput) -> list[str]:
 
 
 def _ledger_row(run: RunOutput, partner_id: str) -> tuple[tuple[tuple[str, object], ...], int]:
-    columns = _columns(run.ledger, "ledger.xlsx", _LEDGER_WORDS)
+    columns = _columns(run.ledger, "ledger.xlsx", _LEDGER_WORDS, _LEDGER_OPTIONAL)
     ids = partner_ids(run)
     if partner_id not in ids:
         known = [i for i in ids if i]
@@ -206,6 +209,8 @@ def _ledger_row(run: RunOutput, partner_id: str) -> tuple[tuple[tuple[str, objec
     where = f"ledger.xlsx:{run.ledger.name} row {i + 1}"
 
     def value(column: schema.Column):
+        if column.name not in columns:  # an optional column an earlier calc did not write
+            return ZERO
         cell = _get(row, columns[column.name])
         if column.kind is schema.Kind.DECIMAL:
             return _decimal(cell, f"{where} {column.name}")
@@ -297,7 +302,11 @@ def _checks(ledger: dict, run: dict, period: Period, included: list[Line], exclu
     if rounding not in MODES:
         raise ToolError(f"audit.xlsx:Run: rounding {rounding!r} is not one of {', '.join(MODES)}")
     slices = [value for step, _, value in trace if step == "slice"]
-    if run.get("tier method") == "incremental" and slices:
+    segments = [value for step, _, value in trace if step == "segment"]
+    if segments:  # the tier changed during the year
+        checks.append(Check("ytd_entitlement", ledger["ytd_entitlement"], round_money(sum(segments, ZERO), rounding),
+                            f"tier spans of the Trace added, rounded {rounding}"))
+    elif run.get("tier method") == "incremental" and slices:
         checks.append(Check("ytd_entitlement", ledger["ytd_entitlement"], round_money(sum(slices, ZERO), rounding),
                             f"slices of the Trace added, rounded {rounding}"))
     else:
@@ -314,6 +323,10 @@ def _checks(ledger: dict, run: dict, period: Period, included: list[Line], exclu
                             "awards of summary.xlsx Bonuses added"))
     checks.append(Check("total_payable", ledger["total_payable"], ledger["accrual"] + ledger["bonus"],
                         "accrual + bonus"))
+    checks.append(Check("net_due", ledger["net_due"], ledger["total_payable"] + ledger["carried_in"],
+                        "total_payable + carried_in"))
+    checks.append(Check("payment", ledger["payment"], ledger["net_due"] - ledger["carried_out"],
+                        "net_due − carried_out"))
     return tuple(checks)
 
 
@@ -355,7 +368,13 @@ def render(e: Explanation, lines: bool = False) -> str:
     steps = {step: words for step, words, _ in e.trace}
     rate, base, amount = e["ytd_rate"], e["ytd_base"], e["ytd_entitlement"]
     out.append(f"Band reached: {steps['band']}" if "band" in steps else f"Rate reached: {_pct(rate)}")
-    if e.setting("tier method") == "incremental":
+    if any(step == "segment" for step, _, _ in e.trace):
+        out.append("Entitlement, per span of the year under one tier (each line earns under the tier in effect on its "
+                   "date, or on the date of the sale it reverses):")
+        out += [f"  {words}" if step == "segment" else f"    {words}" for step, words, _ in e.trace
+                if step in ("segment", "slice")]
+        out.append(f"  {steps.get('entitlement', fmt(amount))}")
+    elif e.setting("tier method") == "incremental":
         out.append("Entitlement, each slice of the base at its band's rate:")
         out += [f"  {words}" for step, words, _ in e.trace if step == "slice"]
         out.append(f"  {steps.get('entitlement', fmt(amount))}")
@@ -372,6 +391,15 @@ def render(e: Explanation, lines: bool = False) -> str:
         tied = f", shared by {_text(a.tied)}" if isinstance(a.tied, (int, float)) and a.tied > 1 else ""
         out.append(f"  {a.bonus}, {a.group}, rank {_text(a.rank)}{tied}: {fmt(a.amount)}")
     out.append(f"Total payable: {fmt(accrual)} + {fmt(e['bonus'])} = {fmt(e['total_payable'])} {unit}")
+    if e["carried_in"] or e["carried_out"]:
+        out.append(f"Carried in from the period before (a claw-back not yet recovered): {fmt(e['carried_in'])}; "
+                   f"net due {fmt(e['total_payable'])} + {fmt(e['carried_in'])} = {fmt(e['net_due'])}")
+        if e["carried_out"]:
+            out.append(f"Carried out to the next period, to be offset against what it earns: {fmt(e['carried_out'])}")
+    payment = e["payment"]
+    pay, recover = ("credited", "debited") if unit == "points" else ("to pay", "to recover")
+    out.append(f"Payment: {fmt(payment)} {unit}" + (f" {pay}" if payment > 0 else f" {recover}" if payment < 0
+                                                      else f", nothing {pay} or {recover}"))
     out.append("")
     if e.ok:
         out.append(f"Checked against the ledger row: every figure agrees to the cent ({len(e.checks)} checks).")

@@ -67,7 +67,23 @@ def trace_steps(inputs: Inputs, settlement: Settlement, row: LedgerRow) -> Itera
         yield ("band", f"{fmt(t.ytd_base)} is over no band (lowest: over {lowest}) → rate 0%", e.rate)
     else:
         yield ("band", f"{fmt(t.ytd_base)} > {fmt(e.band.over)} → {_pct(e.rate)} (tier {p.tier})", e.rate)
-    if program.tier_method == "all_units":
+    if e.segments:  # the tier changed during the year: each line earned under the tier of its date
+        for g in e.segments:
+            span = f"{g.start} to {g.end}" if g.end else f"{g.start} on"
+            if program.tier_method == "all_units":
+                how = (f"{fmt(g.base)} × {plain(g.slices[0].rate)} (its band reached by {fmt(t.ytd_base)})"
+                       if g.slices else f"{fmt(g.base)}, no band reached")
+            else:
+                how = f"lines summing to {fmt(g.base)}, slice by slice below"
+            yield ("segment", f"{span} {g.tier}: {how} = {plain(g.exact)}", g.exact)
+            if program.tier_method == "incremental":
+                for s in g.slices:
+                    top = fmt(s.upto) if s.upto is not None else "∞"
+                    yield ("slice", f"{g.tier} ({fmt(s.over)}, {top}]: {fmt(s.amount)} × {plain(s.rate)} = "
+                           f"{plain(s.earned)}", s.earned)
+        yield ("entitlement", f"sum of the tier spans {plain(e.exact)} → rounded {program.rounding} {fmt(e.amount)}",
+               e.amount)
+    elif program.tier_method == "all_units":
         yield ("entitlement", f"{fmt(t.ytd_base)} × {plain(e.rate)} = {plain(e.exact)} → rounded {program.rounding} "
                f"{fmt(e.amount)}", e.amount)
     else:
@@ -82,6 +98,17 @@ def trace_steps(inputs: Inputs, settlement: Settlement, row: LedgerRow) -> Itera
     yield ("bonus", f"{fmt(row.bonus)} in bonuses", row.bonus)
     yield ("total payable", f"{fmt(row.accrual)} + {fmt(row.bonus)} = {fmt(row.total_payable)} {program.unit}",
            row.total_payable)
+    if row.carried_in or row.carried_out:  # clawback = carry_forward
+        yield ("carried in", f"the claw-back the period before carried out, not yet recovered: "
+               f"{fmt(row.carried_in)}", row.carried_in)
+        yield ("net due", f"{fmt(row.total_payable)} + {fmt(row.carried_in)} = {fmt(row.net_due)}", row.net_due)
+        last = period.year_periods()[-1]
+        yield ("carried out", f"negative and {period.base} is not the year's last period ({last}): carried into the "
+               f"next, not claimed back now" if row.carried_out else
+               f"{fmt(row.net_due)} is not negative" if row.net_due >= 0 else
+               f"{period.base} is the year's last period: what remains is owed back", row.carried_out)
+        yield ("payment", f"{fmt(row.net_due)} − {fmt(row.carried_out)} = {fmt(row.payment)} {program.unit}"
+               + (" (to pay)" if row.payment > 0 else " (to recover)" if row.payment < 0 else ""), row.payment)
 
 
 def write_audit(folder: Path, inputs: Inputs, settlement: Settlement, command: str) -> Path:

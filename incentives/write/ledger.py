@@ -17,7 +17,8 @@ def ledger_values(program: Program, settlement: Settlement, row: LedgerRow) -> l
     p, t, e = row.partner, row.totals, row.entitlement
     return [program.program_id, program.year, settlement.period.label, p.partner_id, p.partner_name, p.tier,
             p.country, program.unit, t.period_base, t.ytd_base, e.rate, e.amount, row.previously_settled,
-            row.accrual, row.bonus, row.total_payable, t.included_lines, t.excluded_lines, t.excluded_amount]
+            row.accrual, row.bonus, row.total_payable, t.included_lines, t.excluded_lines, t.excluded_amount,
+            row.carried_in, row.net_due, row.carried_out, row.payment]
 
 
 def write_ledger(folder: Path, program: Program, settlement: Settlement) -> Path:

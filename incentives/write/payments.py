@@ -1,9 +1,9 @@
 """payments/<program_id>-<period>.xlsx: what accounts payable acts on, written by `calc close` only.
 
 A run's ledger is a draft; a closed run's payments are this file, beside the register: sheet
-`Payments`, one row per partner whose payment is not 0, in partner_id order. Until the Ledger
-has a `payment` column, the payment is the `total_payable`; positive is paid to the partner
-(`pay`), negative is owed back (`recover`).
+`Payments`, one row per partner whose payment is not 0, in partner_id order: the Ledger's
+`payment` (`net_due − carried_out`); positive is paid to the partner (`pay`), negative is owed
+back (`recover`). Its total is the sum of the ledger's `payment` column.
 """
 
 from __future__ import annotations

@@ -3,8 +3,11 @@
 Sheet `Statement` explains the ledger row on one page: bases, the band reached and
 what the next one needs, the A/B/C grade of the tier's annual targets reached so far
 and what the next grade needs (when the tier has targets), the entitlement with its
-arithmetic, what was settled before, the accrual (a claw-back when negative),
-bonuses and the total payable, and the lines excluded, by reason. Sheet `Lines`
+arithmetic (per span of one tier when the tier changed during the year), what was
+settled before, the accrual (a claw-back when negative), bonuses and the total payable,
+a claw-back carried from or to another period in words, what is to pay and what is to
+recover as two figures (points credited and debited for a points programme), and the
+lines excluded, by reason. Sheet `Lines`
 lists every line of the partner that the run read, in read order, with its outcome
 and each included line's share of the entitlement (largest remainder, so the shares
 add up to it exactly). Past Excel's rows per sheet the lines continue on `Lines (2)`,
@@ -75,6 +78,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "slice": ("  slice over {over} up to {upto}", "  часть свыше {over} до {upto}"),
     "slice_top": ("  slice over {over}", "  часть свыше {over}"),
     "entitlement": ("Year-to-date entitlement, {unit}", "Начислено с начала года, {unit}"),
+    "segment": ("  {start} – {end} {tier}", "  {start} – {end} {tier}"),
+    "segment_open": ("  {start} – {tier}", "  {start} – {tier}"),
+    "segment_words": ("lines under {tier}: {base} {cur}; {sum}", "строки уровня {tier}: {base} {cur}; {sum}"),
+    "segment_none": ("no band reached", "порог не достигнут"),
     "rounded": ("{exact}, rounded to {amount}", "{exact}, округлено до {amount}"),
     "settled": ("Previously settled, {unit}", "Ранее выплачено, {unit}"),
     "recomputed": ("recomputed from the same inputs", "пересчитано по тем же входным данным"),
@@ -94,6 +101,27 @@ WORDS: dict[str, tuple[str, str]] = {
     "award": ("{group}, rank {rank}", "{group}, место {rank}"),
     "tied": ("{words}, shared by {tied}", "{words}, поровну на {tied}"),
     "payable": ("Total payable, {unit}", "Итого к выплате, {unit}"),
+    # What the period settles: carried claw-backs, then what is paid and what is recovered, apart.
+    # A points programme credits and debits points: its words (key + "_points") say so.
+    "settled_points": ("Previously credited, points", "Ранее начислено баллов"),
+    "clawback_points": ("Points taken back", "Списание ранее начисленных баллов"),
+    "payable_points": ("Points for the period", "Итого баллов за период"),
+    "carried_in": ("Carried from the period before, {unit}", "Перенесено с прошлого периода, {unit}"),
+    "carried_in_words": ("{amount} {unit} settled earlier beyond the entitlement and not yet recovered: offset "
+                         "against this period", "{amount} {unit} сверх начисленного ранее, еще не возвращено: "
+                         "зачитывается в этом периоде"),
+    "net_due": ("Net due, {unit}", "Итого с учетом переноса, {unit}"),
+    "carried_out": ("Carried to the next period, {unit}", "Переносится на следующий период, {unit}"),
+    "carried_out_words": ("{amount} {unit} is not claimed back now: it is offset against what the next periods "
+                          "earn; what remains after {last} is owed back", "{amount} {unit} сейчас не "
+                          "взыскивается: зачитывается в счет следующих начислений; остаток после {last} подлежит "
+                          "возврату"),
+    "to_pay": ("To pay, {unit}", "К выплате, {unit}"),
+    "to_recover": ("To recover, {unit}", "К возврату, {unit}"),
+    "to_recover_words": ("owed back by the partner", "подлежит возврату партнером"),
+    "to_pay_points": ("Points credited", "Начислено баллов"),
+    "to_recover_points": ("Points debited", "Списано баллов"),
+    "to_recover_words_points": ("taken off the partner's points", "списывается с баллов партнера"),
     "included": ("Included lines", "Учтено строк"),
     "included_base": ("included base {amount}", "учтенная база {amount}"),
     "excluded": ("Excluded lines", "Исключено строк"),
@@ -131,6 +159,9 @@ WORDS: dict[str, tuple[str, str]] = {
         ("NOT_REGISTERED", "сделка не зарегистрирована"))},
 }
 
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTHS_RU = ("янв", "фев", "мар", "апр", "мая", "июн", "июл", "авг", "сен", "окт", "ноя", "дек")
+
 # The Lines sheet: (column, kind, width). Text columns widen to their longest value.
 LINE_COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("file", "text", 16), ("row", "int", 7), ("invoice_date", "date", 11), ("invoice_id", "text", 10),
@@ -148,7 +179,7 @@ def statement_partners(settlement: Settlement) -> list[LedgerRow]:
     """Roster partners with a statement: any line read, or anything settled, accrued or payable."""
     return [row for row in settlement.rows
             if row.totals.included_lines or row.totals.excluded_lines
-            or row.previously_settled or row.accrual or row.total_payable]
+            or row.previously_settled or row.accrual or row.total_payable or row.carried_in or row.payment]
 
 
 @dataclass(frozen=True)
@@ -413,6 +444,13 @@ def _statement_sheet(book, styles, w: Words, program: Program, row: LedgerRow, l
                       w("next_grade_words", amount=num(grade.to_next), cur=cur, basis=basis, grade=grade.next_grade))
     out.skip()
 
+    for g in e.segments:  # a tier that changed during the year: what each tier's span earned
+        start, end = w.day(g.start), w.day(g.end) if g.end else ""
+        label = w("segment", start=start, end=end, tier=g.tier) if g.end else w("segment_open", start=start,
+                                                                                 tier=g.tier)
+        sum_ = " + ".join(f"{w.number(s.amount)} × {w.percent(s.rate)}" for s in g.slices) or w("segment_none")
+        out.value(label, g.exact, w("segment_words", tier=g.tier, base=w.number(g.base), cur=cur,
+                                    sum=f"{sum_} = {w.exact(g.exact)}"))
     if program.tier_method == "incremental":
         for s in e.slices:
             label = (w("slice", over=num(s.over), upto=num(s.upto)) if s.upto is not None
@@ -424,16 +462,31 @@ def _statement_sheet(book, styles, w: Words, program: Program, row: LedgerRow, l
               w("from_register", period=closed[0]) if closed else
               w("from_run", folder=Path(settled_from.ledger).name) if settled_from.how == "ledger" else
               w("recomputed"))
-    out.value(w("settled", unit=unit), row.previously_settled, source)
-    out.value(w("accrual" if row.accrual >= 0 else "clawback", unit=unit), row.accrual,
+    def says(key: str, **values) -> str:  # a points programme's own words, where it has them
+        return w(f"{key}_points" if unit == "points" and f"{key}_points" in WORDS else key, **values)
+    out.value(says("settled", unit=unit), row.previously_settled, source)
+    out.value(says("accrual" if row.accrual >= 0 else "clawback", unit=unit), row.accrual,
               f"{num(e.amount)} − {num(row.previously_settled)} = {num(row.accrual)}")
     out.value(w("bonus", unit=unit), row.bonus, None if awards else w("no_bonus"))
     for a in awards:
         rank = w("award", group=a.group, rank=a.rank)
         out.value(f"  {a.bonus}", a.amount, w("tied", words=rank, tied=a.tied) if a.tied > 1 else rank,
                   label_style=styles["text"])
-    out.value(w("payable", unit=unit), row.total_payable,
+    out.value(says("payable", unit=unit), row.total_payable,
               f"{num(row.accrual)} + {num(row.bonus)} = {num(row.total_payable)}", styles["money_bold"])
+    if row.carried_in:
+        out.value(w("carried_in", unit=unit), row.carried_in,
+                  w("carried_in_words", amount=num(-row.carried_in), unit=unit))
+    if row.carried_in or row.carried_out:
+        out.value(w("net_due", unit=unit), row.net_due,
+                  f"{num(row.total_payable)} + {num(row.carried_in)} = {num(row.net_due)}")
+    if row.carried_out:
+        out.value(w("carried_out", unit=unit), row.carried_out,
+                  w("carried_out_words", amount=num(-row.carried_out), unit=unit,
+                    last=period.year_periods()[-1].label))
+    out.value(says("to_pay", unit=unit), max(row.payment, ZERO), None, styles["money_bold"])
+    out.value(says("to_recover", unit=unit), max(-row.payment, ZERO),
+              says("to_recover_words") if row.payment < 0 else None, styles["money_bold"])
     out.skip()
 
     out.value(w("included"), t.included_lines, w("included_base", amount=num(t.ytd_base)), styles["count"])
@@ -512,7 +565,12 @@ class _Rows:
 
 
 def _arithmetic(w: Words, e: Entitlement) -> str:
-    """The entitlement as a sum a reader can redo: base × rate, or the slices added up."""
+    """The entitlement as a sum a reader can redo: base × rate, or the slices (or tier spans) added up."""
+    if e.segments:
+        sum_ = " + ".join(w.exact(s.exact) for s in e.segments)
+        result = w.exact(e.exact)
+        return f"{sum_} = " + (w("rounded", exact=result, amount=w.number(e.amount)) if e.exact != e.amount
+                               else result)
     if not e.slices:
         return w("no_band")
     if len(e.slices) == 1:
@@ -549,6 +607,11 @@ class Words:
     def exact(self, value: Decimal) -> str:
         """Two decimals, or every decimal when an exact product has more."""
         return self._local(fmt(value) if value == value.quantize(CENT) else f"{value.normalize():,f}")
+
+    def day(self, date) -> str:
+        """1 Jul; 1 июл."""
+        months = (_MONTHS_EN, _MONTHS_RU)[self._index]
+        return f"{date.day} {months[date.month - 1]}"
 
     def percent(self, rate: Decimal) -> str:
         return self._local(f"{(rate * 100).normalize():f}%")

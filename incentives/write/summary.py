@@ -1,6 +1,7 @@
 """summary.xlsx: finance closes the quarter.
 
-Summary (the ledger with names), Totals (by tier, by country, grand total),
+Summary (the ledger with names), Totals (by tier, by country, grand total; to pay, to recover
+and carried forward apart),
 Exclusions (every excluded line with its reason and source), Bonuses, TierReview,
 Reconciliation (per input file and in total).
 """
@@ -24,7 +25,7 @@ from incentives.write.ledger import ledger_values
 from incentives.write.xlsx import DATE, MONEY, close, workbook, write_long_table, write_table
 
 AMOUNTS = ("period_base", "ytd_base", "ytd_entitlement", "previously_settled", "accrual", "bonus", "total_payable",
-           "excluded_amount")
+           "excluded_amount", "to_pay", "to_recover", "carried_forward")  # the last three: positive amounts
 COUNTS = ("included_lines", "excluded_lines")
 
 
@@ -33,7 +34,10 @@ def _amounts(row: LedgerRow) -> dict:
     return {"period_base": t.period_base, "ytd_base": t.ytd_base, "ytd_entitlement": row.entitlement.amount,
             "previously_settled": row.previously_settled, "accrual": row.accrual, "bonus": row.bonus,
             "total_payable": row.total_payable, "excluded_amount": t.excluded_amount,
-            "included_lines": t.included_lines, "excluded_lines": t.excluded_lines}
+            "included_lines": t.included_lines, "excluded_lines": t.excluded_lines,
+            # what accounts payable pays, what it recovers, and what a claw-back carries into the next period
+            "to_pay": max(row.payment, Decimal(0)), "to_recover": max(-row.payment, Decimal(0)),
+            "carried_forward": -row.carried_out}
 
 
 def totals_rows(rows: tuple[LedgerRow, ...]) -> list[list]:

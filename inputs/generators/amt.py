@@ -40,6 +40,7 @@ SETTINGS = (
     ("language", "en", "seed: in English"),
     ("membership", "continuous", "seed: states no membership term"),
     ("minimum_volume", "none", "seed: states no volume"),
+    ("clawback", "net", "illustrative: the seed does not say; a negative total is owed back in its period"),
 )
 
 TIERS = (("Manufacturer Partner", 1), ("Reseller Partner", 1), ("Solutions Partner", 1))

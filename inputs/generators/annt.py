@@ -43,6 +43,7 @@ SETTINGS = (
     ("minimum_volume", "annual_target_c", "reading of the seed: «Partners will need to meet minimum volume»; the "
      "lowest annual target (C) of the tier is its minimum: below it at the year's end, the tier review says "
      "review"),
+    ("clawback", "net", "illustrative: the seed does not say; a negative total is owed back in its period"),
 )
 
 M = D(1_000_000)

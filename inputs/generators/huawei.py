@@ -44,6 +44,7 @@ SETTINGS = (
     ("language", "en", "seed: in English"),
     ("membership", "continuous", "seed: states no membership term"),
     ("minimum_volume", "none", "seed: states no volume"),
+    ("clawback", "net", "illustrative: the seed does not say; a negative total is owed back in its period"),
 )
 
 TIERS = (("Distributor", 5), ("Value-Added Partner", 5), ("Platinum Partner", 4), ("Gold Partner", 3),

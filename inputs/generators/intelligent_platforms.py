@@ -44,6 +44,7 @@ SETTINGS = (
     ("membership", "calendar_year", "seed: «действует со дня регистрации и до конца календарного года. Продление "
      "участия на следующий период возможно ... по согласованию сторон»: the roster's renewed_on"),
     ("minimum_volume", "none", "seed: states no volume"),
+    ("clawback", "net", "illustrative: the seed does not say; a negative total is owed back in its period"),
 )
 
 # The ladder: four levels. Service Reseller/Provider is a status held in addition to one of

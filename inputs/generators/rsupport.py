@@ -47,6 +47,7 @@ SETTINGS = (
     ("language", "en", "seed: in English"),
     ("membership", "continuous", "seed: states no membership term (the reseller is evaluated annually)"),
     ("minimum_volume", "none", "seed: «re-evaluated depending on the first year's performance» states no volume"),
+    ("clawback", "net", "illustrative: the seed does not say; a negative total is owed back in its period"),
 )
 
 TIERS = (("Silver", 1), ("Gold", 2), ("Platinum", 3))
