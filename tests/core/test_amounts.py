@@ -42,8 +42,8 @@ def test_fmt(value, text):
 
 
 @pytest.mark.parametrize("value, text", [
-    ("0.0400000000", "0.04"), ("3E+6", "3000000"), ("0E-10", "0"), ("120.50", "120.5"),
-], ids=["trailing-zeros", "exponent", "zero", "half"])
+    ("0.0400000000", "0.04"), ("3E+6", "3000000"), ("0E-10", "0"), ("120.50", "120.5"), ("-0.00", "0"),
+], ids=["trailing-zeros", "exponent", "zero", "half", "negative-zero"])
 def test_plain(value, text):
     assert plain(D(value)) == text
 
@@ -173,11 +173,16 @@ def test_band_reached_and_what_reaches_the_next(base, reached_over, next_over, t
     ("0.03", ["1", "-1"], ["0.02", "0.01"]),
     # decimal weights 0.5:0.25 = 2:1: 66.67 + 33.33 -> 66 + 33, the cent to .67
     ("1.00", ["0.5", "0.25"], ["0.67", "0.33"]),
+    # 4 cents over 3:2 = 2.4 + 1.6: floors 2 + 1, the cent to the larger remainder (.6), not the larger weight
+    ("0.04", ["3", "2"], ["0.02", "0.02"]),
+    # products past 64 bits: 10^11 cents x 9,999,999,999,999.999999 (10^19 scaled); the second share is
+    # 10^9 x 10^-6 / 10^13 = 10^-10, so 0.00, and the first carries the whole total
+    ("1000000000.00", ["9999999999999.999999", "0.000001"], ["1000000000.00", "0.00"]),
     ("0", ["1", "2"], ["0.00", "0.00"]),
     ("0", [], []),
     ("5.00", ["7"], ["5.00"]),
 ], ids=["larger-remainder", "ties-to-earlier", "negative-total", "negative-weights", "mixed-signs", "zero-sum-weights",
-        "decimal-weights", "zero-total", "zero-total-no-weights", "one-weight"])
+        "decimal-weights", "remainder-not-weight", "past-64-bits", "zero-total", "zero-total-no-weights", "one-weight"])
 def test_allocate(total, weights, shares):
     assert [str(s) for s in allocate(D(total), [D(w) for w in weights])] == shares
 

@@ -13,7 +13,8 @@ from tests.inline import inputs, opportunity, partner, program, sale, settled
 
 # The program of these cases: DEMO and the category "Services" never earn, a distributor must not sell
 # to end users, a reseller selling to a distributor is flagged, and a line needs a registered opportunity.
-PROGRAM = program(requires_opportunity=True, exclusions=[("product_sku", "DEMO"), ("product_category", "Services")],
+PROGRAM = program(requires_opportunity=True, exclusions=[("product_sku", "DEMO"), ("product_category", "Services"),
+                                                         ("product_sku", "Demo Kit")],
                   channel_rules=[("distributor", "end_user", "exclude"), ("reseller", "distributor", "flag")])
 PARTNERS = [partner("P1"), partner("LATE", registered_on="2026-08-01"), partner("D1", role="distributor")]
 OPPORTUNITIES = [opportunity("OK"), opportunity("D", pid="D1"), opportunity("L", pid="LATE"),
@@ -54,6 +55,10 @@ CASES = {
                            "PRODUCT_EXCLUDED", "product  demo never earns", "товар  demo не дает начислений"),
     "category-folded": (sale("X", "2026-07-01", 100, opportunity_id="OK", product_category="SERVICES "),
                         "PRODUCT_EXCLUDED", "category SERVICES  never earns", "категория SERVICES  не дает начислений"),
+    "sku-separators-folded": (sale("X", "2026-07-01", 100, opportunity_id="OK", product_sku="DEMO_kit"),
+                              "PRODUCT_EXCLUDED", "product DEMO_kit never earns", "товар DEMO_kit не дает начислений"),
+    "sku-hyphen-folded": (sale("X", "2026-07-01", 100, opportunity_id="OK", product_sku="demo--KIT"),
+                          "PRODUCT_EXCLUDED", "product demo--KIT never earns", "товар demo--KIT не дает начислений"),
     "other-sku-and-category": (sale("X", "2026-07-01", 100, opportunity_id="OK", product_sku="DEMO-2",
                                     product_category="Hardware"), "included", None, None),
     "distributor-to-reseller": (sale("X", "2026-07-01", 100, pid="D1", opportunity_id="D", customer_type="reseller"),
@@ -129,3 +134,10 @@ def test_without_words_only_the_outcome_is_added():
     frame = classify(given.sales, given, parse_period("2026Q3"), words=False)
     assert frame.columns == [*given.sales.columns, "outcome"]
     assert frame["outcome"].to_list() == ["included", "OUT_OF_PERIOD"]
+
+
+def test_with_an_empty_roster_every_line_is_of_an_unknown_partner():
+    frame = settled(inputs([sale("A", "2026-07-01", 100), sale("B", "2026-07-01", 100, pid="P2")], partners=[]),
+                    "2026Q3").lines
+    assert frame.select("outcome", "detail").rows() == [("UNKNOWN_PARTNER", "partner P1 is not in the roster"),
+                                                        ("UNKNOWN_PARTNER", "partner P2 is not in the roster")]

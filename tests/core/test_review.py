@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -23,6 +24,9 @@ D = Decimal
     ("=", "reseller", "distributor", False),
     ("=", "5", "5.00", True),                # numbers compare as numbers
     ("=", "yes", "Y", True),
+    ("=", "no", "нет", True),                # no words are one
+    ("=", "no", "yes", False),
+    ("=", "yes", "1", True),                 # 1 is a number and a yes word: as a yes word it meets "yes"
     ("!=", "reseller", "distributor", True),
     ("!=", "reseller", "reseller", False),
     ("!=", "5", "5.00", False),
@@ -38,7 +42,7 @@ D = Decimal
     (">", "3", "3.01", True),
     ("<", "3", "3", False),
 ], ids=["in-folded", "in-second", "not-in", "in-yes-words", "eq-folded", "eq-other", "eq-numbers", "eq-yes-words",
-        "ne-other", "ne-same", "ne-same-number", "ne-other-number", "ne-blank", "eq-blank", "ge-at", "ge-below",
+        "no-words", "no-is-not-yes", "one-is-yes", "ne-other", "ne-same", "ne-same-number", "ne-other-number", "ne-blank", "eq-blank", "ge-at", "ge-below",
         "ge-not-a-number", "ge-value-not-a-number", "le-at", "le-over", "gt-over", "lt-at"])
 def test_meets(operator, value, actual, met):
     assert meets(Requirement("Gold", "x", operator, value, Source("program.xlsx")), actual) is met
@@ -71,8 +75,34 @@ def test_tier_review(tier, staff, country, qualifies, highest, recommendation, c
 def test_review_is_in_partner_id_order_with_each_ytd_base():
     partners = (partner("P2", tier="Silver"), partner("P1", tier="Silver"))
     reviewed = review(TIERED, partners, {"P1": D("2500000")})
-    assert [(r.partner_id, r.partner_name, r.ytd_base, r.grade) for r in reviewed] == [
-        ("P1", "Partner P1", D("2500000"), "B"), ("P2", "Partner P2", D(0), "")]
+    # P1: B reached, 3,000,000 - 2,500,000 to A; P2: nothing yet, 1,000,000 to C
+    assert [(r.partner_id, r.partner_name, r.ytd_base, r.grade, r.to_next_grade, r.next_grade) for r in reviewed] == [
+        ("P1", "Partner P1", D("2500000"), "B", D("500000"), "A"), ("P2", "Partner P2", D(0), "", D("1000000"), "C")]
+
+
+# P1: a Gold distributor in UZ, company BIN-7, with 4 certified staff (a roster column)
+@pytest.mark.parametrize("attribute, value, check", [
+    ("role", "distributor", "role distributor = distributor: met"),
+    ("role", "reseller", "role distributor = reseller: not met"),
+    ("tier", "Gold", "tier Gold = Gold: met"),
+    ("country", "UZ", "country UZ = UZ: met"),
+    ("partner_name", "Partner P1", "partner_name Partner P1 = Partner P1: met"),
+    ("company_id", "BIN-7", "company_id BIN-7 = BIN-7: met"),
+    ("company_id", "BIN-8", "company_id BIN-7 = BIN-8: not met"),
+    ("certified_staff", "4", "certified_staff 4 = 4: met"),
+], ids=["role", "other-role", "tier", "country", "partner-name", "company-id", "other-company-id", "roster-column"])
+def test_requirements_read_the_partners_own_fields(attribute, value, check):
+    p = replace(partner("P1", tier="Gold", role="distributor", country="UZ", certified_staff="4"), company_id="BIN-7")
+    [r] = review(program(tiers=[("Gold", 1)], requirements=[("Gold", attribute, "=", value)]), (p,), {})
+    assert (r.qualifies, r.requirements_text) == (check.endswith(": met"), check)
+
+
+def test_a_partner_qualifying_for_no_tier():
+    # every tier asks 3 certified staff: a partner with 1 qualifies for none
+    prog = program(tiers=[("Silver", 1), ("Gold", 2)], requirements=[("Silver", "certified_staff", ">=", "3"),
+                                                                      ("Gold", "certified_staff", ">=", "3")])
+    [r] = review(prog, (partner("P1", tier="Silver", certified_staff="1"),), {})
+    assert (r.qualifies, r.highest_tier, r.recommendation) == (False, "", "review")
 
 
 def test_a_tier_not_in_the_tiers_sheet_has_no_rank_and_no_grade():

@@ -8,7 +8,9 @@ from decimal import Decimal
 import pytest
 
 from incentives.bonuses import Award, award, due, split
+from incentives.convert import to_base
 from incentives.periods import parse_period
+from incentives.settle import settle
 from tests.inline import bonus, inputs, partner, program, rows, sale, settled
 
 D = Decimal
@@ -74,6 +76,15 @@ def test_settled_given_by_an_earlier_run_replaces_the_recomputation():
     assert [r.partner.partner_id for r in settlement.rows] == ["P1", "P2"]  # partner_id order
     assert (ledger["P1"].previously_settled, ledger["P1"].accrual) == (D("50000.00"), D("90000.00"))  # 140,000 - 50,000
     assert (ledger["P2"].previously_settled, ledger["P2"].accrual) == (D(0), D("20.00"))  # 1,000 x 2%
+
+
+def test_the_settlement_says_its_period_awards_and_where_settlements_came_from():
+    given = inputs(WORKED, program_=program(bonuses=[bonus(period="quarter", amount="5")]))
+    recomputed = settled(given, "2026Q3")
+    assert (recomputed.period, recomputed.settled_from) == (parse_period("2026Q3"), "recomputed")
+    assert recomputed.awards == (Award("Best", "all", 1, "P1", D("800000.00"), 1, D("5.00")),)
+    from_run = settle(given, to_base(given), parse_period("2026Q3"), {"P1": D(0)}, "2026Q2-run")
+    assert from_run.settled_from == "2026Q2-run"
 
 
 def test_a_partner_without_lines_has_a_row_of_zeros():
@@ -222,6 +233,12 @@ def test_award_records_the_base_it_ranked():
 
 def test_nothing_is_awarded_when_not_due():
     assert awarded(bonus(period="year"), {"P1": "500"}, period=Q3) == []
+
+
+def test_a_bonus_not_due_leaves_the_next_one_awarded():
+    yearly, quarterly = bonus("Year", period="year"), bonus("Quarter", period="quarter", amount="10")
+    got = award((yearly, quarterly), PARTNERS, {("year", "P1"): D(500), ("quarter", "P1"): D(100)}, Q3, "half_up")
+    assert [(a.bonus, a.partner_id, a.amount) for a in got] == [("Quarter", "P1", D("10.00"))]
 
 
 @pytest.mark.parametrize("bonus_period, period, is_due", [

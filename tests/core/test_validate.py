@@ -83,14 +83,21 @@ def test_rate_bands(extra, problems):
     assert said(given) == [f"error: {p}" for p in problems]
 
 
-@pytest.mark.parametrize("bands, problems", [
-    ([], ["program.xlsx:RateBands: no rate bands (add at least a row *, 0, <rate>)"]),
-    ([band(0, "0.02", "Gold")], ["program.xlsx:RateBands: tier 'Primary' has no rate band and there is no * band "
-                                 "(add bands for it, or * bands for every tier)"]),
-    ([band(0, "0"), band(0, "1", "Gold")], []),  # rates 0 and 1 are fractions
-], ids=["none", "a-tier-without-bands", "edges"])
-def test_every_tier_has_bands(bands, problems):
-    given = inputs([], [partner("P1"), partner("G", tier="Gold")], program(bands=bands, tiers=[("Primary", 1), ("Gold", 2)]))
+PRIMARY_GOLD = [("Primary", 1), ("Gold", 2)]
+
+
+@pytest.mark.parametrize("bands, tiers, problems", [
+    ([], PRIMARY_GOLD, ["program.xlsx:RateBands: no rate bands (add at least a row *, 0, <rate>)"]),
+    ([band(0, "0.02", "Gold")], PRIMARY_GOLD, ["program.xlsx:RateBands: tier 'Primary' has no rate band and there is "
+                                               "no * band (add bands for it, or * bands for every tier)"]),
+    ([band(0, "0"), band(0, "1", "Gold")], PRIMARY_GOLD, []),  # rates 0 and 1 are fractions
+    # Silver is in the Tiers sheet though no partner has it yet: it needs bands all the same
+    ([band(0, "0.02", "Primary"), band(0, "0.03", "Gold")], [*PRIMARY_GOLD, ("Silver", 3)],
+     ["program.xlsx:RateBands: tier 'Silver' has no rate band and there is no * band "
+      "(add bands for it, or * bands for every tier)"]),
+], ids=["none", "a-tier-without-bands", "edges", "a-tier-without-partners"])
+def test_every_tier_has_bands(bands, tiers, problems):
+    given = inputs([], [partner("P1"), partner("G", tier="Gold")], program(bands=bands, tiers=tiers))
     assert said(given) == [f"error: {p}" for p in problems]
 
 
@@ -129,8 +136,9 @@ def test_tiers_and_partners():
     ("x" * 100, None),
     ("P-001_a.b", None),
     ("console", None),
+    ("X1", None),
 ], ids=["empty", "101-chars", "colon", "tab", "leading-dot", "two-dots", "trailing-space", "CON", "com1", "lpt9",
-        "100-chars", "ordinary", "console"])
+        "100-chars", "ordinary", "console", "capital-X"])
 def test_unsafe_file_name(name, why):
     assert unsafe_file_name(name) == why
 
@@ -163,10 +171,11 @@ def test_requirements_name_a_tier_and_a_roster_column():
 
 def test_fx_rates():
     rates = [("USD", "2026-07", "480"), ("USD", "2026-07", "481"), ("USD", "2026-07", "480"), ("EUR", "2026-07", "0"),
-             ("EUR", "2026-08", "-1")]
-    given = inputs([sale("A", "2026-07-01", 1, currency="USD"), sale("B", "2026-08-03", 1, currency="USD"),
+             ("EUR", "2026-08", "-1"), ("JPY", "2026-07", "0.002")]  # a rate under 1 is a rate
+    given = inputs([sale("A", "2026-07-01", 1, currency="USD"), sale("B", "2026-09-03", 1, currency="USD"),
                     sale("C", "2026-08-04", 1, currency="USD"), sale("D", "2026-09-01", 1, currency="CNY"),
-                    sale("E", "2026-09-01", 1)], fx=rates)
+                    sale("E", "2026-09-01", 1), sale("F", "2026-08-05", 1, currency="USD"),
+                    sale("G", "2026-07-01", 1, currency="JPY")], fx=rates)
     given = replace(given, fx_rates=tuple(at(r, "fx_rates.xlsx", "Rates", i) for i, r in enumerate(given.fx_rates, 2)))
     assert said(given) == [
         "error: fx_rates.xlsx:Rates row 3: a second rate for USD 2026-07: 481 (first 480 at row 2) "
@@ -175,8 +184,11 @@ def test_fx_rates():
         "error: fx_rates.xlsx:Rates row 6: rate -1 for EUR 2026-08 is not positive",
         "error: fx_rates.xlsx:Rates: no rate for CNY 2026-09, needed by sales/a.xlsx:Sales row 5 "
         "(add a row CNY | 2026-09 | <KZT per 1 CNY>)",
-        "error: fx_rates.xlsx:Rates: no rate for USD 2026-08, needed by sales/a.xlsx:Sales row 3 and 1 other line(s) "
-        "(add a row USD | 2026-08 | <KZT per 1 USD>)"]
+        # by currency, then month: August before September though the September line was read first
+        "error: fx_rates.xlsx:Rates: no rate for USD 2026-08, needed by sales/a.xlsx:Sales row 4 and 1 other line(s) "
+        "(add a row USD | 2026-08 | <KZT per 1 USD>)",
+        "error: fx_rates.xlsx:Rates: no rate for USD 2026-09, needed by sales/a.xlsx:Sales row 3 "
+        "(add a row USD | 2026-09 | <KZT per 1 USD>)"]
 
 
 def test_the_same_key_with_other_content_is_an_error():
@@ -184,11 +196,16 @@ def test_the_same_key_with_other_content_is_an_error():
     lines = [sale("A", "2026-07-01", 100), sale("A", "2026-07-01", 100),  # the same line twice: DUPLICATE, no error
              sale("B", "2026-07-01", 100), sale("B", "2026-07-02", 200, customer_name="Other", product_sku="S2",
                                                   customer_type="reseller", quantity=2, file="sales/b.xlsx"),
-             sale("B", "2026-07-01", 100, line_no=2), sale("B", "2026-07-01", 100, pid="P2")]
+             sale("B", "2026-07-01", 100, line_no=2), sale("B", "2026-07-01", 100, pid="P2"),
+             # read three times: the second reading repeats the first, the third differs
+             sale("C", "2026-07-01", 100), sale("C", "2026-07-01", 100), sale("C", "2026-07-01", 300)]
     assert said(inputs(lines, [partner("P1"), partner("P2")])) == [
         "error: sales/b.xlsx:Sales row 5: partner P1 invoice B line 1 is also at sales/a.xlsx:Sales row 4 with other "
         "content (invoice_date 2026-07-01 vs 2026-07-02; customer_name Customer vs Other; customer_type end_user vs "
-        "reseller; product_sku SKU-1 vs S2) (correct one of the two lines, or give them different line_no)"]
+        "reseller; product_sku SKU-1 vs S2) (correct one of the two lines, or give them different line_no)",
+        "error: sales/a.xlsx:Sales row 10: partner P1 invoice C line 1 is also at sales/a.xlsx:Sales row 8 with other "
+        "content (net_amount 100.0000000000 vs 300.0000000000) (correct one of the two lines, or give them different "
+        "line_no)"]
 
 
 def test_an_opportunity_is_registered_once():
@@ -198,3 +215,15 @@ def test_an_opportunity_is_registered_once():
         "note: opportunities/o.xlsx:Opportunities row 4: opportunity O1 repeats opportunities/o.xlsx:Opportunities row 2",
         "error: opportunities/o.xlsx:Opportunities row 5: opportunity_id O2 is also at "
         "opportunities/o.xlsx:Opportunities row 3 with other content (an opportunity is registered once)"]
+
+
+def test_repeated_opportunities_are_reported_by_id_then_file_then_row():
+    # O2 is first read in b.xlsx but a.xlsx comes first; O1's readings come after O2's but its id first
+    opps = [{**opportunity("O2"), "file": "opportunities/b.xlsx", "row": 2},
+            {**opportunity("O2", status="pending"), "file": "opportunities/a.xlsx", "row": 9},
+            {**opportunity("O1"), "file": "opportunities/b.xlsx", "row": 7},
+            {**opportunity("O1"), "file": "opportunities/b.xlsx", "row": 3}]
+    assert said(inputs([], opportunities=opps)) == [
+        "note: opportunities/b.xlsx:Opportunities row 7: opportunity O1 repeats opportunities/b.xlsx:Opportunities row 3",
+        "error: opportunities/b.xlsx:Opportunities row 2: opportunity_id O2 is also at "
+        "opportunities/a.xlsx:Opportunities row 9 with other content (an opportunity is registered once)"]
