@@ -227,3 +227,10 @@ def test_repeated_opportunities_are_reported_by_id_then_file_then_row():
         "note: opportunities/b.xlsx:Opportunities row 7: opportunity O1 repeats opportunities/b.xlsx:Opportunities row 3",
         "error: opportunities/b.xlsx:Opportunities row 2: opportunity_id O2 is also at "
         "opportunities/a.xlsx:Opportunities row 9 with other content (an opportunity is registered once)"]
+
+
+def test_missing_rates_are_listed_by_month_whatever_the_read_order():
+    # the lines' months read from December back to July; the messages go July to December
+    months = ["2026-12", "2026-11", "2026-10", "2026-09", "2026-08", "2026-07"]
+    given = inputs([sale(f"I{i}", f"{m}-01", 1, currency="USD") for i, m in enumerate(months)])
+    assert [p.message[:23] for p in validate(given, None)] == [f"no rate for USD {m}" for m in sorted(months)]
