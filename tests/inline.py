@@ -67,8 +67,8 @@ def program(bands=BANDS, tiers=(("Primary", 1),), bonuses=(), exclusions=(), cha
 
 def partner(pid: str, tier: str = "Primary", registered_on="2025-01-01", role: str = "reseller",
             country: str = "KZ", **attributes: str) -> Partner:
-    return Partner(pid, f"Partner {pid}", country, role, tier, _date(registered_on), "", "", "en",
-                   tuple(attributes.items()), HERE)
+    return Partner(pid, f"Partner {pid}", country, role, tier, _date(registered_on), parent_id="", company_id="",
+                   language="en", vendor_id="", attributes=tuple(attributes.items()), source=HERE)
 
 
 def sale(invoice_id: str, date, amount, pid: str = "P1", **more) -> dict:

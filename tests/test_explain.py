@@ -101,8 +101,9 @@ Accrual: 140,000.02 − 54,000.00 = 86,000.02
 Bonus: 1,000.00
   Best partner, all, rank 1: 1,000.00
 Total payable: 86,000.02 + 1,000.00 = 87,000.02 points
+Payment: 87,000.02 points credited
 
-Checked against the ledger row: every figure agrees to the cent (10 checks).
+Checked against the ledger row: every figure agrees to the cent (12 checks).
 """
 
 

@@ -48,7 +48,11 @@ def run(tmp_path_factory) -> Path:
 
 
 def sheet_rows(path: Path, sheet: str) -> list[tuple]:
-    return list(openpyxl.load_workbook(path, read_only=True)[sheet].iter_rows(values_only=True))
+    book = openpyxl.load_workbook(path, read_only=True)  # read-only keeps the file open until closed
+    try:
+        return list(book[sheet].iter_rows(values_only=True))
+    finally:
+        book.close()
 
 
 @pytest.mark.parametrize("pid, language", [("D1", "en"), ("R1", "ru")], ids=["english", "russian"])

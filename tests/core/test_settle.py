@@ -10,7 +10,7 @@ import pytest
 from incentives.bonuses import Award, award, due, split
 from incentives.convert import to_base
 from incentives.periods import parse_period
-from incentives.settle import settle
+from incentives.settle import Origin, settle
 from tests.inline import bonus, inputs, partner, program, rows, sale, settled
 
 D = Decimal
@@ -81,10 +81,12 @@ def test_settled_given_by_an_earlier_run_replaces_the_recomputation():
 def test_the_settlement_says_its_period_awards_and_where_settlements_came_from():
     given = inputs(WORKED, program_=program(bonuses=[bonus(period="quarter", amount="5")]))
     recomputed = settled(given, "2026Q3")
-    assert (recomputed.period, recomputed.settled_from) == (parse_period("2026Q3"), "recomputed")
+    assert (recomputed.period, recomputed.settled_from) == (parse_period("2026Q3"), Origin())
+    assert recomputed.settled_from.how == "recomputed"
     assert recomputed.awards == (Award("Best", "all", 1, "P1", D("800000.00"), 1, D("5.00")),)
-    from_run = settle(given, to_base(given), parse_period("2026Q3"), {"P1": D(0)}, "2026Q2-run")
-    assert from_run.settled_from == "2026Q2-run"
+    ledger = Origin("ledger", ledger="2026Q2-run", ledger_sha256="ab" * 32)
+    from_run = settle(given, to_base(given), parse_period("2026Q3"), {"P1": D(0)}, ledger)
+    assert from_run.settled_from == ledger
 
 
 def test_a_partner_without_lines_has_a_row_of_zeros():
