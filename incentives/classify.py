@@ -7,12 +7,13 @@ is a small function returning a polars condition and its words, listed in
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import polars as pl
 
-from incentives import schema
+from incentives import schema, words
 from incentives.model import Inputs
 from incentives.periods import Period
 
@@ -29,25 +30,11 @@ def worded(column: str, language: str) -> str:
 
 WORDED = tuple(worded(column, language) for language in LANGUAGES for column in ("detail", "flag"))
 
-# What a line's detail and flag say, in each of LANGUAGES; {} are the line's values.
-WORDS: dict[str, tuple[str, str]] = {
-    "duplicate": ("the same line was already read", "эта строка уже была прочитана"),
-    "unknown": ("partner {} is not in the roster", "партнера {} нет в реестре"),
-    "after_end": ("dated after the period's end {}", "дата позже конца периода {}"),
-    "other_year": ("outside the program year {}", "вне года программы {}"),
-    "before_registration": ("dated before the partner's registration on {}", "дата раньше регистрации партнера {}"),
-    "product": ("product {} never earns", "товар {} не дает начислений"),
-    "category": ("category {} never earns", "категория {} не дает начислений"),
-    "channel": ("a {} must not sell to customers of type {}", "{} не может продавать клиентам типа {}"),
-    "no_opportunity": ("no opportunity named", "сделка не указана"),
-    "opportunity_unknown": ("opportunity {} is not registered", "сделка {} не зарегистрирована"),
-    "opportunity_other": ("opportunity {} belongs to partner {}", "сделка {} принадлежит партнеру {}"),
-    "opportunity_status": ("opportunity {} is {}", "сделка {} в статусе {}"),
-    "opportunity_early": ("opportunity {} was registered on {}, after the invoice",
-                          "сделка {} зарегистрирована {}, позже счета"),
-    "opportunity_expired": ("opportunity {} expired on {}", "срок сделки {} истек {}"),
-    "flag_channel": ("channel: a {} selling to customers of type {}", "канал: {} продает клиентам типа {}"),
-}
+# What a line's detail and flag say, in each of LANGUAGES (the catalogues' `line_` words);
+# {} are the line's values.
+WORDS: dict[str, tuple[str, ...]] = {
+    key[len("line_"):]: tuple(words.catalogue(lang)[key] for lang in LANGUAGES)
+    for key in words.EN if key.startswith("line_")}
 
 
 @dataclass(frozen=True)
@@ -59,6 +46,36 @@ class Context:
     def say(self, key: str, *values: pl.Expr) -> pl.Expr:
         template = WORDS[key][LANGUAGES.index(self.language)]
         return pl.format(template, *values) if values else pl.lit(template)
+
+    def date(self, day: pl.Expr) -> pl.Expr:
+        """A date column as the language writes dates: 30 Sep 2026, 30.09.2026."""
+        return day.dt.strftime(words.catalogue(self.language)["date_strftime"])
+
+    def code(self, kind: str, value: pl.Expr) -> pl.Expr:
+        """A code column in words ("end_user" -> "end user", «конечный пользователь»); a code without words
+        with its underscores as spaces (manufacturer_partner -> manufacturer partner)."""
+        return value.replace_strict(words.code_words(kind, self.language), default=value.str.replace_all("_", " "),
+                                    return_dtype=pl.String)
+
+    def period_of(self, day: pl.Expr) -> pl.Expr:
+        """The period of the program's kind a date counts in, as the language names it: Q4 2026, IV квартал 2026."""
+        w = words.catalogue(self.language)
+        kind, year = self.inputs.program.period, day.dt.year().cast(pl.String)
+        if kind == "quarter":
+            roman = day.dt.quarter().replace_strict(dict(enumerate(words.ROMAN, 1)), return_dtype=pl.String)
+            return pl.format(w["period:quarter"].replace("{roman}", "{}").replace("{index}", "{}")
+                             .replace("{year}", "{}"), *_in_order(w["period:quarter"], {
+                                 "roman": roman, "index": day.dt.quarter().cast(pl.String), "year": year}))
+        if kind == "month":
+            month = day.dt.month().replace_strict(words.month_names(self.language), return_dtype=pl.String)
+            return pl.format(w["period:month"].replace("{month}", "{}").replace("{year}", "{}"),
+                             *_in_order(w["period:month"], {"month": month, "year": year}))
+        return pl.format(w["period:year"].replace("{year}", "{}"), year)
+
+
+def _in_order(template: str, values: dict[str, pl.Expr]) -> list[pl.Expr]:
+    """`values` in the order their `{name}` placeholders come in `template`."""
+    return [values[name] for name in re.findall(r"\{(\w+)\}", template)]
 
 
 Condition = tuple[pl.Expr, pl.Expr]  # (applies, detail in words)
@@ -81,13 +98,13 @@ def out_of_period(ctx: Context) -> Condition:
     date = pl.col("invoice_date")
     after = date > pl.lit(ctx.period.end)
     return (after | (date.dt.year() != year),
-            pl.when(after).then(ctx.say("after_end", pl.lit(ctx.period.end.isoformat())))
-            .otherwise(ctx.say("other_year", pl.lit(str(year)))))
+            pl.when(after).then(ctx.say("after_end", ctx.date(pl.lit(ctx.period.end)), ctx.period_of(date)))
+            .otherwise(ctx.say("other_year", pl.lit(str(year)), date.dt.year().cast(pl.String))))
 
 
 def outside_membership(ctx: Context) -> Condition:
     return (pl.col("invoice_date") < pl.col("p_registered_on"),
-            ctx.say("before_registration", pl.col("p_registered_on").cast(pl.String)))
+            ctx.say("before_registration", ctx.date(pl.col("p_registered_on"))))
 
 
 def product_excluded(ctx: Context) -> Condition:
@@ -103,7 +120,7 @@ def product_excluded(ctx: Context) -> Condition:
 
 def channel_conflict(ctx: Context) -> Condition:
     hit = _channel_rule(ctx, "exclude")
-    return hit, ctx.say("channel", pl.col("p_role"), pl.col("customer_type"))
+    return hit, ctx.say("channel", ctx.code("role", pl.col("p_role")), ctx.code("customer_type", pl.col("customer_type")))
 
 
 def not_registered(ctx: Context) -> Condition:
@@ -120,9 +137,9 @@ def not_registered(ctx: Context) -> Condition:
     detail = (pl.when(missing).then(ctx.say("no_opportunity"))
               .when(unknown).then(ctx.say("opportunity_unknown", opp))
               .when(other).then(ctx.say("opportunity_other", opp, pl.col("o_partner_id")))
-              .when(status).then(ctx.say("opportunity_status", opp, pl.col("o_status")))
-              .when(early).then(ctx.say("opportunity_early", opp, pl.col("o_registered_on").cast(pl.String)))
-              .otherwise(ctx.say("opportunity_expired", opp, pl.col("o_expires_on").cast(pl.String))))
+              .when(status).then(ctx.say("opportunity_status", opp, ctx.code("status", pl.col("o_status"))))
+              .when(early).then(ctx.say("opportunity_early", opp, ctx.date(pl.col("o_registered_on"))))
+              .otherwise(ctx.say("opportunity_expired", opp, ctx.date(pl.col("o_expires_on")))))
     return applies, detail
 
 
@@ -136,16 +153,7 @@ REASONS: tuple[tuple[str, Reason], ...] = (
     ("NOT_REGISTERED", not_registered),
 )
 
-REASON_WORDS = {
-    INCLUDED: "included",
-    "DUPLICATE": "duplicate line",
-    "UNKNOWN_PARTNER": "unknown partner",
-    "OUT_OF_PERIOD": "out of period",
-    "OUTSIDE_MEMBERSHIP": "outside membership",
-    "PRODUCT_EXCLUDED": "product excluded",
-    "CHANNEL_CONFLICT": "channel conflict",
-    "NOT_REGISTERED": "opportunity not registered",
-}
+REASON_WORDS = words.code_words("reason", "en")  # {code: English words}, `included` too
 
 
 def _folded(column: str) -> pl.Expr:
@@ -202,7 +210,8 @@ def classify(lines: pl.DataFrame, inputs: Inputs, period: Period, words: bool = 
         detail = pl.lit(None, pl.String)
         for code, reason in REASONS:
             detail = pl.when(pl.col("outcome") == code).then(reason(said)[1]).otherwise(detail)
-        flag = said.say("flag_channel", pl.col("p_role"), pl.col("customer_type"))
+        flag = said.say("flag_channel", said.code("role", pl.col("p_role")),
+                        said.code("customer_type", pl.col("customer_type")))
         said_in[worded("detail", language)] = _at(added.height, excluded, added[excluded].select(detail).to_series())
         said_in[worded("flag", language)] = _at(added.height, flags, added[flags].select(flag).to_series())
     added = added.with_columns(**said_in)

@@ -79,7 +79,7 @@ def test_lines_show_their_source(sample):
     assert result.exit_code == 0, result.output
     # D02 reads Russian: the detail is its statement's, in its words
     assert ("      sales/2026-05_tengri.xlsx row 8: 2026-05-20 TNG-26-00558/1 557,190.05 KZT  "
-            "(distributor не может продавать клиентам типа end_user)") in result.output
+            "(дистрибьютор не может продавать клиентам типа «конечный пользователь»)") in result.output
 
 
 def test_unknown_partner_exits_2_listing_ids(sample):

@@ -1,0 +1,353 @@
+"""Every word a reader sees, one catalogue per language; numbers and dates in sentences by babel.
+
+A catalogue maps a key to a template. The keys of the English catalogue are the keys
+every catalogue has (a test holds them to it, placeholders included), so adding a
+language, Kazakh say, is adding a catalogue here and its name to `CATALOGUES`: no code.
+
+Two kinds of placeholders: `{name}` in the words of statements, summaries and messages
+(`Words.__call__`), and `{}` in the words a line gets in its `detail` and `flag` columns
+(`line_` keys), which polars fills column-wise (`classify.Context.say`).
+
+Codes a reader would otherwise see (reason codes, customer types, roles, opportunity
+statuses, the unit `points`) have their words under `<kind>:<code>`; a code with no
+words stays as it is (`Words.code`).
+
+Numbers, percents and dates inside sentences go through babel with the catalogue's
+`locale`: «1 987 400,00», «30.09.2026». Numbers in cells stay numbers, shown by their
+Excel format in the reader's own separators. A date in a line's words is made by polars
+for all lines at once (`date_strftime`), never one line at a time in Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from babel.dates import format_date, get_month_names
+from babel.numbers import format_decimal
+
+EN: dict[str, str] = {
+    "locale": "en",
+    "date_format": "d MMM yyyy",  # babel's pattern, in sentences: 30 Sep 2026
+    "date_strftime": "%d %b %Y",  # the same, for polars, in a line's words
+    # ---- periods
+    "period:quarter": "Q{index} {year}",
+    "period:month": "{month} {year}",
+    "period:year": "{year}",
+    "period:supplement": "{period}, supplement {n}",
+    # ---- the statement page
+    "title": "Statement, {period}",
+    "program": "Program",
+    "partner_id": "Partner id",
+    "partner_name": "Partner name",
+    "tier": "Tier",
+    "country": "Country",
+    "period": "Period",
+    "period_span": "{start} to {end}",
+    "period_end": "Period end",
+    "unit": "Unit",
+    "base_currency": "Base currency",
+    "period_base": "Period base, {cur}",
+    "ytd_base": "Year-to-date base, {cur}",
+    "band": "Rate reached",
+    "band_over": "band over {over} {cur}",
+    "no_band": "the base is over no band",
+    "next_band": "To the next band, {cur}",
+    "next_words": "{amount} {cur} more {basis} this year reach {rate}",
+    "purchases": "purchases",
+    "sales": "sales",
+    "top_band": "the highest band is reached",
+    "band_progress": "Progress to the next band",
+    "grade_progress": "Progress to the next grade",
+    "progress_words": "{base} of {target} {cur}",
+    "grade": "Grade reached, year to date",
+    "no_grade": "none",
+    "targets": "annual targets: {targets} {cur}",
+    "next_grade": "To the next grade, {cur}",
+    "next_grade_words": "{amount} {cur} more {basis} this year reach grade {grade}",
+    "top_grade": "the highest grade is reached",
+    "slice": "  slice over {over} up to {upto}",
+    "slice_top": "  slice over {over}",
+    "entitlement": "Year-to-date entitlement, {unit}",
+    "rounded": "{exact}, rounded to {amount}",
+    "settled": "Previously settled, {unit}",
+    "recomputed": "recomputed from the same inputs",
+    "from_run": "per the earlier run's ledger",
+    "from_register": "closed period {period}, per the register",
+    "from_register_span": "closed periods {first} to {last}, per the register",
+    "run_id": "Run id",
+    "run_note": "the calc run this statement comes from",
+    "supplement": "Supplement {n}",
+    "supplement_words": "to closed {period}",
+    "supplement_note": "late lines and corrections; no bonus again",
+    "accrual": "Accrual, {unit}",
+    "clawback": "Claw-back, {unit}",
+    "bonus": "Bonus, {unit}",
+    "no_bonus": "no bonus awarded",
+    "award": "{group}, rank {rank}",
+    "tied": "{words}, shared by {tied}",
+    "payable": "Total payable, {unit}",
+    "included": "Included lines",
+    "included_base": "included base {amount}",
+    "excluded": "Excluded lines",
+    "excluded_amount": "Excluded amount, {cur}",
+    "by_reason": "Excluded, by reason",
+    "reason_lines": "Lines",
+    "reason_amount": "Base amount, {cur}",
+    "total_included": "Included, {count} lines",
+    "total_excluded": "Excluded, {count} lines, not counted",
+    "footer": "{program} · {period} · run {run}",
+    "page": "Page &P of &N",
+    # ---- the Lines sheet's headers
+    "h_file": "Source file",
+    "h_row": "Source row",
+    "h_invoice_date": "Invoice date",
+    "h_invoice_id": "Invoice",
+    "h_line_no": "Line",
+    "h_customer_name": "Customer",
+    "h_customer_type": "Customer type",
+    "h_opportunity_id": "Opportunity",
+    "h_product_sku": "Product SKU",
+    "h_quantity": "Quantity",
+    "h_net_amount": "Net amount",
+    "h_currency": "Currency",
+    "h_fx_rate": "FX rate",
+    "h_base_amount": "Base amount, {cur}",
+    "h_outcome": "Outcome",
+    "h_detail": "Detail",
+    "h_flag": "Flag",
+    "h_share": "Share of entitlement, {unit}",
+    # ---- a line's words ({} filled by polars)
+    "line_duplicate": "the same line was already read",
+    "line_unknown": "partner {} is not in the roster",
+    "line_after_end": "dated after the period's end {}: counts in {}",
+    "line_other_year": "outside the program year {}: counts in {}",
+    "line_before_registration": "dated before the partner's registration on {}",
+    "line_product": "product {} never earns",
+    "line_category": "category {} never earns",
+    "line_channel": "a {} must not sell to customers of type {}",
+    "line_no_opportunity": "no opportunity named",
+    "line_opportunity_unknown": "opportunity {} is not registered",
+    "line_opportunity_other": "opportunity {} belongs to partner {}",
+    "line_opportunity_status": "opportunity {} is {}",
+    "line_opportunity_early": "opportunity {} was registered on {}, after the invoice",
+    "line_opportunity_expired": "opportunity {} expired on {}",
+    "line_flag_channel": "channel: a {} selling to customers of type {}",
+    # ---- codes
+    "reason:included": "included",
+    "reason:DUPLICATE": "duplicate line",
+    "reason:UNKNOWN_PARTNER": "unknown partner",
+    "reason:OUT_OF_PERIOD": "out of period",
+    "reason:OUTSIDE_MEMBERSHIP": "outside membership",
+    "reason:PRODUCT_EXCLUDED": "product excluded",
+    "reason:CHANNEL_CONFLICT": "channel conflict",
+    "reason:NOT_REGISTERED": "opportunity not registered",
+    "customer_type:end_user": "end user",
+    "customer_type:reseller": "reseller",
+    "customer_type:distributor": "distributor",
+    "role:distributor": "distributor",
+    "role:reseller": "reseller",
+    "role:value_added_partner": "value-added partner",
+    "role:solution_provider": "solution provider",
+    "role:service_provider": "service provider",
+    "status:approved": "approved",
+    "status:pending": "pending",
+    "status:rejected": "rejected",
+    "unit:points": "points",
+}
+
+RU: dict[str, str] = {
+    "locale": "ru",
+    "date_format": "dd.MM.yyyy",
+    "date_strftime": "%d.%m.%Y",
+    "period:quarter": "{roman} квартал {year}",
+    "period:month": "{month} {year}",
+    "period:year": "{year} год",
+    "period:supplement": "{period}, дополнительный расчет {n}",
+    "title": "Выписка за {period}",
+    "program": "Программа",
+    "partner_id": "ID партнера",
+    "partner_name": "Наименование партнера",
+    "tier": "Уровень",
+    "country": "Страна",
+    "period": "Период",
+    "period_span": "с {start} по {end}",
+    "period_end": "Конец периода",
+    "unit": "Единица начисления",
+    "base_currency": "Базовая валюта",
+    "period_base": "База периода, {cur}",
+    "ytd_base": "База с начала года, {cur}",
+    "band": "Достигнутая ставка",
+    "band_over": "порог свыше {over} {cur}",
+    "no_band": "база не превышает ни одного порога",
+    "next_band": "До следующего порога, {cur}",
+    "next_words": "еще {amount} {cur} {basis} в этом году дадут ставку {rate}",
+    "purchases": "закупок",
+    "sales": "продаж",
+    "top_band": "достигнут наивысший порог",
+    "band_progress": "Путь к следующему порогу",
+    "grade_progress": "Путь к следующей оценке",
+    "progress_words": "{base} из {target} {cur}",
+    "grade": "Оценка с начала года",
+    "no_grade": "нет",
+    "targets": "годовые цели: {targets} {cur}",
+    "next_grade": "До следующей оценки, {cur}",
+    "next_grade_words": "еще {amount} {cur} {basis} в этом году дадут оценку {grade}",
+    "top_grade": "достигнута наивысшая оценка",
+    "slice": "  часть свыше {over} до {upto}",
+    "slice_top": "  часть свыше {over}",
+    "entitlement": "Начислено с начала года, {unit}",
+    "rounded": "{exact}, округлено до {amount}",
+    "settled": "Ранее выплачено, {unit}",
+    "recomputed": "пересчитано по тем же входным данным",
+    "from_run": "по реестру начислений предыдущего расчета",
+    "from_register": "закрытый период {period}, по реестру",
+    "from_register_span": "закрытые периоды с {first} по {last}, по реестру",
+    "run_id": "Идентификатор расчета",
+    "run_note": "расчет calc, по которому составлена выписка",
+    "supplement": "Дополнительный расчет {n}",
+    "supplement_words": "к закрытому периоду {period}",
+    "supplement_note": "поздние строки и исправления; без бонусов",
+    "accrual": "Начисление за период, {unit}",
+    "clawback": "Возврат ранее выплаченного, {unit}",
+    "bonus": "Бонус, {unit}",
+    "no_bonus": "бонусы не начислены",
+    "award": "{group}, место {rank}",
+    "tied": "{words}, поровну на {tied}",
+    "payable": "Итого к выплате, {unit}",
+    "included": "Учтено строк",
+    "included_base": "учтенная база {amount}",
+    "excluded": "Исключено строк",
+    "excluded_amount": "Исключенная сумма, {cur}",
+    "by_reason": "Исключено, по причинам",
+    "reason_lines": "Строк",
+    "reason_amount": "Сумма, {cur}",
+    "total_included": "Учтено, строк: {count}",
+    "total_excluded": "Исключено, строк: {count}; не учитывается",
+    "footer": "{program} · {period} · расчет {run}",
+    "page": "Страница &P из &N",
+    "h_file": "Файл",
+    "h_row": "Строка файла",
+    "h_invoice_date": "Дата счета",
+    "h_invoice_id": "Номер счета",
+    "h_line_no": "№ строки",
+    "h_customer_name": "Клиент",
+    "h_customer_type": "Тип клиента",
+    "h_opportunity_id": "ID сделки",
+    "h_product_sku": "Артикул",
+    "h_quantity": "Количество",
+    "h_net_amount": "Сумма без НДС",
+    "h_currency": "Валюта",
+    "h_fx_rate": "Курс",
+    "h_base_amount": "Сумма, {cur}",
+    "h_outcome": "Результат",
+    "h_detail": "Пояснение",
+    "h_flag": "Отметка",
+    "h_share": "Доля начисления, {unit}",
+    "line_duplicate": "эта строка уже была прочитана",
+    "line_unknown": "партнера {} нет в реестре",
+    "line_after_end": "дата позже конца периода {}: учитывается в периоде {}",
+    "line_other_year": "вне года программы {}: учитывается в {}",
+    "line_before_registration": "дата раньше регистрации партнера {}",
+    "line_product": "товар {} не дает начислений",
+    "line_category": "категория {} не дает начислений",
+    "line_channel": "{} не может продавать клиентам типа «{}»",
+    "line_no_opportunity": "сделка не указана",
+    "line_opportunity_unknown": "сделка {} не зарегистрирована",
+    "line_opportunity_other": "сделка {} принадлежит партнеру {}",
+    "line_opportunity_status": "сделка {} в статусе «{}»",
+    "line_opportunity_early": "сделка {} зарегистрирована {}, позже счета",
+    "line_opportunity_expired": "срок сделки {} истек {}",
+    "line_flag_channel": "канал: {} продает клиентам типа «{}»",
+    "reason:included": "учтена",
+    "reason:DUPLICATE": "повторная строка",
+    "reason:UNKNOWN_PARTNER": "партнер не в реестре",
+    "reason:OUT_OF_PERIOD": "вне периода",
+    "reason:OUTSIDE_MEMBERSHIP": "вне срока участия",
+    "reason:PRODUCT_EXCLUDED": "товар исключен",
+    "reason:CHANNEL_CONFLICT": "конфликт каналов",
+    "reason:NOT_REGISTERED": "сделка не зарегистрирована",
+    "customer_type:end_user": "конечный пользователь",
+    "customer_type:reseller": "реселлер",
+    "customer_type:distributor": "дистрибьютор",
+    "role:distributor": "дистрибьютор",
+    "role:reseller": "реселлер",
+    "role:value_added_partner": "партнер с добавленной стоимостью",
+    "role:solution_provider": "поставщик решений",
+    "role:service_provider": "поставщик услуг",
+    "status:approved": "одобрена",
+    "status:pending": "на рассмотрении",
+    "status:rejected": "отклонена",
+    "unit:points": "баллы",
+}
+
+CATALOGUES: dict[str, dict[str, str]] = {"en": EN, "ru": RU}
+LANGUAGES: tuple[str, ...] = tuple(CATALOGUES)  # English first: the words of the data columns
+ROMAN = ("I", "II", "III", "IV")
+
+
+def catalogue(language: str) -> dict[str, str]:
+    """The words of `language`; English for a language without a catalogue."""
+    return CATALOGUES.get(language, EN)
+
+
+def code_words(kind: str, language: str) -> dict[str, str]:
+    """{code: words} of one kind of code ("reason", "customer_type", ...) in `language`."""
+    prefix = kind + ":"
+    return {k[len(prefix):]: v for k, v in catalogue(language).items() if k.startswith(prefix)}
+
+
+def month_names(language: str) -> dict[int, str]:
+    """The months as a period's label names them: September, сентябрь."""
+    return dict(get_month_names("wide", "stand-alone", catalogue(language)["locale"]))
+
+
+@dataclass(frozen=True)
+class Words:
+    """One language's words, and how it writes numbers, percents, dates and periods in text."""
+
+    language: str
+
+    @property
+    def words(self) -> dict[str, str]:
+        return catalogue(self.language)
+
+    @property
+    def locale(self) -> str:
+        return self.words["locale"]
+
+    def __call__(self, key: str, **values) -> str:
+        return self.words[key].format(**values)
+
+    def code(self, kind: str, code: str) -> str:
+        """A code's words: `code("reason", "DUPLICATE")` is "duplicate line"; the code itself if it has none."""
+        return self.words.get(f"{kind}:{code}", code)
+
+    def number(self, value: Decimal) -> str:
+        """Two decimals, grouped: 1,987,400.00 / 1 987 400,00."""
+        return format_decimal(value, "#,##0.00", locale=self.locale)
+
+    def exact(self, value: Decimal) -> str:
+        """Two decimals, or every decimal when an exact product has more."""
+        places = max(2, -value.normalize().as_tuple().exponent)
+        return format_decimal(value, "#,##0." + "0" * places, locale=self.locale, decimal_quantization=False)
+
+    def count(self, value: int) -> str:
+        return format_decimal(value, "#,##0", locale=self.locale)
+
+    def percent(self, rate: Decimal) -> str:
+        return format_decimal((rate * 100).normalize(), "#,##0.##########", locale=self.locale) + "%"
+
+    def date(self, day: dt.date) -> str:
+        return format_date(day, self.words["date_format"], locale=self.locale)
+
+    def period(self, period) -> str:
+        """A period as a reader names it: Q3 2026, III квартал 2026, September 2026, 2026 год."""
+        values = {"year": period.year, "index": period.index}
+        if period.kind == "quarter":
+            values["roman"] = ROMAN[period.index - 1]
+        elif period.kind == "month":
+            values["month"] = month_names(self.language)[period.index]
+        label = self(f"period:{period.kind}", **values)
+        return self("period:supplement", period=label, n=period.supplement) if period.supplement else label
