@@ -10,6 +10,7 @@ from incentives.settle import LedgerRow, Settlement
 from incentives.write.xlsx import MONEY, RATE, workbook, write_table
 
 HEADER = [c.name for c in schema.LEDGER.columns]
+NOTES = {c.name: c.header_ru for c in schema.LEDGER.columns if c.ru_header}  # a header's Russian name, in its note
 FORMATS = {c.name: MONEY for c in schema.LEDGER.columns if c.kind is schema.Kind.DECIMAL} | {"ytd_rate": RATE}
 
 
@@ -24,6 +25,7 @@ def write_ledger(folder: Path, program: Program, settlement: Settlement) -> Path
     path = folder / "ledger.xlsx"
     book = workbook(path)
     write_table(book, schema.LEDGER.name, HEADER,
-                (ledger_values(program, settlement, row) for row in settlement.rows), FORMATS)
+                (ledger_values(program, settlement, row) for row in settlement.rows), FORMATS,
+                footer=f"{program.name} · {settlement.period.label} · ledger", notes=NOTES)
     book.close()
     return path

@@ -349,6 +349,7 @@ def _statement_sheet(book, styles, w: Words, program: Program, row: LedgerRow, l
     else:
         out.value(w("next_band", cur=cur), e.to_next_band, w("next_words", amount=num(e.to_next_band), cur=cur,
                                                              basis=basis, rate=w.percent(e.next_band.rate)))
+        _progress(out, w("band_progress"), t.ytd_base, e.next_band.over, w, cur)
     if grade is not None:
         targets = ", ".join(f"{g} {num(t)}" for g, t in grade.targets)
         out.text(w("grade"), grade.grade or w("no_grade"), w("targets", targets=targets, cur=cur))
@@ -357,6 +358,7 @@ def _statement_sheet(book, styles, w: Words, program: Program, row: LedgerRow, l
         else:
             out.value(w("next_grade", cur=cur), grade.to_next,
                       w("next_grade_words", amount=num(grade.to_next), cur=cur, basis=basis, grade=grade.next_grade))
+            _progress(out, w("grade_progress"), t.ytd_base, dict(grade.targets)[grade.next_grade], w, cur)
     out.skip()
 
     if program.tier_method == "incremental":
@@ -410,17 +412,23 @@ def _lines_sheet(book, styles, w: Words, program: Program, row: LedgerRow, lines
     sheet = book.add_worksheet("Lines" if k == 0 else f"Lines ({k + 1})")
     sheet.set_landscape()
     sheet.set_paper(9)  # A4
-    sheet.fit_to_pages(1, 0)
     sheet.repeat_rows(0)
     sheet.set_footer(_footer(w, program, period, run_id, row.partner.partner_id))
     unit = w.code("unit", program.unit)
     widths = dict(lines.widths)
+    shown = []
     for j, (column, kind, width) in enumerate(LINE_COLUMNS):
         title = w("h_" + column, cur=program.base_currency, unit=unit)
         sheet.write_string(0, j, title, styles["header"])
+        # The header wraps: a column is as wide as its values (or a word of its title), not its whole title.
+        word = max(len(part) for part in title.split())
+        shown.append(max(width, min(MAX_WIDTH, max(word, widths.get(column, 0)) + 2)))
         # The column's format: the body's cells, spliced in by write_statement, carry it too.
-        sheet.set_column(j, j, max(width, min(MAX_WIDTH, max(len(title), widths.get(column, 0)) + 2)),
-                         styles.get(kind) if kind in ("date", "money") else None)
+        sheet.set_column(j, j, shown[-1], styles.get(kind) if kind in ("date", "money") else None)
+    sheet.set_row(0, 30)  # two lines of a wrapped header
+    # Printed at 9 pt or more: as many pages across as that takes, the rows' pages side by side.
+    sheet.fit_to_pages(pages_across(shown), 0)
+    sheet.print_across()
     # Rows 2 to count + 1 are the body, spliced in by _write.
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, count, len(LINE_COLUMNS) - 1)
@@ -434,6 +442,26 @@ def _lines_sheet(book, styles, w: Words, program: Program, row: LedgerRow, lines
     sheet.write_number(at, share, float(lines.share_total), styles["money_bold"])
     sheet.write_string(at + 1, 0, w("total_excluded", count=w.count(lines.count - lines.included)), styles["label"])
     sheet.write_number(at + 1, base, float(lines.excluded_base), styles["money"])
+
+
+def _progress(out: _Rows, label: str, base: Decimal, target: Decimal, w: Words, cur: str) -> None:
+    """How far the year-to-date base is on the way to `target`, as a share with a data bar (0 to 100%)."""
+    share = min(Decimal(1), max(Decimal(0), base / target)) if target > 0 else Decimal(1)
+    out.value(label, share, w("progress_words", base=w.number(base), target=w.number(target), cur=cur),
+              out.styles["progress"])
+    out.sheet.conditional_format(out.at - 1, 1, out.at - 1, 1, {
+        "type": "data_bar", "bar_color": "#63BE7B", "data_bar_2010": False,  # Excel 2007's: every reader reads it
+        "min_type": "num", "min_value": 0, "max_type": "num", "max_value": 1})
+
+
+PRINTABLE = 988  # an A4 landscape page between the default margins, in pixels at 96 dpi
+SMALLEST = 9 / 11  # the scale that prints the 11 pt text at 9 pt
+
+
+def pages_across(widths: list[int]) -> int:
+    """The pages across a Lines sheet needs to print at `SMALLEST` scale or larger (widths in characters)."""
+    pixels = sum(int(w * 7 + 5) for w in widths)
+    return max(1, -(-int(pixels * SMALLEST) // PRINTABLE))
 
 
 class _Rows:
@@ -492,6 +520,7 @@ def _styles(book) -> dict:
         "money": add({"num_format": MONEY}),
         "money_bold": add({"num_format": MONEY, "bold": True}),
         "rate": add({"num_format": RATE}),
+        "progress": add({"num_format": "0%"}),
         "count": add({"num_format": COUNT}),
         "date": add({"num_format": DATE}),
     }
