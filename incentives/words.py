@@ -24,8 +24,9 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from babel import Locale
 from babel.dates import format_date, get_month_names
-from babel.numbers import format_decimal
+from babel.numbers import parse_pattern
 
 EN: dict[str, str] = {
     "locale": "en",
@@ -285,6 +286,9 @@ RU: dict[str, str] = {
 CATALOGUES: dict[str, dict[str, str]] = {"en": EN, "ru": RU}
 LANGUAGES: tuple[str, ...] = tuple(CATALOGUES)  # English first: the words of the data columns
 ROMAN = ("I", "II", "III", "IV")
+# Parsed once: a statement writes some twenty numbers in words, thousands of statements a run.
+LOCALES = {language: Locale.parse(said["locale"]) for language, said in CATALOGUES.items()}
+AMOUNT, COUNT, PERCENT = parse_pattern("#,##0.00"), parse_pattern("#,##0"), parse_pattern("#,##0.##########")
 
 
 def catalogue(language: str) -> dict[str, str]:
@@ -314,8 +318,8 @@ class Words:
         return catalogue(self.language)
 
     @property
-    def locale(self) -> str:
-        return self.words["locale"]
+    def locale(self) -> Locale:
+        return LOCALES.get(self.language, LOCALES["en"])
 
     def __call__(self, key: str, **values) -> str:
         return self.words[key].format(**values)
@@ -326,18 +330,18 @@ class Words:
 
     def number(self, value: Decimal) -> str:
         """Two decimals, grouped: 1,987,400.00 / 1 987 400,00."""
-        return format_decimal(value, "#,##0.00", locale=self.locale)
+        return AMOUNT.apply(value, self.locale)
 
     def exact(self, value: Decimal) -> str:
         """Two decimals, or every decimal when an exact product has more."""
         places = max(2, -value.normalize().as_tuple().exponent)
-        return format_decimal(value, "#,##0." + "0" * places, locale=self.locale, decimal_quantization=False)
+        return parse_pattern("#,##0." + "0" * places).apply(value, self.locale, decimal_quantization=False)
 
     def count(self, value: int) -> str:
-        return format_decimal(value, "#,##0", locale=self.locale)
+        return COUNT.apply(value, self.locale)
 
     def percent(self, rate: Decimal) -> str:
-        return format_decimal((rate * 100).normalize(), "#,##0.##########", locale=self.locale) + "%"
+        return PERCENT.apply((rate * 100).normalize(), self.locale) + "%"
 
     def date(self, day: dt.date) -> str:
         return format_date(day, self.words["date_format"], locale=self.locale)
