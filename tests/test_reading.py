@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import zipfile
+
 import openpyxl
 import pytest
 
@@ -141,3 +143,30 @@ def test_lines_print_at_9_pt_or_larger(tmp_path, language):
     assert across > 1 and across * 988 / pixels >= 9 / 11  # A4 landscape: 988 px between the margins
     assert sheet.page_setup.orientation == "landscape" and sheet.print_title_rows == "$1:$1"
     assert int(width(sheet, "F")) == 50  # the customer's long name: capped
+
+
+# ---------------------------------------------------------------- summary.xlsx's Overview
+
+
+def test_overview_comes_first_in_the_programs_language(tmp_path):
+    # P1 is owed 3,500,000 x 4% = 140,000; P2's credit note takes back: -1,000,000 x 2% = -20,000 (Russian program)
+    sales = {"a.xlsx": [line("A", "2026-07-01", 3500000), line("B", "2026-04-01", 1000000, pid="P2"),
+                        line("CN", "2026-08-01", -1000000, pid="P2"), line("X", "2026-07-01", 5, pid="NOPE")]}
+    folder = make_inputs(tmp_path / "in", sales, partners=[partner("P1"), partner("P2", country="KG")],
+                         program={"language": "ru"})
+    outcome = pipeline.run(folder, parse_period("2026Q3"), tmp_path / "out")
+    assert outcome.ok, [str(p) for p in outcome.problems]
+    book = openpyxl.load_workbook(tmp_path / "out" / "summary.xlsx")
+    assert book.sheetnames[0] == "Overview"
+    sheet = book["Overview"]
+    cells = {r[0].value: [c.value for c in r[1:4]] for r in sheet.iter_rows(max_col=4) if r[0].value}
+    assert sheet["A1"].value == "Обзор, III квартал 2026"
+    payable = {r.partner.partner_id: r.total_payable for r in outcome.settlement.rows}
+    assert payable["P1"] > 0 > payable["P2"]
+    assert cells["К выплате"][0] == float(payable["P1"])
+    assert cells["К возврату"][0] == float(payable["P2"])
+    assert cells["KG"] == [1, 0.0, float(payable["P2"])]  # by country: partners, to pay, to recover
+    assert cells["партнер не в реестре"] == [1, 5.0, None]  # exclusions by reason, in words
+    with zipfile.ZipFile(tmp_path / "out" / "summary.xlsx") as z:  # openpyxl does not read charts back
+        assert any(n.startswith("xl/charts/chart") for n in z.namelist())
+    assert sheet.oddFooter.right.text == "Страница &P из &N"

@@ -1,6 +1,6 @@
 """summary.xlsx: finance closes the quarter.
 
-Summary (the ledger with names), Totals (by tier, by country, grand total),
+Overview (the period on one page, in the program's language: `overview.py`), Summary (the ledger with names), Totals (by tier, by country, grand total),
 Exclusions (every excluded line with its reason and source), Bonuses, TierReview,
 Reconciliation (per input file and in total).
 """
@@ -22,6 +22,7 @@ from incentives.write.ledger import FORMATS as LEDGER_FORMATS
 from incentives.write.ledger import HEADER as LEDGER_HEADER
 from incentives.write.ledger import NOTES as LEDGER_NOTES
 from incentives.write.ledger import ledger_values
+from incentives.write.overview import write_overview
 from incentives.write.xlsx import DATE, MONEY, close, workbook, write_long_table, write_table
 
 AMOUNTS = ("period_base", "ytd_base", "ytd_entitlement", "previously_settled", "accrual", "bonus", "total_payable",
@@ -75,6 +76,7 @@ def write_summary(folder: Path, inputs: Inputs, settlement: Settlement, balances
     written = io.BytesIO()
     book = workbook(written)
     program = inputs.program
+    write_overview(book, program, settlement)  # first: the sheet a reader opens on
     footer = f"{program.name} · {settlement.period.label} · summary"
     summary_header = [*LEDGER_HEADER, "role", "parent_id", "flagged_lines"]
     flagged = dict(settlement.lines.filter(pl.col("flag").is_not_null()).group_by("partner_id").len().iter_rows())

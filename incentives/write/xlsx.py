@@ -111,7 +111,7 @@ def frame_widths(frame: pl.DataFrame) -> list[int]:
     return [min(MAX_WIDTH, max(8, len(c) + 2, (n or 0) + 2)) for c, n in zip(frame.columns, measured)]
 
 
-def page_setup(sheet, widths: list[float], footer: str = "", header_rows: int = 1) -> None:
+def page_setup(sheet, widths: list[float], footer: str = "", header_rows: int = 1, page: str = "Page &P of &N") -> None:
     """A sheet a person may print: A4, landscape when wider than a portrait page, fit to the
     page's width, the header repeated on every page, a footer naming what it is, page N of M."""
     pixels = sum(int(w * 7 + 5) for w in widths)
@@ -123,7 +123,7 @@ def page_setup(sheet, widths: list[float], footer: str = "", header_rows: int = 
     sheet.fit_to_pages(1, 0)
     if header_rows:
         sheet.repeat_rows(0, header_rows - 1)
-    sheet.set_footer(("&L" + footer.replace("&", "&&") if footer else "") + "&RPage &P of &N")
+    sheet.set_footer(("&L" + footer.replace("&", "&&") if footer else "") + "&R" + page)
 
 
 def write_table(book: xlsxwriter.Workbook, name: str, header: list[str], rows, formats: dict[str, str] | None = None,
