@@ -76,10 +76,26 @@ def report(problems: list[Problem], files: int | None = None, errors_file: Path 
     click.echo(f"{errors} error(s), {notes} note(s)", err=bool(errors))
 
 
-def progress(phase: str) -> None:
-    """Phases on stderr when it is a terminal; silent in scripts and CI."""
-    if sys.stderr.isatty():
+def _nothing(n: int) -> None:
+    pass
+
+
+def progress(phase: str, total: int = 0):
+    """A phase on stderr when it is a terminal, silent in scripts and CI: a counted phase (files
+    read, statements written) as a progress bar with its count; returns the phase's tick."""
+    if not sys.stderr.isatty():
+        return _nothing
+    if not total:
         click.echo(f"calc: {phase}...", err=True)
+        return _nothing
+    bar = click.progressbar(length=total, label=f"calc: {phase}", file=sys.stderr, show_pos=True, show_eta=False)
+    bar.render_progress()
+
+    def tick(n: int) -> None:
+        bar.update(n)
+        if bar.pos >= total:
+            bar.render_finish()
+    return tick
 
 
 def guarded(action):
@@ -113,7 +129,7 @@ def main() -> None:
 def validate(input_dir: Path, period: Period | None, errors_file: Path | None) -> None:
     """Check INPUT_DIR against the data contract and print every error and note."""
     def action():
-        outcome = pipeline.check(input_dir, period)
+        outcome = pipeline.check(input_dir, period, progress)
         report(outcome.problems, errors_file=errors_file)
         if not outcome.ok:
             sys.exit(EXIT_INPUT)

@@ -111,3 +111,41 @@ def test_errors_file_lists_every_problem_one_a_row(tmp_path):
     assert [r[3] for r in errors] == ["I2", "I3", "I4", "I5", "I6"]  # each cell, apart
     assert errors[0][6] == 'net_amount "0 тг" is not a number'
     assert openpyxl.load_workbook(out)["Problems"].auto_filter.ref.startswith("A1:H")
+
+
+def test_progress_counts_files_read_and_statements_written(tmp_path):
+    from incentives import pipeline
+    from incentives.periods import parse_period
+    from tests.builders import partner
+
+    told = []
+
+    def progress(phase, total=0):
+        told.append([phase, total, 0])
+        return lambda n: told[-1].__setitem__(2, told[-1][2] + n)
+
+    sales = {"a.xlsx": [line("A", "2026-07-01", 1000)], "b.xlsx": [line("B", "2026-07-01", 5, pid="P2")]}
+    folder = make_inputs(tmp_path / "in", sales, partners=[partner("P1"), partner("P2"), partner("P3")])
+    outcome = pipeline.run(folder, parse_period("2026Q3"), tmp_path / "out", progress=progress)
+    assert outcome.ok
+    # program, partners and two sales files read; P1 and P2 have statements (P3 has no line)
+    assert told == [["reading files", 4, 4], ["computing", 0, 0], ["writing statements", 2, 2]]
+
+
+def test_a_progress_bar_only_on_a_terminal(monkeypatch):
+    import io
+    import sys
+
+    from incentives import cli
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    for stream, shown in ((Terminal(), True), (io.StringIO(), False)):
+        monkeypatch.setattr(sys, "stderr", stream)
+        tick = cli.progress("writing statements", 3)
+        for _ in range(3):
+            tick(1)
+        assert ("calc: writing statements" in stream.getvalue() and "3/3" in stream.getvalue()) is shown
+        assert shown or stream.getvalue() == ""

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -105,12 +106,14 @@ LOCAL = tuple(c for c in WORDED if c not in NEEDED)  # the words in the partners
 
 def write_statements(folder: Path, inputs: Inputs, settlement: Settlement,
                      reviews: tuple[TierReview, ...] | None = None, workers: int | None = None,
-                     batch_lines: int = BATCH_LINES, sheet_rows: int = SHEET_ROWS) -> list[Path]:
+                     batch_lines: int = BATCH_LINES, sheet_rows: int = SHEET_ROWS,
+                     tick: Callable[[int], None] | None = None) -> list[Path]:
     """`folder/statements/<partner_id>.xlsx` for each partner of `statement_partners`, in partner_id order.
 
     Partners go in batches of about `batch_lines` lines; with `workers` > 1 (by default, from
     `POOL_FROM` lines on, `processes.workers()`) the batches are written in a pool of processes.
-    `sheet_rows`: the rows a Lines sheet may have (Excel's; smaller in tests)."""
+    `sheet_rows`: the rows a Lines sheet may have (Excel's; smaller in tests). `tick(n)`: n more
+    statements written (a progress bar), called as each batch is done."""
     target = folder / "statements"
     target.mkdir(parents=True, exist_ok=True)
     rows = statement_partners(settlement)
@@ -135,11 +138,17 @@ def write_statements(folder: Path, inputs: Inputs, settlement: Settlement,
         workers = processes.workers() if lines.height >= POOL_FROM else 1
     if workers > 1 and len(batches) > 1:
         with processes.pool(workers) as pool:
-            list(pool.map(write_batch, batches))
+            for batch, _ in zip(batches, pool.map(write_batch, batches)):
+                (tick or _nothing)(len(batch.statements))
     else:
         for batch in batches:
             write_batch(batch)
+            (tick or _nothing)(len(batch.statements))
     return paths
+
+
+def _nothing(n: int) -> None:
+    pass
 
 
 @dataclass(frozen=True)
