@@ -116,7 +116,7 @@ def test_progress_to_the_next_band_and_grade_is_a_data_bar(tmp_path):
     rows = {r[0].value: r for r in sheet.iter_rows(max_col=3) if r[0].value}
     # 6,500,000 - 5,000,000 = 1,500,000 of the 3,000,000 band: 50%; of the B target 2,000,000: 75%
     band, grade = rows["Progress to the next band"], rows["Progress to the next grade"]
-    assert (band[1].value, band[1].number_format) == (0.5, "0%")
+    assert (band[1].value, band[1].number_format) == (0.5, '0%"  "')
     assert band[2].value == "1,500,000.00 of 3,000,000.00 KZT"
     assert grade[1].value == 0.75
     bars = {str(r.sqref): r.rules[0] for r in sheet.conditional_formatting}

@@ -20,6 +20,7 @@ from incentives.periods import parse_period
 from incentives.write.statements import (Grade, statement_partners, statement_path, write_statement,
                                          write_statements)
 from tests.builders import TIERS, line, make_inputs, partner
+from incentives.write.statements import padded
 from incentives.write.xlsx import MONEY
 from tests.xlsx_text import XlsxText, render
 
@@ -198,7 +199,7 @@ def test_excluded_lines_by_reason(tmp_path):
     assert page["out of period"] == (42.0, 2)
     sheet = openpyxl.load_workbook(paths["P1"])["Statement"]
     row = next(r for r in sheet.iter_rows() if r[0].value == "out of period")
-    assert (row[1].number_format, row[1].alignment.horizontal) == (MONEY, None)  # right, as numbers are
+    assert (row[1].number_format, row[1].alignment.horizontal) == (padded(MONEY), None)  # right, room after it
     assert (row[2].alignment.horizontal, row[2].alignment.indent) == ("left", 2)  # never runs into B's amount
     *_, included, excluded = lines_sheet(paths["P1"])
     # 100 counted; 100 + 40 + 2 excluded, apart
@@ -410,3 +411,7 @@ def test_codes_a_reader_sees_are_words(tmp_path):
     paths, _ = statements(tmp_path, sales, partners=[partner("P1", language="ru")])
     row = lines_sheet(paths["P1"])[0]
     assert (row["Тип клиента"], row["Результат"]) == ("конечный пользователь", "учтена")
+
+
+def test_padded_keeps_every_section():
+    assert padded("#,##0.00;[Red]-#,##0.00") == '#,##0.00"  ";[Red]-#,##0.00"  "'

@@ -390,7 +390,7 @@ def _statement_sheet(book, styles, w: Words, program: Program, row: LedgerRow, l
         out.value(f"  {a.bonus}", a.amount, w("tied", words=rank, tied=a.tied) if a.tied > 1 else rank,
                   label_style=styles["text"])
     out.value(w("payable", unit=unit), row.total_payable,
-              f"{num(row.accrual)} + {num(row.bonus)} = {num(row.total_payable)}", styles["money_bold"])
+              f"{num(row.accrual)} + {num(row.bonus)} = {num(row.total_payable)}", styles["page_money_bold"])
     out.skip()
 
     out.value(w("included"), t.included_lines, w("included_base", amount=num(t.ytd_base)), styles["count"])
@@ -407,7 +407,7 @@ def _statement_sheet(book, styles, w: Words, program: Program, row: LedgerRow, l
         out.at += 1
         for code, count, amount in reasons:
             sheet.write_string(out.at, 0, w.code("reason", code), styles["text"])
-            sheet.write_number(out.at, 1, float(amount), styles["money"])
+            sheet.write_number(out.at, 1, float(amount), styles["page_money"])
             sheet.write_number(out.at, 2, count, styles["count_note"])
             out.at += 1
 
@@ -489,7 +489,7 @@ class _Rows:
     def value(self, label: str, value, note: str | None = None, style=None, label_style=None) -> None:
         self.sheet.write_string(self.at, 0, label, label_style or self.styles["label"])
         if value is not None:
-            self.sheet.write_number(self.at, 1, float(value), style or self.styles["money"])
+            self.sheet.write_number(self.at, 1, float(value), style or self.styles["page_money"])
         if note:
             self.sheet.write_string(self.at, 2, note, self.styles["note"])
         self.at += 1
@@ -516,6 +516,11 @@ def _arithmetic(w: Words, e: Entitlement) -> str:
     return f"{sum_} = {result}"
 
 
+def padded(number_format: str) -> str:
+    """`number_format` with two spaces after the number, in each of its sections."""
+    return ";".join(f'{section}"  "' for section in number_format.split(";"))
+
+
 def _styles(book) -> dict:
     """Every format of a statement, made once per workbook."""
     add = book.add_format
@@ -528,8 +533,12 @@ def _styles(book) -> dict:
         "header": add({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}),
         "money": add({"num_format": MONEY}),
         "money_bold": add({"num_format": MONEY, "bold": True}),
-        "rate": add({"num_format": RATE}),
-        "progress": add({"num_format": "0%"}),
-        "count": add({"num_format": COUNT}),
+        # On the Statement page a value is followed by its note: two spaces' room after it, so
+        # the two never run together (LibreOffice does not indent wrapped text).
+        "page_money": add({"num_format": padded(MONEY)}),
+        "page_money_bold": add({"num_format": padded(MONEY), "bold": True}),
+        "rate": add({"num_format": padded(RATE)}),
+        "progress": add({"num_format": padded("0%")}),
+        "count": add({"num_format": padded(COUNT)}),
         "date": add({"num_format": DATE}),
     }
