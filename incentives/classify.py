@@ -120,7 +120,8 @@ def product_excluded(ctx: Context) -> Condition:
 
 def channel_conflict(ctx: Context) -> Condition:
     hit = _channel_rule(ctx, "exclude")
-    return hit, ctx.say("channel", ctx.code("role", pl.col("p_role")), ctx.code("customer_type", pl.col("customer_type")))
+    return hit, ctx.say("channel", ctx.code("role", pl.col("p_role")),
+                        ctx.code("customer_type", pl.col("customer_type")))
 
 
 def not_registered(ctx: Context) -> Condition:

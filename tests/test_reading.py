@@ -170,3 +170,16 @@ def test_overview_comes_first_in_the_programs_language(tmp_path):
     with zipfile.ZipFile(tmp_path / "out" / "summary.xlsx") as z:  # openpyxl does not read charts back
         assert any(n.startswith("xl/charts/chart") for n in z.namelist())
     assert sheet.oddFooter.right.text == "Страница &P из &N"
+
+
+def test_every_data_header_has_its_name_in_the_programs_language_in_a_note(sample_run):
+    """The contract's column names stay in the header (tools read them); the reader's words in the note."""
+    for name, sheets in SHEETS.items():
+        book = openpyxl.load_workbook(sample_run.out / name)
+        for sheet_name in sheets:
+            if sheet_name == "Program":
+                continue
+            missing = [c.value for c in book[sheet_name][1] if c.value and c.comment is None]
+            assert missing == [], (name, sheet_name)
+    summary = openpyxl.load_workbook(sample_run.out / "summary.xlsx")
+    assert summary["Reconciliation"]["H1"].comment.text == "Сходится"  # the sample program is in Russian

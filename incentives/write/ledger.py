@@ -7,10 +7,10 @@ from pathlib import Path
 from incentives import schema
 from incentives.model import Program
 from incentives.settle import LedgerRow, Settlement
+from incentives.words import header_notes
 from incentives.write.xlsx import MONEY, RATE, workbook, write_table
 
 HEADER = [c.name for c in schema.LEDGER.columns]
-NOTES = {c.name: c.header_ru for c in schema.LEDGER.columns if c.ru_header}  # a header's Russian name, in its note
 FORMATS = {c.name: MONEY for c in schema.LEDGER.columns if c.kind is schema.Kind.DECIMAL} | {"ytd_rate": RATE}
 
 
@@ -26,6 +26,6 @@ def write_ledger(folder: Path, program: Program, settlement: Settlement) -> Path
     book = workbook(path)
     write_table(book, schema.LEDGER.name, HEADER,
                 (ledger_values(program, settlement, row) for row in settlement.rows), FORMATS,
-                footer=f"{program.name} · {settlement.period.label} · ledger", notes=NOTES)
+                footer=f"{program.name} · {settlement.period.label} · ledger", notes=header_notes(program.language))
     book.close()
     return path

@@ -8,11 +8,11 @@ bonuses and the total payable, and the lines excluded, by reason. Sheet `Lines`
 lists every line of the partner that the run read, in read order, with its outcome
 and each included line's share of the entitlement (largest remainder, so the shares
 add up to it exactly). Past Excel's rows per sheet the lines continue on `Lines (2)`,
-`Lines (3)`, ..., each with the header; the totals row ends the last.
+`Lines (3)`, ..., each with the header; the totals rows (included, and excluded apart) end the last.
 
 A statement is in the partner's language (English or Russian); every word is in
-the catalogues of `words.py`, codes too (outcomes, customer types). `write_statement` takes only picklable arguments, so statements can be
-written in a process pool.
+the catalogues of `words.py`, codes too (outcomes, customer types). `write_statement`
+takes only picklable arguments, so statements can be written in a process pool.
 """
 
 from __future__ import annotations
@@ -296,7 +296,8 @@ def shown(lines: pl.DataFrame, entitlements: dict[str, Decimal], languages: dict
     excluded = (lines.filter(~pl.col("included")).group_by("partner_id", "code")
                 .agg(pl.len(), pl.col("base_amount").sum()))
     order = {code: i for i, (code, _) in enumerate(REASONS)}
-    for pid, code, count, amount in sorted(excluded.iter_rows(), key=lambda r: (r[0], order.get(r[1], len(order)), r[1])):
+    for pid, code, count, amount in sorted(excluded.iter_rows(),
+                                           key=lambda r: (r[0], order.get(r[1], len(order)), r[1])):
         reasons.setdefault(pid, []).append((code, count, amount))
     return {r["partner_id"]: Shown(r["len"], tuple(r["xml"]), per_sheet, tuple((c, r[c]) for c in TEXT),
                                    r["included_base"] or ZERO, r["excluded_base"] or ZERO, r["included_lines"],
