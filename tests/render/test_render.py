@@ -72,9 +72,12 @@ def test_a_statement_in_each_language(rendered):
 def test_the_summary(rendered):
     _, pdfs = rendered
     pdf = pdfs["summary.xlsx"]
-    # six sheets, each fit to the page's width: a handful of pages, not 21 portrait pages of 5 columns
-    assert 6 <= pages(pdf) <= 10
-    assert "###" not in text(pdf)
+    # seven sheets, each fit to the page's width: a handful of pages, not 21 portrait pages of 5 columns
+    assert 7 <= pages(pdf) <= 10
+    said = text(pdf)
+    assert "###" not in said
+    first = said.split("\f")[0]  # the Overview, in the program's language (the sample's is Russian)
+    assert "Обзор, III квартал 2026" in first and "К выплате" in first and "Страница 1 из" in first
 
 
 def test_a_template(rendered):
