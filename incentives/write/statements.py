@@ -247,24 +247,26 @@ def shown(lines: pl.DataFrame, entitlements: dict[str, Decimal], languages: dict
     a partner's lines cut into sheets of `sheet_rows` rows (header and totals row included)."""
     if not lines.height:
         return {}
-    # a line's words in its partner's language; its codes (outcome, customer type) in words too
-    pid = pl.col("partner_id")
-    speaks = {language: [p for p, lang in languages.items() if lang == language] for language in LANGUAGES[1:]}
-    lines = lines.with_columns(
-        pl.when(pid.is_in(speaks[language])).then(pl.col(worded(column, language))).otherwise(pl.col(column))
-        .alias(column) for language in LANGUAGES[1:] for column in ("detail", "flag")).drop(LOCAL)
+    # a line's words in its partner's language; its codes (outcome, customer type) in words too.
+    # Whether a line's partner speaks each language is worked out once, for all the columns.
+    speaks = {language: pl.col("partner_id").is_in([p for p, lang in languages.items() if lang == language])
+              .alias(f"__{language}") for language in LANGUAGES[1:]}
     coded = {"outcome": "reason", "customer_type": "customer_type"}
 
     def in_words(column: str) -> pl.Expr:
         col = pl.col(column)
         said = col.replace_strict(words.code_words(coded[column], LANGUAGES[0]), default=col, return_dtype=pl.String)
         for language in LANGUAGES[1:]:
-            said = pl.when(pid.is_in(speaks[language])).then(
+            said = pl.when(f"__{language}").then(
                 col.replace_strict(words.code_words(coded[column], language), default=col, return_dtype=pl.String)
             ).otherwise(said)
         return said.alias(column)
 
-    lines = lines.with_columns(pl.col("outcome").alias("code")).with_columns(in_words(c) for c in coded)
+    lines = lines.with_columns(*speaks.values()).with_columns(
+        *(pl.when(f"__{language}").then(pl.col(worded(column, language))).otherwise(pl.col(column)).alias(column)
+          for language in LANGUAGES[1:] for column in ("detail", "flag")),
+        *(in_words(c) for c in coded), pl.col("outcome").alias("code"),
+    ).drop(*LOCAL, *(f"__{language}" for language in speaks))
     cents = pl.DataFrame({"partner_id": list(entitlements), "cents": [int(e.scaleb(2)) for e in entitlements.values()]},
                          schema={"partner_id": pl.String, "cents": pl.Int128})
     included = pl.col("code") == INCLUDED
@@ -280,11 +282,8 @@ def shown(lines: pl.DataFrame, entitlements: dict[str, Decimal], languages: dict
         groups = lines.select(pl.concat_str("partner_id", pl.lit("\x00"), "sheet")).to_series()
     xml = lines.select("partner_id", *(["sheet"] if split else []),
                        body(lines.select(c.name for c in BODY), BODY, 2, groups))
-    totals = [pl.len(), pl.col(TEXT).str.len_chars().max().fill_null(0), pl.col("share").sum(),
-              pl.col("base_amount").filter("included").sum().alias("included_base"),
-              pl.col("base_amount").filter(~pl.col("included")).sum().alias("excluded_base"),
-              pl.col("included").sum().alias("included_lines")]
-    by_partner = (xml.with_columns(lines.select(*TEXT, "base_amount", "share", "included"))
+    totals = [pl.len(), pl.col(TEXT).str.len_chars().max().fill_null(0), pl.col("base_amount", "share").sum()]
+    by_partner = (xml.with_columns(lines.select(*TEXT, "base_amount", "share"))
                   .group_by("partner_id", maintain_order=True))
     if split:
         bodies = (xml.group_by("partner_id", "sheet", maintain_order=True).agg(pl.col("xml").str.join(""))
@@ -299,10 +298,15 @@ def shown(lines: pl.DataFrame, entitlements: dict[str, Decimal], languages: dict
     for pid, code, count, amount in sorted(excluded.iter_rows(),
                                            key=lambda r: (r[0], order.get(r[1], len(order)), r[1])):
         reasons.setdefault(pid, []).append((code, count, amount))
-    return {r["partner_id"]: Shown(r["len"], tuple(r["xml"]), per_sheet, tuple((c, r[c]) for c in TEXT),
-                                   r["included_base"] or ZERO, r["excluded_base"] or ZERO, r["included_lines"],
-                                   r["share"] or ZERO, tuple(reasons.get(r["partner_id"], ())))
-            for r in parts.iter_rows(named=True)}
+    out = {}
+    for r in parts.iter_rows(named=True):
+        # what counts and what is excluded, apart: the excluded lines' sums are their reasons'
+        by_reason = tuple(reasons.get(r["partner_id"], ()))
+        excluded_base = sum((amount for _, _, amount in by_reason), ZERO)
+        out[r["partner_id"]] = Shown(r["len"], tuple(r["xml"]), per_sheet, tuple((c, r[c]) for c in TEXT),
+                                     (r["base_amount"] or ZERO) - excluded_base, excluded_base,
+                                     r["len"] - sum(count for _, count, _ in by_reason), r["share"] or ZERO, by_reason)
+    return out
 
 
 # ---------------------------------------------------------------- the sheets
