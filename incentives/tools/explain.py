@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from incentives import schema
-from incentives import words
+from incentives import schema, words
 from incentives.classify import INCLUDED, REASON_WORDS, REASONS
 from incentives.money import MODES, ZERO, fmt, plain, round_money
 from incentives.periods import Period, parse_period, period_of
