@@ -52,9 +52,11 @@ def child_calc(folder: Path, out: Path) -> dict:
     marks: dict[str, float] = {}
     cpu: dict[str, float] = {}
 
-    def mark(phase: str) -> None:
+    def mark(phase: str, total: int = 0):
+        """The pipeline's progress: a phase begins (or a counted step within one); returns its tick."""
         marks[phase] = time.perf_counter()
         cpu[phase] = cpu_seconds()
+        return lambda n: None
 
     outcome = run(folder, parse_period(PERIOD), out, progress=mark)
     done = time.perf_counter()

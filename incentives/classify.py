@@ -8,12 +8,13 @@ is a small function returning a polars condition and its words, listed in
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import polars as pl
 
-from incentives import schema
+from incentives import schema, words
 from incentives.model import Inputs, Partner, Program
 from incentives.periods import Period
 
@@ -30,32 +31,11 @@ def worded(column: str, language: str) -> str:
 
 WORDED = tuple(worded(column, language) for language in LANGUAGES for column in ("detail", "flag"))
 
-# What a line's detail and flag say, in each of LANGUAGES; {} are the line's values.
-WORDS: dict[str, tuple[str, str]] = {
-    "duplicate": ("the same line was already read", "эта строка уже была прочитана"),
-    "unknown": ("partner {} is not in the roster", "партнера {} нет в реестре"),
-    "after_end": ("dated after the period's end {}", "дата позже конца периода {}"),
-    "other_year": ("outside the program year {}", "вне года программы {}"),
-    "before_registration": ("dated before the partner's registration on {}", "дата раньше регистрации партнера {}"),
-    "not_renewed": ("membership not renewed for {} (registered on {})", "участие не продлено на {} (регистрация {})"),
-    "before_renewal": ("dated before the membership's renewal on {}", "дата раньше продления участия {}"),
-    "product": ("product {} never earns", "товар {} не дает начислений"),
-    "category": ("category {} never earns", "категория {} не дает начислений"),
-    "channel": ("a {} must not sell to customers of type {}", "{} не может продавать клиентам типа {}"),
-    "no_opportunity": ("no opportunity named", "сделка не указана"),
-    "opportunity_unknown": ("opportunity {} is not registered", "сделка {} не зарегистрирована"),
-    "opportunity_other": ("opportunity {} belongs to partner {}", "сделка {} принадлежит партнеру {}"),
-    "opportunity_status": ("opportunity {} is {}", "сделка {} в статусе {}"),
-    "opportunity_early": ("opportunity {} was registered on {}, after the invoice",
-                          "сделка {} зарегистрирована {}, позже счета"),
-    "opportunity_expired": ("opportunity {} expired on {}", "срок сделки {} истек {}"),
-    "opportunity_item": ("item not on the opportunity: {} is not listed on {}", "товара нет в сделке: {} не указан в {}"),
-    "flag_channel": ("channel: a {} selling to customers of type {}", "канал: {} продает клиентам типа {}"),
-    "channel_roster": ("a {} must not sell to customers of type {} (customer {} is {} on the roster, a {})",
-                       "{} не может продавать клиентам типа {} (клиент {} — партнер {} из реестра, {})"),
-    "flag_channel_roster": ("channel: a {} selling to customers of type {} (customer {} is {} on the roster, a {})",
-                            "канал: {} продает клиентам типа {} (клиент {} — партнер {} из реестра, {})"),
-}
+# What a line's detail and flag say, in each of LANGUAGES (the catalogues' `line_` words);
+# {} are the line's values.
+WORDS: dict[str, tuple[str, ...]] = {
+    key[len("line_"):]: tuple(words.catalogue(lang)[key] for lang in LANGUAGES)
+    for key in words.EN if key.startswith("line_")}
 
 
 @dataclass(frozen=True)
@@ -67,6 +47,36 @@ class Context:
     def say(self, key: str, *values: pl.Expr) -> pl.Expr:
         template = WORDS[key][LANGUAGES.index(self.language)]
         return pl.format(template, *values) if values else pl.lit(template)
+
+    def date(self, day: pl.Expr) -> pl.Expr:
+        """A date column as the language writes dates: 30 Sep 2026, 30.09.2026."""
+        return day.dt.strftime(words.catalogue(self.language)["date_strftime"])
+
+    def code(self, kind: str, value: pl.Expr) -> pl.Expr:
+        """A code column in words ("end_user" -> "end user", «конечный пользователь»); a code without words
+        with its underscores as spaces (manufacturer_partner -> manufacturer partner)."""
+        return value.replace_strict(words.code_words(kind, self.language), default=value.str.replace_all("_", " "),
+                                    return_dtype=pl.String)
+
+    def period_of(self, day: pl.Expr) -> pl.Expr:
+        """The period of the program's kind a date counts in, as the language names it: Q4 2026, IV квартал 2026."""
+        w = words.catalogue(self.language)
+        kind, year = self.inputs.program.period, day.dt.year().cast(pl.String)
+        if kind == "quarter":
+            roman = day.dt.quarter().replace_strict(dict(enumerate(words.ROMAN, 1)), return_dtype=pl.String)
+            return pl.format(w["period:quarter"].replace("{roman}", "{}").replace("{index}", "{}")
+                             .replace("{year}", "{}"), *_in_order(w["period:quarter"], {
+                                 "roman": roman, "index": day.dt.quarter().cast(pl.String), "year": year}))
+        if kind == "month":
+            month = day.dt.month().replace_strict(words.month_names(self.language), return_dtype=pl.String)
+            return pl.format(w["period:month"].replace("{month}", "{}").replace("{year}", "{}"),
+                             *_in_order(w["period:month"], {"month": month, "year": year}))
+        return pl.format(w["period:year"].replace("{year}", "{}"), year)
+
+
+def _in_order(template: str, values: dict[str, pl.Expr]) -> list[pl.Expr]:
+    """`values` in the order their `{name}` placeholders come in `template`."""
+    return [values[name] for name in re.findall(r"\{(\w+)\}", template)]
 
 
 Condition = tuple[pl.Expr, pl.Expr]  # (applies, detail in words)
@@ -89,8 +99,8 @@ def out_of_period(ctx: Context) -> Condition:
     date = pl.col("invoice_date")
     after = date > pl.lit(ctx.period.end)
     return (after | (date.dt.year() != year),
-            pl.when(after).then(ctx.say("after_end", pl.lit(ctx.period.end.isoformat())))
-            .otherwise(ctx.say("other_year", pl.lit(str(year)))))
+            pl.when(after).then(ctx.say("after_end", ctx.date(pl.lit(ctx.period.end)), ctx.period_of(date)))
+            .otherwise(ctx.say("other_year", pl.lit(str(year)), date.dt.year().cast(pl.String))))
 
 
 def outside_membership(ctx: Context) -> Condition:
@@ -102,10 +112,10 @@ def outside_membership(ctx: Context) -> Condition:
     not_renewed = renewed.is_null()
     applies = before | not_renewed | (date < renewed)
     return (applies,
-            pl.when(before).then(ctx.say("before_registration", registered.cast(pl.String)))
+            pl.when(before).then(ctx.say("before_registration", ctx.date(registered)))
             .when(not_renewed).then(ctx.say("not_renewed", pl.lit(str(ctx.inputs.program.year)),
-                                            registered.cast(pl.String)))
-            .otherwise(ctx.say("before_renewal", renewed.cast(pl.String))))
+                                            ctx.date(registered)))
+            .otherwise(ctx.say("before_renewal", ctx.date(renewed))))
 
 
 def product_excluded(ctx: Context) -> Condition:
@@ -126,11 +136,11 @@ def channel_conflict(ctx: Context) -> Condition:
 
 def _channel_words(ctx: Context, key: str) -> pl.Expr:
     """A channel rule's words; when the customer is a roster partner, they say which one."""
-    typed = pl.col(CUSTOMER_TYPE)
+    role, typed = ctx.code("role", pl.col("p_role")), ctx.code("customer_type", pl.col(CUSTOMER_TYPE))
     return (pl.when(pl.col("c_partner_id").is_not_null())
-            .then(ctx.say(f"{key}_roster", pl.col("p_role"), typed, pl.col("customer_id"), pl.col("c_partner_id"),
-                          pl.col("c_role")))
-            .otherwise(ctx.say(key, pl.col("p_role"), typed)))
+            .then(ctx.say(f"{key}_roster", role, typed, pl.col("customer_id"), pl.col("c_partner_id"),
+                          ctx.code("role", pl.col("c_role"))))
+            .otherwise(ctx.say(key, role, typed)))
 
 
 def not_registered(ctx: Context) -> Condition:
@@ -149,9 +159,9 @@ def not_registered(ctx: Context) -> Condition:
     detail = (pl.when(missing).then(ctx.say("no_opportunity"))
               .when(unknown).then(ctx.say("opportunity_unknown", opp))
               .when(other).then(ctx.say("opportunity_other", opp, pl.col("o_partner_id")))
-              .when(status).then(ctx.say("opportunity_status", opp, pl.col("o_status")))
-              .when(early).then(ctx.say("opportunity_early", opp, pl.col("o_registered_on").cast(pl.String)))
-              .when(expired).then(ctx.say("opportunity_expired", opp, pl.col("o_expires_on").cast(pl.String)))
+              .when(status).then(ctx.say("opportunity_status", opp, ctx.code("status", pl.col("o_status"))))
+              .when(early).then(ctx.say("opportunity_early", opp, ctx.date(pl.col("o_registered_on"))))
+              .when(expired).then(ctx.say("opportunity_expired", opp, ctx.date(pl.col("o_expires_on"))))
               .otherwise(ctx.say("opportunity_item", pl.col("product_sku"), opp)))
     return applies, detail
 
@@ -166,16 +176,7 @@ REASONS: tuple[tuple[str, Reason], ...] = (
     ("NOT_REGISTERED", not_registered),
 )
 
-REASON_WORDS = {
-    INCLUDED: "included",
-    "DUPLICATE": "duplicate line",
-    "UNKNOWN_PARTNER": "unknown partner",
-    "OUT_OF_PERIOD": "out of period",
-    "OUTSIDE_MEMBERSHIP": "outside membership",
-    "PRODUCT_EXCLUDED": "product excluded",
-    "CHANNEL_CONFLICT": "channel conflict",
-    "NOT_REGISTERED": "opportunity not registered",
-}
+REASON_WORDS = words.code_words("reason", "en")  # {code: English words}, `included` too
 
 
 def _folded(column: str) -> pl.Expr:

@@ -16,11 +16,12 @@ import click
 from incentives import __version__, pipeline, reconcile
 from incentives.money import fmt
 from incentives.periods import Period, parse_period
-from incentives.problems import Problem
+from incentives.problems import Problem, told
 from incentives.register.manifest import short
 from incentives.register.store import RegisterError, default_path
 from incentives.settle import Origin
 from incentives.write.audit import settled_words
+from incentives.write.errors import write_errors
 from incentives.write.register import write_register
 
 EXIT_INPUT = 1
@@ -61,19 +62,40 @@ def register_line(path: Path, program: str, head: str, closed: tuple[str, ...] =
     return f"register {path}: no closed period of {program}{missing}"
 
 
-def report(problems: list[Problem], files: int | None = None) -> None:
-    for problem in problems:
+def report(problems: list[Problem], files: int | None = None, errors_file: Path | None = None) -> None:
+    """Every problem, a column's cells with the same problem as one line; all of them, one a row,
+    in `errors_file` when given."""
+    for problem, text in told(problems):
         label = "error" if problem.is_error else "note"
-        click.echo(f"{label}: {problem}", err=problem.is_error)
+        click.echo(f"{label}: {text}", err=problem.is_error)
+    if errors_file is not None:
+        write_errors(errors_file, problems)
+        click.echo(f"every problem, one a row: {errors_file}", err=True)
     errors = sum(p.is_error for p in problems)
     notes = len(problems) - errors
     click.echo(f"{errors} error(s), {notes} note(s)", err=bool(errors))
 
 
-def progress(phase: str) -> None:
-    """Phases on stderr when it is a terminal; silent in scripts and CI."""
-    if sys.stderr.isatty():
+def _nothing(n: int) -> None:
+    pass
+
+
+def progress(phase: str, total: int = 0):
+    """A phase on stderr when it is a terminal, silent in scripts and CI: a counted phase (files
+    read, statements written) as a progress bar with its count; returns the phase's tick."""
+    if not sys.stderr.isatty():
+        return _nothing
+    if not total:
         click.echo(f"calc: {phase}...", err=True)
+        return _nothing
+    bar = click.progressbar(length=total, label=f"calc: {phase}", file=sys.stderr, show_pos=True, show_eta=False)
+    bar.render_progress()
+
+    def tick(n: int) -> None:
+        bar.update(n)
+        if bar.pos >= total:
+            bar.render_finish()
+    return tick
 
 
 def guarded(action):
@@ -102,11 +124,13 @@ def main() -> None:
 @main.command()
 @click.argument("input_dir", type=FOLDER)
 @click.option("--period", type=PeriodType(), help="Settlement period: 2026Q3, 2026-09 or 2026.")
-def validate(input_dir: Path, period: Period | None) -> None:
+@click.option("--errors", "errors_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write every error and note to this workbook (.xlsx), one a row, to filter.")
+def validate(input_dir: Path, period: Period | None, errors_file: Path | None) -> None:
     """Check INPUT_DIR against the data contract and print every error and note."""
     def action():
-        outcome = pipeline.check(input_dir, period)
-        report(outcome.problems)
+        outcome = pipeline.check(input_dir, period, progress)
+        report(outcome.problems, errors_file=errors_file)
         if not outcome.ok:
             sys.exit(EXIT_INPUT)
         inputs = outcome.inputs
@@ -127,8 +151,10 @@ def validate(input_dir: Path, period: Period | None) -> None:
 @click.option("--supplement", is_flag=True,
               help="After the year's last period is closed: settle late lines and corrections in a supplementary "
                    "run of that period (2026Q4-S1, -S2, ...).")
+@click.option("--errors", "errors_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write every error and note to this workbook (.xlsx), one a row, to filter.")
 def run(input_dir: Path, period: Period, out: Path | None, previous: Path | None, register: Path | None,
-        supplement: bool) -> None:
+        supplement: bool, errors_file: Path | None) -> None:
     """Compute the period's ledger from INPUT_DIR and write the output folder."""
     def action():
         command = (f"calc run {input_dir.name} --period {period}" + (f" --ledger {previous.name}" if previous else "")
@@ -137,7 +163,7 @@ def run(input_dir: Path, period: Period, out: Path | None, previous: Path | None
         outcome = pipeline.run(input_dir, period, out, previous, command, progress, book, supplement)
         if outcome.origin is not None:
             click.echo(register_line(book, outcome.program, outcome.origin.head, outcome.origin.closed))
-        report(outcome.problems)
+        report(outcome.problems, errors_file=errors_file)
         if not outcome.ok:
             click.echo("nothing was written", err=True)
             sys.exit(EXIT_INPUT)

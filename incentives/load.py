@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from itertools import islice, repeat
@@ -176,7 +177,11 @@ def read_book(folder: Path, path: Path, book: schema.Workbook
     return tables, info, problems
 
 
-def _read_all(folder: Path, jobs: list[tuple[Path, schema.Workbook]]
+def _nothing(n: int) -> None:
+    pass
+
+
+def _read_all(folder: Path, jobs: list[tuple[Path, schema.Workbook]], tick: Callable[[int], None] = _nothing
               ) -> list[tuple[dict[str, list[Table]], InputFile, list[Problem]]]:
     """`read_book` of every job, in their order. Many files are opened in a pool of processes
     (much of the guard's and the header's work holds the GIL) and typed here in batches as
@@ -188,9 +193,14 @@ def _read_all(folder: Path, jobs: list[tuple[Path, schema.Workbook]]
             read = []
             while batch := list(islice(opened, TYPED_TOGETHER)):
                 read += _read_books(batch)
+                tick(len(batch))
             return read
     with ThreadPoolExecutor(READERS) as pool:
-        return _read_books(list(pool.map(lambda job: _open(folder, *job), jobs)))
+        opened = []
+        for book in pool.map(lambda job: _open(folder, *job), jobs):
+            opened.append(book)
+            tick(1)
+        return _read_books(opened)
 
 
 def _read_books(opened: list[_Opened]) -> list[tuple[dict[str, list[Table]], InputFile, list[Problem]]]:
@@ -371,12 +381,16 @@ def _counted(files: list[InputFile], sales: pl.DataFrame) -> list[InputFile]:
     return [replace(f, counted=tuple(sums.get(f.path, ()))) if f.path.startswith("sales/") else f for f in files]
 
 
-def load(folder: Path) -> tuple[Inputs | None, list[Problem]]:
-    """Every workbook of the input folder read; `Inputs` when nothing blocks building them."""
+def load(folder: Path, counted: Callable[[int], Callable[[int], None]] | None = None
+         ) -> tuple[Inputs | None, list[Problem]]:
+    """Every workbook of the input folder read; `Inputs` when nothing blocks building them.
+    `counted(files)`, when given, is told how many files there are to read and returns a tick
+    called as they are read (a progress bar)."""
     files: list[InputFile] = []
     read: dict[str, list[Table]] = {}
     jobs, problems = find_inputs(folder)
-    for tables, info, found in _read_all(folder, jobs):
+    tick = counted(len(jobs)) if counted else _nothing
+    for tables, info, found in _read_all(folder, jobs, tick):
         files.append(info)
         problems += found
         for name, table in tables.items():

@@ -25,14 +25,20 @@ from incentives.validate import validate
 from incentives.write.audit import write_audit
 from incentives.write.folder import WriteFailed, check_target, mend, write_atomically
 from incentives.write.ledger import write_ledger
-from incentives.write.statements import write_statements
+from incentives.write.statements import statement_partners, write_statements
 from incentives.write.summary import write_summary
 
-Progress = Callable[[str], None]
+Tick = Callable[[int], None]  # n more of the phase's items done
+# A phase begins: its name, and how many items it counts (0: not counted); returns its Tick.
+Progress = Callable[[str, int], Tick]
 
 
-def quiet(phase: str) -> None:
+def _nothing(n: int) -> None:
     pass
+
+
+def quiet(phase: str, total: int = 0) -> Tick:
+    return _nothing
 
 
 @dataclass(frozen=True)
@@ -55,9 +61,9 @@ def _sorted(problems: list[Problem]) -> tuple[Problem, ...]:
     return tuple(sorted(problems, key=Problem.sort_key))
 
 
-def check(folder: Path, period: Period | None) -> Outcome:
+def check(folder: Path, period: Period | None, progress: Progress = quiet) -> Outcome:
     """Read and validate an input folder; `inputs` only when there is no error."""
-    inputs, problems = load(folder)
+    inputs, problems = load(folder, lambda total: progress("reading files", total))
     if inputs is not None:
         problems += validate(inputs, period)
     outcome = Outcome(_sorted(problems), inputs)
@@ -133,10 +139,11 @@ def default_out(inputs: Inputs, period: Period) -> Path:
 
 
 def write_outputs(folder: Path, inputs: Inputs, settlement: Settlement, balances: tuple[reconcile.Balance, ...],
-                  reviews: tuple[TierReview, ...], command: str) -> None:
+                  reviews: tuple[TierReview, ...], command: str, progress: Progress = quiet) -> None:
     write_ledger(folder, inputs.program, settlement)
     write_summary(folder, inputs, settlement, balances, reviews)
-    write_statements(folder, inputs, settlement, reviews)
+    write_statements(folder, inputs, settlement, reviews,
+                     tick=progress("writing statements", len(statement_partners(settlement))))
     write_audit(folder, inputs, settlement, command)
     write_manifest(folder)  # last: a folder without it is not a complete run
 
@@ -168,8 +175,8 @@ def supplement_notes(settlement: Settlement, inputs: Inputs, register: Path | No
 def run(folder: Path, period: Period, out: Path | None = None, previous: Path | None = None,
         command: str = "", progress: Progress = quiet, register: Path | None = None,
         supplement: bool = False) -> Outcome:
-    progress("reading")
-    checked = check(folder, period.base)
+    progress("reading", 0)  # the phases (reading, computing, writing) are what bench/ times
+    checked = check(folder, period.base, progress)
     if not checked.ok:
         refused = {previous.resolve(): "the --ledger folder"} if previous else {}
         refusal = out and check_target(out, input_dir=folder, program_id=None, refused=refused)
@@ -186,7 +193,7 @@ def run(folder: Path, period: Period, out: Path | None = None, previous: Path | 
         problems += [refusal] if refusal else []
     if any(p.is_error for p in problems):
         return Outcome(_sorted([*checked.problems, *problems]), origin=origin, program=name)
-    progress("computing")
+    progress("computing", 0)
     settlement = _settle(chosen)
     inputs = chosen.inputs
     problems += supplement_notes(settlement, inputs, register)
@@ -199,10 +206,11 @@ def run(folder: Path, period: Period, out: Path | None = None, previous: Path | 
     ytd = {r.partner.partner_id: r.totals.ytd_base for r in settlement.rows}
     # tiers on the period's last day
     reviews = review(inputs.program, tuple(r.partner for r in settlement.rows), ytd, settlement.period.is_last_of_year)
-    progress("writing")
+    progress("writing", 0)
     try:
         written = write_atomically(target, lambda staging: write_outputs(
-            staging, inputs, settlement, balances, reviews, command or f"calc run {folder.name} --period {period}"))
+            staging, inputs, settlement, balances, reviews, command or f"calc run {folder.name} --period {period}",
+            progress))
     except WriteFailed as ex:
         return Outcome(_sorted([*problems, ex.problem]), origin=origin, program=name)
     return Outcome(_sorted([*problems, *written]), inputs, settlement, target, origin, name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import Enum
 
@@ -85,3 +86,40 @@ class InputErrors(Exception):
     def __init__(self, problems: tuple[Problem, ...]):
         super().__init__(f"{sum(p.is_error for p in problems)} input error(s)")
         self.problems = problems
+
+
+GROUP_FROM = 3  # cells of one column with the same problem, from which they are told as one
+_QUOTED = re.compile(r'"[^"]*"')
+
+
+def told(problems: list[Problem], least: int = GROUP_FROM) -> list[tuple[Problem, str]]:
+    """Each problem with its line of text, in order; the cells of one column with the same problem
+    (the same message but for the values quoted in it), `least` or more of them, told as one line:
+    `sales/a.xlsx:Sales!K2:K17: 16 cells: net_amount "…" is not a number, e.g. "3 000 тг" (hint)`."""
+    groups: dict[tuple, list[Problem]] = {}
+    for p in problems:
+        groups.setdefault(_group(p), []).append(p)
+    out = []
+    for p in problems:
+        s, key = p.source, _group(p)
+        group = groups.pop(key, None)
+        if group is None:
+            continue  # told with the first of its group
+        if len(group) < least:
+            out += [(q, str(q)) for q in group]
+            continue
+        rows = [q.source.row for q in group]
+        letter = column_letter(s.column)
+        example = _QUOTED.search(p.message)
+        text = (f"{s.file}:{s.sheet}!{letter}{min(rows)}:{letter}{max(rows)}: {len(group)} cells: "
+                f"{key[4]}" + (f", e.g. {example.group(0)} at {letter}{p.source.row}" if example else ""))
+        out.append((p, text + (f" ({p.hint})" if p.hint else "")))
+    return out
+
+
+def _group(p: Problem) -> tuple:
+    """What the cells of one column with the same problem share; a problem not in a cell is alone."""
+    s = p.source
+    if s.row is None or s.column is None:
+        return (id(p),)
+    return (p.severity, s.file, s.sheet, s.column, _QUOTED.sub('"…"', p.message), p.hint)

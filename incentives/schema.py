@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from enum import Enum
 
+from incentives import words
+
 
 class Kind(Enum):
     TEXT = "text"
@@ -37,7 +39,7 @@ EXPECTED = {
 
 YES_WORDS = ("yes", "y", "true", "1", "да", "д")
 NO_WORDS = ("no", "n", "false", "0", "нет", "н")
-LANGUAGES = ("en", "ru")  # of statements and of the words a line gets; English first
+LANGUAGES = words.LANGUAGES  # of statements and of the words a line gets; English first (one per catalogue)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from incentives.schema import EXPECTED, WORKBOOKS, Column, Kind, Setting, Sheet, Workbook
+from incentives.write.xlsx import page_setup
 
 LAST_ROW = 999  # 0-based: formats and drop-downs cover Excel rows 2..1000
 ABOUT = "About"
@@ -55,10 +56,13 @@ def write_template(book: Workbook, path: Path) -> Path:
     for sheet in book.sheets:
         ws = wb.add_worksheet(sheet.name)
         if sheet.settings:
-            _write_settings(ws, sheet, formats)
+            widths = _write_settings(ws, sheet, formats)
         else:
-            _write_table(ws, sheet, formats)
-    _write_about(wb.add_worksheet(ABOUT), book, formats)
+            widths = _write_table(ws, sheet, formats)
+        page_setup(ws, widths, f"calc template · {book.template} · {sheet.name}")
+    about = wb.add_worksheet(ABOUT)
+    _write_about(about, book, formats)
+    page_setup(about, [w for _, w in ABOUT_COLUMNS], f"calc template · {book.template} · {ABOUT}")
     wb.close()
     return path
 
@@ -78,32 +82,39 @@ class _Formats:
         return self.required if required else self.optional
 
 
-def _write_table(ws: Worksheet, sheet: Sheet, formats: _Formats) -> None:
+def _write_table(ws: Worksheet, sheet: Sheet, formats: _Formats) -> list[int]:
+    widths = []
     for j, column in enumerate(sheet.columns):
         width = max(len(column.name) + 4, WIDTHS.get(column.kind, 14))
+        widths.append(width)
         ws.set_column(j, j, width, formats.kind[column.kind])
         ws.write_string(0, j, column.name, formats.header(column.required))
         _comment(ws, 0, j, _note(column, f"{column.name} — {column.header_ru}"))
         _drop_down(ws, 1, j, LAST_ROW, column.kind, column.choices)
     ws.freeze_panes(1, 0)
+    return widths
 
 
-def _write_settings(ws: Worksheet, sheet: Sheet, formats: _Formats) -> None:
-    """A key/value sheet comes filled with every key and an example value."""
-    ws.set_column(0, 0, max(len(s.key) for s in sheet.settings) + 4, formats.kind[sheet.columns[0].kind])
-    ws.set_column(1, 1, max(len(s.example) for s in sheet.settings) + 4)
+def _write_settings(ws: Worksheet, sheet: Sheet, formats: _Formats) -> list[int]:
+    """A key/value sheet comes with every key, blank values (a setting's default where it has one)."""
+    widths = [max(len(s.key) for s in sheet.settings) + 4, max(len(s.example) for s in sheet.settings) + 4]
+    ws.set_column(0, 0, widths[0], formats.kind[sheet.columns[0].kind])
+    ws.set_column(1, 1, widths[1])
     for j, column in enumerate(sheet.columns):
         ws.write_string(0, j, column.name, formats.header(column.required))
         _comment(ws, 0, j, _note(column, f"{column.name} — {column.header_ru}"))
     for i, setting in enumerate(sheet.settings, start=1):
         ws.write_string(i, 0, setting.key, formats.kind[Kind.TEXT])
         _comment(ws, i, 0, _note(setting.as_column(), f"{setting.key} — {setting.ru_key}"))
-        if setting.kind is Kind.INTEGER and setting.example:
-            ws.write_number(i, 1, int(setting.example), formats.kind[Kind.INTEGER])
+        # Blank but for a setting's default: no other program's values to copy by mistake; the example in a note.
+        if setting.default:
+            ws.write_string(i, 1, setting.default, formats.kind[setting.kind])
         else:
-            ws.write_string(i, 1, setting.example, formats.kind[setting.kind])
+            ws.write_blank(i, 1, None, formats.kind[setting.kind])
+        _comment(ws, i, 1, f"e.g. / например: {setting.example}")
         _drop_down(ws, i, 1, i, setting.kind, setting.choices)
     ws.freeze_panes(1, 0)
+    return widths
 
 
 def _drop_down(ws: Worksheet, first: int, col: int, last: int, kind: Kind, choices: tuple[str, ...]) -> None:

@@ -141,7 +141,7 @@ def test_lines_show_their_source(small):
     assert result.exit_code == 0, result.output
     # D2 reads Russian: the detail is its statement's, in its words; C is the 7th line of a.xlsx (row 8)
     assert ("      sales/a.xlsx row 8: 2026-07-05 C/1 557,190.05 KZT  "
-            "(distributor не может продавать клиентам типа end_user)") in result.output
+            "(дистрибьютор не может продавать клиентам типа «конечный пользователь»)") in result.output
     assert "      sales/a.xlsx row 9: 2026-07-06 R/1 2,000.00 KZT" in result.output
 
 

@@ -230,17 +230,17 @@ def seven_lines(tmp_path_factory) -> tuple[Path, pipeline.Outcome]:
 
 
 @pytest.mark.parametrize("sheet_rows, layout", [
-    # 5 rows a sheet: header, 3 lines, room for the totals row
-    (5, {"Lines": 3, "Lines (2)": 3, "Lines (3)": 1}),
-    (4, {"Lines": 2, "Lines (2)": 2, "Lines (3)": 2, "Lines (4)": 1}),
-    (9, {"Lines": 7}),
-    (8, {"Lines": 6, "Lines (2)": 1}),
-], ids=["three-a-sheet", "two-a-sheet", "fits-with-totals", "would-fit-without-totals"])
+    # 5 rows a sheet: header, 2 lines, room for the two totals rows (included, excluded)
+    (5, {"Lines": 2, "Lines (2)": 2, "Lines (3)": 2, "Lines (4)": 1}),
+    (6, {"Lines": 3, "Lines (2)": 3, "Lines (3)": 1}),
+    (10, {"Lines": 7}),
+    (9, {"Lines": 6, "Lines (2)": 1}),
+], ids=["two-a-sheet", "three-a-sheet", "fits-with-totals", "would-fit-without-totals"])
 def test_lines_continue_on_the_next_sheet(seven_lines, sheet_rows, layout):
     tmp, outcome = seven_lines
     whole = sheets(outcome.out / "statements" / "P1.xlsx")
-    header, *lines, total = whole["Lines"]
-    assert total[0] == "Total, 7 lines" and len(lines) == 7
+    header, *lines, total, excluded = whole["Lines"]
+    assert (total[0], excluded[0]) == ("Included, 7 lines", "Excluded, 0 lines, not counted") and len(lines) == 7
     folder = tmp / f"split-{sheet_rows}"
     paths = {p.stem: p for p in write_statements(folder, outcome.inputs, outcome.settlement, sheet_rows=sheet_rows)}
     well_formed(paths["P1"])
@@ -252,8 +252,8 @@ def test_lines_continue_on_the_next_sheet(seven_lines, sheet_rows, layout):
         assert split[name][0] == header
         assert len(split[name]) <= sheet_rows
     assert [len(split[n]) - 1 for n in names[:-1]] == [layout[n] for n in names[:-1]]
-    assert split[names[-1]][-1] == total and len(split[names[-1]]) == layout[names[-1]] + 2
-    assert [r for n in names[:-1] for r in split[n][1:]] + split[names[-1]][1:-1] == lines
+    assert split[names[-1]][-2:] == [total, excluded] and len(split[names[-1]]) == layout[names[-1]] + 3
+    assert [r for n in names[:-1] for r in split[n][1:]] + split[names[-1]][1:-2] == lines
     with zipfile.ZipFile(paths["P1"]) as z:  # each sheet's dimension reaches its last row
         dimensions = [re.search(r'<dimension ref="A1:R(\d+)"', z.read(f"xl/worksheets/sheet{i}.xml").decode()).group(1)
                       for i in range(2, 2 + len(names))]
@@ -264,8 +264,8 @@ def test_lines_continue_on_the_next_sheet(seven_lines, sheet_rows, layout):
 
 def test_the_split_in_a_process_pool(seven_lines):
     tmp, outcome = seven_lines
-    alone = write_statements(tmp / "alone", outcome.inputs, outcome.settlement, sheet_rows=5, workers=1)
-    pooled = write_statements(tmp / "pooled", outcome.inputs, outcome.settlement, sheet_rows=5, workers=2,
+    alone = write_statements(tmp / "alone", outcome.inputs, outcome.settlement, sheet_rows=6, workers=1)
+    pooled = write_statements(tmp / "pooled", outcome.inputs, outcome.settlement, sheet_rows=6, workers=2,
                               batch_lines=1)
     assert [p.read_bytes() for p in pooled] == [p.read_bytes() for p in alone]
     assert list(sheets(pooled[0])) == ["Statement", "Lines", "Lines (2)", "Lines (3)"]
@@ -274,7 +274,7 @@ def test_the_split_in_a_process_pool(seven_lines):
 def test_one_sheet_is_the_same_bytes_as_before_the_split(seven_lines):
     """The limit not reached, a statement is what it always was (the snapshots hold it too)."""
     tmp, outcome = seven_lines
-    paths = write_statements(tmp / "again", outcome.inputs, outcome.settlement, sheet_rows=9)
+    paths = write_statements(tmp / "again", outcome.inputs, outcome.settlement, sheet_rows=10)
     assert paths[0].read_bytes() == (outcome.out / "statements" / "P1.xlsx").read_bytes()
 
 
@@ -284,7 +284,7 @@ def test_explain_reads_every_lines_sheet(seven_lines):
     tmp, outcome = seven_lines
     run_dir = tmp / "explained"
     shutil.copytree(outcome.out, run_dir)
-    write_statements(run_dir, outcome.inputs, outcome.settlement, sheet_rows=5)
+    write_statements(run_dir, outcome.inputs, outcome.settlement, sheet_rows=6)
     assert len(openpyxl.load_workbook(run_dir / "statements" / "P1.xlsx").sheetnames) == 4
     e = explain(read_run(run_dir), "P1")
     assert e.ok, [c for c in e.checks if not c.ok]

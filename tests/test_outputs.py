@@ -37,7 +37,7 @@ def test_output_folder_has_every_workbook(sample, tmp_path):
     names = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.xlsx"))
     assert names == ["audit.xlsx", "ledger.xlsx", "statements/P1.xlsx", "statements/P2.xlsx", "summary.xlsx"]
     assert openpyxl.load_workbook(out / "summary.xlsx").sheetnames == [
-        "Summary", "Totals", "Exclusions", "Bonuses", "TierReview", "Reconciliation"]
+        "Overview", "Summary", "Totals", "Exclusions", "Bonuses", "TierReview", "Reconciliation"]
     assert openpyxl.load_workbook(out / "audit.xlsx").sheetnames == ["Run", "Inputs", "Program", "Trace", "Payees"]
 
 

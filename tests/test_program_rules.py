@@ -109,13 +109,13 @@ def test_calendar_year_membership_needs_a_renewal(tmp_path):
     lines = _membership(tmp_path, "calendar_year", MEMBERS)
     assert [tuple(r) for r in lines.iter_rows()] == [
         ("P1-2026-01-20", "included", None), ("P1-2026-03-02", "included", None),
-        ("P2-2026-01-20", "OUTSIDE_MEMBERSHIP", "membership not renewed for 2026 (registered on 2025-04-01)"),
-        ("P2-2026-03-02", "OUTSIDE_MEMBERSHIP", "membership not renewed for 2026 (registered on 2025-04-01)"),
-        ("P3-2026-01-20", "OUTSIDE_MEMBERSHIP", "dated before the membership's renewal on 2026-02-10"),
+        ("P2-2026-01-20", "OUTSIDE_MEMBERSHIP", "membership not renewed for 2026 (registered on 01 Apr 2025)"),
+        ("P2-2026-03-02", "OUTSIDE_MEMBERSHIP", "membership not renewed for 2026 (registered on 01 Apr 2025)"),
+        ("P3-2026-01-20", "OUTSIDE_MEMBERSHIP", "dated before the membership's renewal on 10 Feb 2026"),
         ("P3-2026-03-02", "included", None),
-        ("P4-2026-01-20", "OUTSIDE_MEMBERSHIP", "membership not renewed for 2026 (registered on 2023-06-01)"),
-        ("P4-2026-03-02", "OUTSIDE_MEMBERSHIP", "membership not renewed for 2026 (registered on 2023-06-01)"),
-        ("P5-2026-01-20", "OUTSIDE_MEMBERSHIP", "dated before the partner's registration on 2026-01-25"),
+        ("P4-2026-01-20", "OUTSIDE_MEMBERSHIP", "membership not renewed for 2026 (registered on 01 Jun 2023)"),
+        ("P4-2026-03-02", "OUTSIDE_MEMBERSHIP", "membership not renewed for 2026 (registered on 01 Jun 2023)"),
+        ("P5-2026-01-20", "OUTSIDE_MEMBERSHIP", "dated before the partner's registration on 25 Jan 2026"),
         ("P5-2026-03-02", "included", None),
     ]
 
@@ -231,13 +231,13 @@ def test_a_customer_on_the_roster_is_judged_by_its_roster_role(tmp_path):
     assert outcome.ok, [str(p) for p in outcome.problems]
     lines = outcome.settlement.lines.sort("invoice_id").select("invoice_id", "outcome", "detail", "flag")
     assert [tuple(r) for r in lines.iter_rows()] == [
-        ("I1", "CHANNEL_CONFLICT", "a value_added_partner must not sell to customers of type reseller "
+        ("I1", "CHANNEL_CONFLICT", "a value-added partner must not sell to customers of type reseller "
          "(customer R1 is R1 on the roster, a reseller)", None),
-        ("I2", "CHANNEL_CONFLICT", "a value_added_partner must not sell to customers of type reseller "
+        ("I2", "CHANNEL_CONFLICT", "a value-added partner must not sell to customers of type reseller "
          "(customer AE-555 is R1 on the roster, a reseller)", None),
         ("I3", "included", None, None),
         ("I4", "included", None, None),  # typed end_user, but R1 is a reseller: not flagged
-        ("I5", "included", None, "channel: a distributor selling to customers of type end_user")]
+        ("I5", "included", None, "channel: a distributor selling to customers of type end user")]
     statement = openpyxl.load_workbook(tmp_path / "out" / "statements" / "V1.xlsx")
     said = [c for ws in statement for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)]
     assert any("(customer AE-555 is R1 on the roster, a reseller)" in c for c in said)

@@ -186,8 +186,8 @@ def test_closed_year_and_its_supplement_pay_the_year_once(tmp_path, register):
     assert {r[2] for r in ledger[1:]} == {"2026Q4-S1"}
     page = {r[0]: r for r in openpyxl.load_workbook(s1.out / "statements" / "P1.xlsx")["Statement"]
             .iter_rows(values_only=True) if r[0]}
-    assert page["Statement 2026Q4-S1"]
-    assert page["Supplement 1"][1:] == ("to closed 2026Q4", "late lines and corrections; no bonus again")
+    assert page["Statement, Q4 2026, supplement 1"]
+    assert page["Supplement 1"][1:] == ("to closed Q4 2026", "late lines and corrections; no bonus again")
     closing = close(s1.out, register)
     assert (closing.entry.period, closing.coming) == ("2026Q4-S1", "2026Q4-S2")
     entries = Register.open(register).entries("test", 2026)

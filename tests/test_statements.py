@@ -20,6 +20,8 @@ from incentives.periods import parse_period
 from incentives.write.statements import (Grade, statement_partners, statement_path, write_statement,
                                          write_statements)
 from tests.builders import TIERS, line, make_inputs, partner
+from incentives.write.statements import padded
+from incentives.write.xlsx import MONEY
 from tests.xlsx_text import XlsxText, render
 
 D = Decimal
@@ -111,7 +113,7 @@ def test_included_shares_add_up_to_the_entitlement(tmp_path, amounts, entitlemen
     sales = {"a.xlsx": [line(f"I{i}", "2026-07-01", a) for i, a in enumerate(amounts)]}
     paths, outcome = statements(tmp_path, sales)
     assert outcome.settlement.rows[0].entitlement.amount == D(entitlement)
-    *rows, total = lines_sheet(paths["P1"])
+    *rows, total, _ = lines_sheet(paths["P1"])
     assert [r[SHARE] for r in rows] == [float(s) for s in shares]
     assert sum(D(str(r[SHARE])) for r in rows) == D(entitlement)
     assert total[SHARE] == float(entitlement)
@@ -122,11 +124,13 @@ def test_lines_keep_read_order_and_excluded_lines_have_no_share(tmp_path):
                         line("CN", "2026-08-10", -1000000)]}
     paths, _ = statements(tmp_path, sales, extra_program_sheets={
         "Exclusions": [{"field": "product_sku", "value": "DEMO"}]})
-    *rows, total = lines_sheet(paths["P1"])
+    *rows, total, excluded = lines_sheet(paths["P1"])
     assert [(r["Invoice"], r["Outcome"], r[SHARE]) for r in rows] == [
-        ("A", "included", 70000.0), ("DEMO", "PRODUCT_EXCLUDED", None), ("CN", "included", -20000.0)]
+        ("A", "included", 70000.0), ("DEMO", "product excluded", None), ("CN", "included", -20000.0)]
     assert rows[1]["Detail"] == "product DEMO never earns"
-    assert (total["Source file"], total["Base amount, KZT"], total[SHARE]) == ("Total, 3 lines", 2500500.0, 50000.0)
+    # included and excluded apart: 3,500,000 - 1,000,000 counted; the 500 excluded is not added to it
+    assert (total["Source file"], total["Base amount, KZT"], total[SHARE]) == ("Included, 2 lines", 2500000.0, 50000.0)
+    assert (excluded["Source file"], excluded["Base amount, KZT"]) == ("Excluded, 1 lines, not counted", 500.0)
 
 
 def test_a_russian_statement_gives_the_detail_in_russian_and_the_summary_in_english(tmp_path):
@@ -205,7 +209,7 @@ def test_carried_claw_back_explained_in_words(tmp_path):
     assert page["Net due, KZT"] == (-90000.0, "-90,000.00 + 0.00 = -90,000.00")
     assert page["Carried to the next period, KZT"] == (
         -90000.0, "90,000.00 KZT is not claimed back now: it is offset against what the next periods earn; what "
-                  "remains after 2026Q4 is owed back")
+                  "remains after Q4 2026 is owed back")
     assert (page["To pay, KZT"], page["To recover, KZT"]) == ((0.0, None), (0.0, None))
     # Q4: +3,000,000 → 5,500,000 x 4% = 220,000 − 50,000 settled = 170,000; − 90,000 carried = 80,000 paid
     more = {**sales, "b.xlsx": [line("B", "2026-11-10", 3000000)]}
@@ -234,8 +238,19 @@ def test_excluded_lines_by_reason(tmp_path):
     paths, _ = statements(tmp_path, sales)
     page = statement_page(paths["P1"])
     assert (page["Included lines"][0], page["Excluded lines"][0], page["Excluded amount, KZT"][0]) == (1, 3, 142.0)
-    assert page["duplicate line (DUPLICATE)"] == (1, 100.0)
-    assert page["out of period (OUT_OF_PERIOD)"] == (2, 42.0)
+    # the amount under the page's amounts (B), the count apart from it (C), no code in brackets
+    assert page["duplicate line"] == (100.0, 1)
+    assert page["out of period"] == (42.0, 2)
+    sheet = openpyxl.load_workbook(paths["P1"])["Statement"]
+    row = next(r for r in sheet.iter_rows() if r[0].value == "out of period")
+    assert (row[1].number_format, row[1].alignment.horizontal) == (padded(MONEY), None)  # right, room after it
+    assert (row[2].alignment.horizontal, row[2].alignment.indent) == ("left", 2)  # never runs into B's amount
+    *_, included, excluded = lines_sheet(paths["P1"])
+    # 100 counted; 100 + 40 + 2 excluded, apart
+    assert (included["Base amount, KZT"], excluded["Base amount, KZT"]) == (100.0, 142.0)
+    assert [r["Detail"] for r in lines_sheet(paths["P1"])[1:4]] == [
+        "the same line was already read", "dated after the period's end 30 Sep 2026: counts in Q4 2026",
+        "dated after the period's end 30 Sep 2026: counts in Q4 2026"]
 
 
 TARGETS = {"Primary": (3000000, 2000000, 1000000)}
@@ -277,14 +292,20 @@ def test_russian_labels(tmp_path, partners, program):
     sales = {"a.xlsx": [line("A", "2026-07-01", "1770000.01"), line("A", "2026-07-01", "1770000.01")]}
     paths, _ = statements(tmp_path, sales, partners=partners, program=program, targets=TARGETS)
     page = statement_page(paths["P1"])
-    assert page["Начислено с начала года, points"][0] == 35400.0
+    assert page["Начислено с начала года, баллы"][0] == 35400.0
     nbsp = "\u00a0"  # Russian thousands separator in text
     assert page["До следующего порога, KZT"] == (
-        1230000.0, f"еще 1{nbsp}230{nbsp}000,00 KZT закупок в этом году дают ставку 4%")
+        1230000.0, f"еще 1{nbsp}230{nbsp}000,00 KZT закупок в этом году дадут ставку 4%")
     millions = ", ".join(f"{g} {n}{nbsp}000{nbsp}000,00" for g, n in zip("ABC", "321"))
     assert page["Оценка с начала года"] == ("C", f"годовые цели: {millions} KZT")
-    assert page["До следующей оценки, KZT"] == (229999.99, f"еще 229{nbsp}999,99 KZT закупок в этом году дают оценку B")
-    assert page["повторная строка (DUPLICATE)"] == (1, 1770000.01)
+    assert page["До следующей оценки, KZT"] == (229999.99, f"еще 229{nbsp}999,99 KZT закупок в этом году дадут оценку B")
+    assert page["повторная строка"] == (1770000.01, 1)
+    # the period as a Russian reader names it, its dates as the inputs write them; the unit in words
+    assert page["Выписка за III квартал 2026"] == (None, None)
+    assert page["Период"] == ("III квартал 2026", "с 01.07.2026 по 30.09.2026")
+    assert page["Конец периода"] == ("30.09.2026", None)
+    assert page["Единица начисления"] == ("баллы", None)
+    assert [r["Результат"] for r in lines_sheet(paths["P1"])[:2]] == ["учтена", "повторная строка"]
     header = list(lines_sheet(paths["P1"])[0])
     assert header[:4] == ["Файл", "Строка файла", "Дата счета", "Номер счета"]
 
@@ -346,8 +367,10 @@ def test_who_gets_a_statement(tmp_path):
     # A statement without lines still explains the claw-back.
     paths = {p.stem: p for p in write_statements(tmp_path / "again", outcome.inputs, settled_before)}
     assert statement_page(paths["P2"])["Points taken back"][0] == -5.0
-    assert lines_sheet(paths["P2"]) == [{**dict.fromkeys(lines_sheet(paths["P1"])[0], None),
-                                         "Source file": "Total, 0 lines", "Base amount, KZT": 0.0, SHARE: 0.0}]
+    blank = dict.fromkeys(lines_sheet(paths["P1"])[0], None)
+    assert lines_sheet(paths["P2"]) == [
+        {**blank, "Source file": "Included, 0 lines", "Base amount, KZT": 0.0, SHARE: 0.0},
+        {**blank, "Source file": "Excluded, 0 lines, not counted", "Base amount, KZT": 0.0}]
 
 
 @pytest.mark.parametrize("partner_id", ["../P1", "a/b", "..", ""], ids=["parent", "subfolder", "dots", "empty"])
@@ -384,3 +407,55 @@ def test_statement_snapshot(tmp_path, snapshot):
         extra_program_sheets={"Bonuses": [bonus], "Exclusions": [{"field": "product_sku", "value": "DEMO"}],
                               "ChannelRules": [{"role": "reseller", "customer_type": "reseller", "action": "flag"}]})
     assert render(paths["P1"]) == snapshot(extension_class=XlsxText)
+
+
+# ---------------------------------------------------------------- the reader's words (issue 18)
+
+
+def test_every_catalogue_has_the_english_keys_and_placeholders():
+    from string import Formatter
+
+    from incentives import words
+
+    def fields(text):
+        return sorted(f or "{}" for _, f, _, _ in Formatter().parse(text) if f is not None)
+
+    for language, said in words.CATALOGUES.items():
+        assert set(said) == set(words.EN), language
+        offered = {"index", "roman", "month", "year", "period", "n"}  # a period's label may use any of them
+        assert [k for k in said if not (set(fields(said[k])) <= offered if k.startswith("period:")
+                                        else fields(said[k]) == fields(words.EN[k]))] == [], language
+
+
+def test_a_statement_names_its_run_and_period_end_and_no_folder(tmp_path):
+    sales = {"a.xlsx": [line("A", "2026-07-01", 100), line("L", "2026-10-02", 40), line("Y", "2027-01-05", 7)]}
+    folder = make_inputs(tmp_path / "in", sales, partners=[partner("P1", language="ru")])
+    outcome = pipeline.run(folder, parse_period("2026Q3"), tmp_path / "run")
+    settlement = dataclasses.replace(outcome.settlement, run_id="ab" * 32, settled_from=dataclasses.replace(
+        outcome.settlement.settled_from, how="ledger", ledger=str(tmp_path / "chain-q2")))
+    path, = write_statements(tmp_path / "out", outcome.inputs, settlement)
+    page = statement_page(path)
+    assert page["Идентификатор расчета"][0] == "ab" * 6  # the run id, shortened
+    assert page["Конец периода"][0] == "30.09.2026"
+    assert page["Ранее начислено баллов"][1] == "по реестру начислений предыдущего расчета"  # points words (issue 16)
+    book = openpyxl.load_workbook(path)
+    cells = [c.value for ws in book for r in ws.iter_rows() for c in r if isinstance(c.value, str)]
+    assert not any("chain-q2" in c or str(tmp_path) in c for c in cells)
+    footer = book["Statement"].oddFooter
+    assert footer.left.text.endswith("III квартал 2026 · расчет abababababab")
+    assert footer.right.text == "Страница &P из &N"
+    details = [r["Пояснение"] for r in lines_sheet(path)[1:3]]
+    # October counts in the fourth quarter; a line of 2027 in that year
+    assert details == ["дата позже конца периода 30.09.2026: учитывается в периоде IV квартал 2026",
+                       "дата позже конца периода 30.09.2026: учитывается в периоде I квартал 2027"]
+
+
+def test_codes_a_reader_sees_are_words(tmp_path):
+    sales = {"a.xlsx": [line("A", "2026-07-01", 100, customer_type="end_user")]}
+    paths, _ = statements(tmp_path, sales, partners=[partner("P1", language="ru")])
+    row = lines_sheet(paths["P1"])[0]
+    assert (row["Тип клиента"], row["Результат"]) == ("конечный пользователь", "учтена")
+
+
+def test_padded_keeps_every_section():
+    assert padded("#,##0.00;[Red]-#,##0.00") == '#,##0.00"  ";[Red]-#,##0.00"  "'

@@ -73,7 +73,9 @@ def test_program_sheet_lists_every_setting(fresh):
     ws = openpyxl.load_workbook(fresh / book.template)[sheet.name]
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     assert [key for key, _ in rows] == [s.key for s in sheet.settings]
-    assert [str(value) for _, value in rows] == [s.example for s in sheet.settings]
+    # truly blank: no program's values, only the defaults; the example in the value's note
+    assert [value for _, value in rows] == [s.default or None for s in sheet.settings]
+    assert all(ws.cell(row, 2).comment.text.endswith(s.example) for row, s in enumerate(sheet.settings, start=2))
     for row, setting in enumerate(sheet.settings, start=2):
         assert setting.en in ws.cell(row, 1).comment.text
     assert _validations(ws) == {
@@ -109,4 +111,5 @@ def test_reader_accepts_template(fresh, book, sheet):
     if sheet.settings:
         assert table.frame["key"].to_list() == [s.key for s in sheet.settings]
         for setting, text in zip(sheet.settings, table.frame["value"]):
-            values.parse(text, setting.as_column())  # raises BadValue on an unusable example
+            if text is not None:  # a default; the rest is left blank for the program's own values
+                values.parse(text, setting.as_column())  # raises BadValue on an unusable default

@@ -9,6 +9,7 @@ address.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from itertools import accumulate
@@ -203,12 +204,15 @@ def map_grid(grid: Grid, spec: Sheet) -> tuple[Raw | None, list[Problem]]:
         else:
             mapped[column.name] = j
     found = [c.strip() for c in header_cells if c is not None and c.strip()]
+    unused = [c for c in found if normalize_word(c) not in by_word]
     for column in spec.columns:
         if column.required and column.name not in mapped:
+            close = _close_header(column, unused)
             problems.append(error(
                 Source(src.file, src.sheet, header + 1),
                 f"required column {column.name!r} is missing; columns found: {', '.join(found)}",
-                f"add a column headed {column.name!r} (or {column.header_ru!r})"))
+                (f"did you mean «{close}»? rename it " if close else "add a column headed ")
+                + f"{column.name!r} (or {column.header_ru!r})"))
     if any(p.is_error for p in problems):
         return None, problems
     body = frame.slice(header + 1)
@@ -370,3 +374,16 @@ def _fill_by_parsing(typed: pl.Series, text: pl.Series, where: pl.Series, column
     filled = text.replace_strict(list(parsed), list(parsed.values()), default=None, return_dtype=dtype)
     return pl.select(pl.when(where).then(filled).otherwise(typed)).to_series()
 
+
+
+def _close_header(column: Column, headers: list[str]) -> str | None:
+    """The header among `headers` (not matched to any column) that looks most like one of
+    `column`'s names: «Сумма без НДС » typed «Сума без НДС», net amount typed net_amont."""
+    words = {normalize_word(h): h for h in headers}
+    best = None
+    for name in column.names():
+        for hit in difflib.get_close_matches(normalize_word(name), list(words), n=1, cutoff=0.75):
+            score = difflib.SequenceMatcher(None, normalize_word(name), hit).ratio()
+            if best is None or score > best[0]:
+                best = (score, words[hit])
+    return best[1] if best else None

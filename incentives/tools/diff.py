@@ -31,7 +31,7 @@ from incentives.problems import column_letter
 from incentives.schema import normalize_word
 from incentives.tools import SheetCells, ToolError, read_book
 from incentives.write.statements import WORDS
-from incentives.write.xlsx import DATE, workbook, write_value
+from incentives.write.xlsx import DATE, page_setup, workbook, write_value
 
 
 def _words(*names: str) -> frozenset[str]:
@@ -518,6 +518,8 @@ def write_report(result: Result, path: Path) -> Path:
                 write_value(summary, i, j, value)
     summary.freeze_panes(top + 1, 0)
     summary.autofilter(top, 0, max(i, top + 1), len(_SUMMARY) - 1)
+    page_setup(summary, [{"file": 30, "sheet": 18, "status": 14, "details": 31}.get(t, 12) for t in _SUMMARY],
+               "calc diff", header_rows=0)
 
     for f in result.files:
         for s in f.sheets:
@@ -558,9 +560,11 @@ def _sheet_names(result: Result) -> dict[tuple[str, str], str]:
 
 def _detail_sheet(book, name: str, s: SheetDiff, header, styles) -> None:
     sheet = book.add_worksheet(name)
+    widths = [{"key": 24, "column": 22, "old": 24, "new": 24, "difference": 14}.get(title, 10) for title in _DETAIL]
     for j, title in enumerate(_DETAIL):
         sheet.write_string(0, j, title, header)
-        sheet.set_column(j, j, {"key": 24, "column": 22, "old": 24, "new": 24, "difference": 14}.get(title, 10))
+        sheet.set_column(j, j, widths[j])
+    page_setup(sheet, widths, f"calc diff · {name}")
     rows = [["column added", "", None, None, t, "", None, None, None] for t in s.columns_added]
     rows += [["column removed", "", None, None, t, "", None, None, None] for t in s.columns_removed]
     kinds = ["added"] * len(s.columns_added) + ["removed"] * len(s.columns_removed)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from incentives import schema
+from incentives import schema, words
 from incentives.classify import INCLUDED, REASON_WORDS, REASONS
 from incentives.money import MODES, ZERO, fmt, plain, round_money
 from incentives.periods import Period, parse_period, period_of
@@ -225,8 +225,10 @@ def _lines(folder: Path, rel: str, currency: str, unit: str) -> tuple[Line, ...]
     sheets = [s for s in read_book(folder / rel, rel) if re.fullmatch(r"Lines( \(\d+\))?", s.name)]
     if not sheets:
         raise ToolError(f"{rel} has no sheet Lines")
-    wanted = {normalize_word(title.format(cur=currency, unit=unit)): column
-              for column, _, _ in LINE_COLUMNS if column in _LINE_FIELDS for title in WORDS["h_" + column]}
+    units = {unit, *(words.Words(lang).code("unit", unit) for lang in words.LANGUAGES)}  # "points", «баллы»
+    wanted = {normalize_word(title.format(cur=currency, unit=said)): column
+              for column, _, _ in LINE_COLUMNS if column in _LINE_FIELDS for title in WORDS["h_" + column]
+              for said in units}
     out = []
     columns = {s.name: _columns(s, rel, wanted) for s in sheets}
     for sheet, i, row in ((s, i, r) for s in sheets for i, r in enumerate(s.values[1:], start=2)):
@@ -237,9 +239,18 @@ def _lines(folder: Path, rel: str, currency: str, unit: str) -> tuple[Line, ...]
         date = v["invoice_date"]
         out.append(Line(_text(v["file"]), int(v["row"]), date.date() if isinstance(date, dt.datetime) else date,
                         _text(v["invoice_id"]), v["line_no"], _decimal(v["net_amount"], where, None),
-                        _text(v["currency"]), _decimal(v["base_amount"], where), _text(v["outcome"]),
+                        _text(v["currency"]), _decimal(v["base_amount"], where), _outcome(_text(v["outcome"])),
                         _text(v["detail"]), _decimal(v["share"], where, None)))
     return tuple(out)
+
+
+# A statement shows each outcome in its partner's words: back to the code from any language's.
+_OUTCOMES = {normalize_word(said): code for code in (INCLUDED, *(c for c, _ in REASONS))
+             for said in (code, *(words.catalogue(lang)[f"reason:{code}"] for lang in words.LANGUAGES))}
+
+
+def _outcome(text: str) -> str:
+    return _OUTCOMES.get(normalize_word(text), text)
 
 
 def _awards(sheet: SheetCells, partner_id: str) -> tuple[Award, ...]:

@@ -20,7 +20,8 @@ from incentives.model import Inputs
 from incentives.money import fmt, plain
 from incentives.register.manifest import short
 from incentives.settle import LedgerRow, Origin, Settlement
-from incentives.write.xlsx import MONEY, workbook, write_table
+from incentives.words import header_notes
+from incentives.write.xlsx import MONEY, page_setup, workbook, write_table
 
 # Items of the Run sheet that `calc close` reads back.
 RUN_ID = "run id"
@@ -116,6 +117,8 @@ def write_audit(folder: Path, inputs: Inputs, settlement: Settlement, command: s
     book = workbook(path)
     program = inputs.program
     origin, period = settlement.settled_from, settlement.period
+    footer = f"{program.name} · {period.label} · audit"
+    notes = header_notes(program.language)  # each header's name in the program's language
     write_table(book, "Run", ["item", "value"], [
         ["calc version", __version__], [RUN_ID, settlement.run_id], ["program_id", program.program_id],
         ["program", program.name], ["year", program.year], ["period", period.label],
@@ -125,13 +128,13 @@ def write_audit(folder: Path, inputs: Inputs, settlement: Settlement, command: s
         [HEAD, head_words(origin, program.program_id, program.year)],
         ["previously settled", settled_words(origin)], ["tier method", program.tier_method],
         ["rounding", program.rounding], ["unit", program.unit], ["base currency", program.base_currency],
-    ], widths={"item": 22, "value": 70})
+    ], footer=footer, notes=notes)
     per_file = {r["file"]: r for r in settlement.lines.group_by("file").agg(
         pl.len().alias("lines"), pl.col("base_amount").sum().alias("amount")).iter_rows(named=True)}
     write_table(book, "Inputs", ["path", "sha256", "size", "sheets", "rows", "amount"],
                 ([f.path, f.sha256, f.size, ", ".join(f.sheets), f.rows,
                   per_file[f.path]["amount"] if f.path in per_file else None] for f in inputs.files),
-                {"amount": MONEY}, {"path": 40, "sha256": 66})
+                {"amount": MONEY}, footer=footer, notes=notes)
     sheet = book.add_worksheet("Program")
     bold = book.add_format({"bold": True})
     r = 0
@@ -144,13 +147,15 @@ def write_audit(folder: Path, inputs: Inputs, settlement: Settlement, command: s
                 sheet.write_string(i, j, v)
         r += len(rows) + 3
     sheet.set_column(0, 5, 22)
+    page_setup(sheet, [22] * 6, footer, header_rows=0)
     write_table(book, "Trace", ["partner_id", "step", "derivation", "value"],
                 ([row.partner.partner_id, step, words, value]
                  for row in settlement.rows for step, words, value in trace_steps(inputs, settlement, row)),
-                {"value": MONEY}, {"derivation": 90})
+                {"value": MONEY}, {"derivation": 90}, footer=footer, notes=notes)
     write_table(book, PAYEES, ["partner_id", "partner_name", "vendor_id"],
-                ([p.partner_id, p.partner_name, p.vendor_id] for p in sorted(inputs.partners, key=lambda p: p.partner_id)),
-                widths={"partner_name": 40, "vendor_id": 20})
+                ([p.partner_id, p.partner_name, p.vendor_id]
+                 for p in sorted(inputs.partners, key=lambda p: p.partner_id)),
+                footer=footer, notes=notes)
     book.close()
     return path
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from incentives import schema
 from incentives.model import Program
 from incentives.settle import LedgerRow, Settlement
+from incentives.words import header_notes
 from incentives.write.xlsx import MONEY, RATE, workbook, write_table
 
 HEADER = [c.name for c in schema.LEDGER.columns]
@@ -25,6 +26,7 @@ def write_ledger(folder: Path, program: Program, settlement: Settlement) -> Path
     path = folder / "ledger.xlsx"
     book = workbook(path)
     write_table(book, schema.LEDGER.name, HEADER,
-                (ledger_values(program, settlement, row) for row in settlement.rows), FORMATS)
+                (ledger_values(program, settlement, row) for row in settlement.rows), FORMATS,
+                footer=f"{program.name} · {settlement.period.label} · ledger", notes=header_notes(program.language))
     book.close()
     return path

@@ -11,29 +11,30 @@ lines excluded, by reason. Sheet `Lines`
 lists every line of the partner that the run read, in read order, with its outcome
 and each included line's share of the entitlement (largest remainder, so the shares
 add up to it exactly). Past Excel's rows per sheet the lines continue on `Lines (2)`,
-`Lines (3)`, ..., each with the header; the totals row ends the last.
+`Lines (3)`, ..., each with the header; the totals rows (included, and excluded apart) end the last.
 
-A statement is in the partner's language (English or Russian); every label is in
-`WORDS`. `write_statement` takes only picklable arguments, so statements can be
-written in a process pool.
+A statement is in the partner's language (English or Russian); every word is in
+the catalogues of `words.py`, codes too (outcomes, customer types). `write_statement`
+takes only picklable arguments, so statements can be written in a process pool.
 """
 
 from __future__ import annotations
 
 import io
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
 
-from incentives import processes
+from incentives import processes, words
 from incentives.allocate import shares_in_cents
 from incentives.bonuses import Award
-from incentives.classify import INCLUDED, LANGUAGES, REASON_WORDS, REASONS, WORDED, worded
+from incentives.classify import INCLUDED, LANGUAGES, REASONS, WORDED, worded
 from incentives.model import Inputs, Program
-from incentives.money import CENT, ZERO, fmt
+from incentives.money import ZERO
 from incentives.periods import Period
 from incentives.rates import Entitlement
 from incentives.review import TierReview, review
@@ -41,126 +42,17 @@ from incentives.register.manifest import short
 from incentives.settle import LedgerRow, Origin, Settlement
 from incentives.validate import unsafe_file_name
 from incentives.write.rows import Column, body, splice_sheets
+from incentives.words import Words
 from incentives.write.xlsx import DATE, MONEY, RATE, workbook, xf_index
 
 COUNT = "#,##0"
 
-# Every label of a statement: key -> (English, Russian).
-WORDS: dict[str, tuple[str, str]] = {
-    "title": ("Statement {period}", "Выписка за {period}"),
-    "program": ("Program", "Программа"),
-    "partner_id": ("Partner id", "ID партнера"),
-    "partner_name": ("Partner name", "Наименование партнера"),
-    "tier": ("Tier", "Уровень"),
-    "country": ("Country", "Страна"),
-    "period": ("Period", "Период"),
-    "period_span": ("{label}: {start} to {end}", "{label}: с {start} по {end}"),
-    "unit": ("Unit", "Единица начисления"),
-    "base_currency": ("Base currency", "Базовая валюта"),
-    "period_base": ("Period base, {cur}", "База периода, {cur}"),
-    "ytd_base": ("Year-to-date base, {cur}", "База с начала года, {cur}"),
-    "band": ("Rate reached", "Достигнутая ставка"),
-    "band_over": ("band over {over} {cur}", "порог свыше {over} {cur}"),
-    "no_band": ("the base is over no band", "база не превышает ни одного порога"),
-    "next_band": ("To the next band, {cur}", "До следующего порога, {cur}"),
-    "next_words": ("{amount} {cur} more {basis} this year reach {rate}",
-                   "еще {amount} {cur} {basis} в этом году дают ставку {rate}"),
-    "purchases": ("purchases", "закупок"),
-    "sales": ("sales", "продаж"),
-    "top_band": ("the highest band is reached", "достигнут наивысший порог"),
-    "grade": ("Grade reached, year to date", "Оценка с начала года"),
-    "no_grade": ("none", "нет"),
-    "targets": ("annual targets: {targets} {cur}", "годовые цели: {targets} {cur}"),
-    "next_grade": ("To the next grade, {cur}", "До следующей оценки, {cur}"),
-    "next_grade_words": ("{amount} {cur} more {basis} this year reach grade {grade}",
-                         "еще {amount} {cur} {basis} в этом году дают оценку {grade}"),
-    "top_grade": ("the highest grade is reached", "достигнута наивысшая оценка"),
-    "slice": ("  slice over {over} up to {upto}", "  часть свыше {over} до {upto}"),
-    "slice_top": ("  slice over {over}", "  часть свыше {over}"),
-    "entitlement": ("Year-to-date entitlement, {unit}", "Начислено с начала года, {unit}"),
-    "segment": ("  {start} – {end} {tier}", "  {start} – {end} {tier}"),
-    "segment_open": ("  {start} – {tier}", "  {start} – {tier}"),
-    "segment_words": ("lines under {tier}: {base} {cur}; {sum}", "строки уровня {tier}: {base} {cur}; {sum}"),
-    "segment_none": ("no band reached", "порог не достигнут"),
-    "rounded": ("{exact}, rounded to {amount}", "{exact}, округлено до {amount}"),
-    "settled": ("Previously settled, {unit}", "Ранее выплачено, {unit}"),
-    "recomputed": ("recomputed from the same inputs", "пересчитано по тем же входным данным"),
-    "from_run": ("the run in {folder}", "по расчету в {folder}"),
-    "from_register": ("closed period {period}, per the register", "закрытый период {period}, по реестру"),
-    "from_register_span": ("closed periods {first} to {last}, per the register",
-                           "закрытые периоды с {first} по {last}, по реестру"),
-    "run_id": ("Run id", "Идентификатор расчета"),
-    "run_note": ("the calc run this statement comes from", "расчет calc, по которому составлена выписка"),
-    "supplement": ("Supplement {n}", "Дополнительный расчет {n}"),
-    "supplement_words": ("to closed {period}", "к закрытому {period}"),
-    "supplement_note": ("late lines and corrections; no bonus again", "поздние строки и исправления; без бонусов"),
-    "accrual": ("Accrual, {unit}", "Начисление за период, {unit}"),
-    "clawback": ("Claw-back, {unit}", "Возврат ранее выплаченного, {unit}"),
-    "bonus": ("Bonus, {unit}", "Бонус, {unit}"),
-    "no_bonus": ("no bonus awarded", "бонусы не начислены"),
-    "award": ("{group}, rank {rank}", "{group}, место {rank}"),
-    "tied": ("{words}, shared by {tied}", "{words}, поровну на {tied}"),
-    "payable": ("Total payable, {unit}", "Итого к выплате, {unit}"),
-    # What the period settles: carried claw-backs, then what is paid and what is recovered, apart.
-    # A points programme credits and debits points: its words (key + "_points") say so.
-    "settled_points": ("Previously credited, points", "Ранее начислено баллов"),
-    "clawback_points": ("Points taken back", "Списание ранее начисленных баллов"),
-    "payable_points": ("Points for the period", "Итого баллов за период"),
-    "carried_in": ("Carried from the period before, {unit}", "Перенесено с прошлого периода, {unit}"),
-    "carried_in_words": ("{amount} {unit} settled earlier beyond the entitlement and not yet recovered: offset "
-                         "against this period", "{amount} {unit} сверх начисленного ранее, еще не возвращено: "
-                         "зачитывается в этом периоде"),
-    "net_due": ("Net due, {unit}", "Итого с учетом переноса, {unit}"),
-    "carried_out": ("Carried to the next period, {unit}", "Переносится на следующий период, {unit}"),
-    "carried_out_words": ("{amount} {unit} is not claimed back now: it is offset against what the next periods "
-                          "earn; what remains after {last} is owed back", "{amount} {unit} сейчас не "
-                          "взыскивается: зачитывается в счет следующих начислений; остаток после {last} подлежит "
-                          "возврату"),
-    "to_pay": ("To pay, {unit}", "К выплате, {unit}"),
-    "to_recover": ("To recover, {unit}", "К возврату, {unit}"),
-    "to_recover_words": ("owed back by the partner", "подлежит возврату партнером"),
-    "to_pay_points": ("Points credited", "Начислено баллов"),
-    "to_recover_points": ("Points debited", "Списано баллов"),
-    "to_recover_words_points": ("taken off the partner's points", "списывается с баллов партнера"),
-    "included": ("Included lines", "Учтено строк"),
-    "included_base": ("included base {amount}", "учтенная база {amount}"),
-    "excluded": ("Excluded lines", "Исключено строк"),
-    "excluded_amount": ("Excluded amount, {cur}", "Исключенная сумма, {cur}"),
-    "by_reason": ("Excluded, by reason", "Исключено, по причинам"),
-    "reason_lines": ("Lines", "Строк"),
-    "reason_amount": ("Base amount, {cur}", "Сумма, {cur}"),
-    "reason": ("{words} ({code})", "{words} ({code})"),
-    "total": ("Total, {count} lines", "Итого, строк: {count}"),
-    "page": ("Page &P of &N", "Страница &P из &N"),
-    # Lines sheet headers
-    "h_file": ("Source file", "Файл"),
-    "h_row": ("Source row", "Строка файла"),
-    "h_invoice_date": ("Invoice date", "Дата счета"),
-    "h_invoice_id": ("Invoice", "Номер счета"),
-    "h_line_no": ("Line", "№ строки"),
-    "h_customer_name": ("Customer", "Клиент"),
-    "h_customer_type": ("Customer type", "Тип клиента"),
-    "h_opportunity_id": ("Opportunity", "ID сделки"),
-    "h_product_sku": ("Product SKU", "Артикул"),
-    "h_quantity": ("Quantity", "Количество"),
-    "h_net_amount": ("Net amount", "Сумма без НДС"),
-    "h_currency": ("Currency", "Валюта"),
-    "h_fx_rate": ("FX rate", "Курс"),
-    "h_base_amount": ("Base amount, {cur}", "Сумма, {cur}"),
-    "h_outcome": ("Outcome", "Результат"),
-    "h_detail": ("Detail", "Пояснение"),
-    "h_flag": ("Flag", "Отметка"),
-    "h_share": ("Share of entitlement, {unit}", "Доля начисления, {unit}"),
-    # Reason codes, in classify's words
-    **{code: (REASON_WORDS[code], ru) for code, ru in (
-        ("DUPLICATE", "повторная строка"), ("UNKNOWN_PARTNER", "партнер не в реестре"),
-        ("OUT_OF_PERIOD", "вне периода"), ("OUTSIDE_MEMBERSHIP", "вне срока участия"),
-        ("PRODUCT_EXCLUDED", "товар исключен"), ("CHANNEL_CONFLICT", "конфликт каналов"),
-        ("NOT_REGISTERED", "сделка не зарегистрирована"))},
+# Every label of a statement, key -> its words in each of LANGUAGES (the catalogues of `words.py`):
+# read by the tools (`explain`, `diff`) to find a statement's columns in any language.
+WORDS: dict[str, tuple[str, ...]] = {
+    **{key: tuple(words.catalogue(lang)[key] for lang in LANGUAGES) for key in words.EN},
+    **{code: tuple(words.catalogue(lang)[f"reason:{code}"] for lang in LANGUAGES) for code, _ in REASONS},
 }
-
-_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_MONTHS_RU = ("янв", "фев", "мар", "апр", "мая", "июн", "июл", "авг", "сен", "окт", "ноя", "дек")
 
 # The Lines sheet: (column, kind, width). Text columns widen to their longest value.
 LINE_COLUMNS: tuple[tuple[str, str, int], ...] = (
@@ -217,12 +109,14 @@ LOCAL = tuple(c for c in WORDED if c not in NEEDED)  # the words in the partners
 
 def write_statements(folder: Path, inputs: Inputs, settlement: Settlement,
                      reviews: tuple[TierReview, ...] | None = None, workers: int | None = None,
-                     batch_lines: int = BATCH_LINES, sheet_rows: int = SHEET_ROWS) -> list[Path]:
+                     batch_lines: int = BATCH_LINES, sheet_rows: int = SHEET_ROWS,
+                     tick: Callable[[int], None] | None = None) -> list[Path]:
     """`folder/statements/<partner_id>.xlsx` for each partner of `statement_partners`, in partner_id order.
 
     Partners go in batches of about `batch_lines` lines; with `workers` > 1 (by default, from
     `POOL_FROM` lines on, `processes.workers()`) the batches are written in a pool of processes.
-    `sheet_rows`: the rows a Lines sheet may have (Excel's; smaller in tests)."""
+    `sheet_rows`: the rows a Lines sheet may have (Excel's; smaller in tests). `tick(n)`: n more
+    statements written (a progress bar), called as each batch is done."""
     target = folder / "statements"
     target.mkdir(parents=True, exist_ok=True)
     rows = statement_partners(settlement)
@@ -247,11 +141,17 @@ def write_statements(folder: Path, inputs: Inputs, settlement: Settlement,
         workers = processes.workers() if lines.height >= POOL_FROM else 1
     if workers > 1 and len(batches) > 1:
         with processes.pool(workers) as pool:
-            list(pool.map(write_batch, batches))
+            for batch, _ in zip(batches, pool.map(write_batch, batches)):
+                (tick or _nothing)(len(batch.statements))
     else:
         for batch in batches:
             write_batch(batch)
+            (tick or _nothing)(len(batch.statements))
     return paths
+
+
+def _nothing(n: int) -> None:
+    pass
 
 
 @dataclass(frozen=True)
@@ -299,13 +199,13 @@ def write_statement(path: Path, program: Program, row: LedgerRow, lines_frame: p
 
 def _write(path: Path, program: Program, row: LedgerRow, lines: Shown, awards: tuple[Award, ...],
            settled_from: Origin, period: Period, grade: Grade | None, run_id: str) -> None:
-    words = Words(row.partner.language)
+    said = Words(row.partner.language)
     written = io.BytesIO()
     book = workbook(written)
     styles = _styles(book)
-    _statement_sheet(book, styles, words, program, row, lines, awards, settled_from, period, grade, run_id)
+    _statement_sheet(book, styles, said, program, row, lines, awards, settled_from, period, grade, run_id)
     for k in range(len(lines.bodies)):
-        _lines_sheet(book, styles, words, program, row, lines, k)
+        _lines_sheet(book, styles, said, program, row, lines, period, run_id, k)
     book.close()
     # The bodies go in after xlsxwriter is done: only then are the formats' indices known.
     bodies = {}
@@ -329,12 +229,14 @@ class Shown:
     bodies: tuple[str, ...]  # each Lines sheet's rows as XML, the formats' indices as STYLE_MARKS
     per_sheet: int  # lines on each Lines sheet but the last
     widths: tuple[tuple[str, int], ...]  # the longest text of each text column
-    base_total: Decimal
+    included_base: Decimal  # the included lines' base amounts: what counts
+    excluded_base: Decimal  # the excluded lines': apart, never added to what counts
+    included: int  # lines
     share_total: Decimal
     by_reason: tuple[tuple[str, int, Decimal], ...]  # (code, lines, base amount) in the contract's order
 
 
-NOTHING = Shown(0, ("",), SHEET_ROWS - 2, (), ZERO, ZERO, ())
+NOTHING = Shown(0, ("",), SHEET_ROWS - 3, (), ZERO, ZERO, 0, ZERO, ())
 # Stand-ins for the formats' indices in the body: no cell holds a control character (rows.py replaces them).
 STYLE_MARKS = {"date": "\x01", "money": "\x02"}
 BODY = tuple(Column(c, "text" if kind == "text" else "number", STYLE_MARKS.get(kind)) for c, kind, _ in LINE_COLUMNS)
@@ -348,18 +250,33 @@ def shown(lines: pl.DataFrame, entitlements: dict[str, Decimal], languages: dict
     a partner's lines cut into sheets of `sheet_rows` rows (header and totals row included)."""
     if not lines.height:
         return {}
-    # a line's words in its partner's language
-    lines = lines.with_columns(
-        pl.when(pl.col("partner_id").is_in([p for p, lang in languages.items() if lang == language]))
-        .then(pl.col(worded(column, language))).otherwise(pl.col(column)).alias(column)
-        for language in LANGUAGES[1:] for column in ("detail", "flag")).drop(LOCAL)
+    # a line's words in its partner's language; its codes (outcome, customer type) in words too.
+    # Whether a line's partner speaks each language is worked out once, for all the columns.
+    speaks = {language: pl.col("partner_id").is_in([p for p, lang in languages.items() if lang == language])
+              .alias(f"__{language}") for language in LANGUAGES[1:]}
+    coded = {"outcome": "reason", "customer_type": "customer_type"}
+
+    def in_words(column: str) -> pl.Expr:
+        col = pl.col(column)
+        said = col.replace_strict(words.code_words(coded[column], LANGUAGES[0]), default=col, return_dtype=pl.String)
+        for language in LANGUAGES[1:]:
+            said = pl.when(f"__{language}").then(
+                col.replace_strict(words.code_words(coded[column], language), default=col, return_dtype=pl.String)
+            ).otherwise(said)
+        return said.alias(column)
+
+    lines = lines.with_columns(*speaks.values()).with_columns(
+        *(pl.when(f"__{language}").then(pl.col(worded(column, language))).otherwise(pl.col(column)).alias(column)
+          for language in LANGUAGES[1:] for column in ("detail", "flag")),
+        *(in_words(c) for c in coded), pl.col("outcome").alias("code"),
+    ).drop(*LOCAL, *(f"__{language}" for language in speaks))
     cents = pl.DataFrame({"partner_id": list(entitlements), "cents": [int(e.scaleb(2)) for e in entitlements.values()]},
                          schema={"partner_id": pl.String, "cents": pl.Int128})
-    included = pl.col("outcome") == INCLUDED
+    included = pl.col("code") == INCLUDED
     share = shares_in_cents((pl.col("base_amount") * 100).cast(pl.Int128), pl.col("cents"), ["partner_id", "included"])
     lines = (lines.join(cents, on="partner_id", how="left", maintain_order="left").with_columns(included=included)
              .with_columns(share=pl.when("included").then(share).cast(pl.Decimal(38, 2)) / 100))
-    per_sheet = sheet_rows - 2  # a Lines sheet's header, and room for the totals row
+    per_sheet = sheet_rows - 3  # a Lines sheet's header, and room for the two totals rows
     # Only a batch of more lines than a sheet holds can have a partner whose lines do not fit on one.
     split = lines.height > per_sheet and lines.group_by("partner_id").len()["len"].max() > per_sheet
     groups = lines["partner_id"]  # the rows of a sheet are numbered from 2
@@ -378,17 +295,31 @@ def shown(lines: pl.DataFrame, entitlements: dict[str, Decimal], languages: dict
     else:
         parts = by_partner.agg(pl.concat_list(pl.col("xml").str.join("")), *totals)
     reasons: dict[str, list] = {}
-    excluded = (lines.filter(~pl.col("included")).group_by("partner_id", "outcome")
+    excluded = (lines.filter(~pl.col("included")).group_by("partner_id", "code")
                 .agg(pl.len(), pl.col("base_amount").sum()))
     order = {code: i for i, (code, _) in enumerate(REASONS)}
-    for pid, code, count, amount in sorted(excluded.iter_rows(), key=lambda r: (r[0], order.get(r[1], len(order)), r[1])):
+    for pid, code, count, amount in sorted(excluded.iter_rows(),
+                                           key=lambda r: (r[0], order.get(r[1], len(order)), r[1])):
         reasons.setdefault(pid, []).append((code, count, amount))
-    return {r["partner_id"]: Shown(r["len"], tuple(r["xml"]), per_sheet, tuple((c, r[c]) for c in TEXT),
-                                   r["base_amount"] or ZERO, r["share"] or ZERO, tuple(reasons.get(r["partner_id"], ())))
-            for r in parts.iter_rows(named=True)}
+    out = {}
+    for r in parts.iter_rows(named=True):
+        # what counts and what is excluded, apart: the excluded lines' sums are their reasons'
+        by_reason = tuple(reasons.get(r["partner_id"], ()))
+        excluded_base = sum((amount for _, _, amount in by_reason), ZERO)
+        out[r["partner_id"]] = Shown(r["len"], tuple(r["xml"]), per_sheet, tuple((c, r[c]) for c in TEXT),
+                                     (r["base_amount"] or ZERO) - excluded_base, excluded_base,
+                                     r["len"] - sum(count for _, count, _ in by_reason), r["share"] or ZERO, by_reason)
+    return out
 
 
 # ---------------------------------------------------------------- the sheets
+
+
+def _footer(w: Words, program: Program, period: Period, run_id: str, left: str = "") -> str:
+    """A printed page's footer: the program, the period, the run; page N of M."""
+    said = w("footer", program=program.name, period=w.period(period), run=short(run_id) if run_id else "-")
+    text = (left + " · " if left else "") + said
+    return "&L" + text.replace("&", "&&") + "&R" + w("page")
 
 
 def _statement_sheet(book, styles, w: Words, program: Program, row: LedgerRow, lines: Shown,
@@ -399,24 +330,25 @@ def _statement_sheet(book, styles, w: Words, program: Program, row: LedgerRow, l
     sheet.set_paper(9)  # A4
     sheet.fit_to_pages(1, 1)
     sheet.hide_gridlines(2)
+    sheet.set_footer(_footer(w, program, period, run_id))
     sheet.set_column(0, 0, 36)
     sheet.set_column(1, 1, 18)
     sheet.set_column(2, 2, 58)
     p, t, e = row.partner, row.totals, row.entitlement
-    cur, unit, num = program.base_currency, program.unit, w.number
+    cur, unit, num = program.base_currency, w.code("unit", program.unit), w.number
     out = _Rows(sheet, styles)
 
-    sheet.write_string(0, 0, w("title", period=period.label), styles["title"])
+    sheet.write_string(0, 0, w("title", period=w.period(period)), styles["title"])
     out.at = 2
     out.text(w("program"), f"{program.name} ({program.program_id})")
     out.text(w("partner_id"), p.partner_id)
     out.text(w("partner_name"), p.partner_name)
     out.text(w("tier"), p.tier)
     out.text(w("country"), p.country)
-    out.text(w("period"), w("period_span", label=period.label, start=period.start.isoformat(),
-                            end=period.end.isoformat()))
+    out.text(w("period"), w.period(period), w("period_span", start=w.date(period.start), end=w.date(period.end)))
+    out.text(w("period_end"), w.date(period.end))
     if period.supplement:
-        out.text(w("supplement", n=period.supplement), w("supplement_words", period=period.base.label),
+        out.text(w("supplement", n=period.supplement), w("supplement_words", period=w.period(period.base)),
                  w("supplement_note"))
     if run_id:
         out.text(w("run_id"), short(run_id), w("run_note"))
@@ -434,6 +366,7 @@ def _statement_sheet(book, styles, w: Words, program: Program, row: LedgerRow, l
     else:
         out.value(w("next_band", cur=cur), e.to_next_band, w("next_words", amount=num(e.to_next_band), cur=cur,
                                                              basis=basis, rate=w.percent(e.next_band.rate)))
+        _progress(out, w("band_progress"), t.ytd_base, e.next_band.over, w, cur)
     if grade is not None:
         targets = ", ".join(f"{g} {num(t)}" for g, t in grade.targets)
         out.text(w("grade"), grade.grade or w("no_grade"), w("targets", targets=targets, cur=cur))
@@ -442,6 +375,7 @@ def _statement_sheet(book, styles, w: Words, program: Program, row: LedgerRow, l
         else:
             out.value(w("next_grade", cur=cur), grade.to_next,
                       w("next_grade_words", amount=num(grade.to_next), cur=cur, basis=basis, grade=grade.next_grade))
+            _progress(out, w("grade_progress"), t.ytd_base, dict(grade.targets)[grade.next_grade], w, cur)
     out.skip()
 
     for g in e.segments:  # a tier that changed during the year: what each tier's span earned
@@ -460,10 +394,10 @@ def _statement_sheet(book, styles, w: Words, program: Program, row: LedgerRow, l
     closed = settled_from.closed
     source = (w("from_register_span", first=closed[0], last=closed[-1]) if len(closed) > 1 else
               w("from_register", period=closed[0]) if closed else
-              w("from_run", folder=Path(settled_from.ledger).name) if settled_from.how == "ledger" else
+              w("from_run") if settled_from.how == "ledger" else
               w("recomputed"))
     def says(key: str, **values) -> str:  # a points programme's own words, where it has them
-        return w(f"{key}_points" if unit == "points" and f"{key}_points" in WORDS else key, **values)
+        return w(f"{key}_points" if program.unit == "points" and f"{key}_points" in WORDS else key, **values)
     out.value(says("settled", unit=unit), row.previously_settled, source)
     out.value(says("accrual" if row.accrual >= 0 else "clawback", unit=unit), row.accrual,
               f"{num(e.amount)} − {num(row.previously_settled)} = {num(row.accrual)}")
@@ -473,7 +407,7 @@ def _statement_sheet(book, styles, w: Words, program: Program, row: LedgerRow, l
         out.value(f"  {a.bonus}", a.amount, w("tied", words=rank, tied=a.tied) if a.tied > 1 else rank,
                   label_style=styles["text"])
     out.value(says("payable", unit=unit), row.total_payable,
-              f"{num(row.accrual)} + {num(row.bonus)} = {num(row.total_payable)}", styles["money_bold"])
+              f"{num(row.accrual)} + {num(row.bonus)} = {num(row.total_payable)}", styles["page_money_bold"])
     if row.carried_in:
         out.value(w("carried_in", unit=unit), row.carried_in,
                   w("carried_in_words", amount=num(-row.carried_in), unit=unit))
@@ -483,10 +417,10 @@ def _statement_sheet(book, styles, w: Words, program: Program, row: LedgerRow, l
     if row.carried_out:
         out.value(w("carried_out", unit=unit), row.carried_out,
                   w("carried_out_words", amount=num(-row.carried_out), unit=unit,
-                    last=period.year_periods()[-1].label))
-    out.value(says("to_pay", unit=unit), max(row.payment, ZERO), None, styles["money_bold"])
+                    last=w.period(period.year_periods()[-1])))
+    out.value(says("to_pay", unit=unit), max(row.payment, ZERO), None, styles["page_money_bold"])
     out.value(says("to_recover", unit=unit), max(-row.payment, ZERO),
-              says("to_recover_words") if row.payment < 0 else None, styles["money_bold"])
+              says("to_recover_words") if row.payment < 0 else None, styles["page_money_bold"])
     out.skip()
 
     out.value(w("included"), t.included_lines, w("included_base", amount=num(t.ytd_base)), styles["count"])
@@ -494,46 +428,79 @@ def _statement_sheet(book, styles, w: Words, program: Program, row: LedgerRow, l
     out.value(w("excluded_amount", cur=cur), t.excluded_amount)
     reasons = lines.by_reason
     if reasons:
+        # The amount under the page's other amounts (column B, right-aligned); the count in column C,
+        # indented, so the two never run together.
         out.skip()
         sheet.write_string(out.at, 0, w("by_reason"), styles["header"])
-        sheet.write_string(out.at, 1, w("reason_lines"), styles["header"])
-        sheet.write_string(out.at, 2, w("reason_amount", cur=cur), styles["header"])
+        sheet.write_string(out.at, 1, w("reason_amount", cur=cur), styles["header"])
+        sheet.write_string(out.at, 2, w("reason_lines"), styles["header"])
         out.at += 1
         for code, count, amount in reasons:
-            sheet.write_string(out.at, 0, w("reason", words=w.reason(code), code=code), styles["text"])
-            sheet.write_number(out.at, 1, count, styles["count"])
-            sheet.write_number(out.at, 2, float(amount), styles["money_left"])
+            sheet.write_string(out.at, 0, w.code("reason", code), styles["text"])
+            sheet.write_number(out.at, 1, float(amount), styles["page_money"])
+            sheet.write_number(out.at, 2, count, styles["count_note"])
             out.at += 1
 
 
-def _lines_sheet(book, styles, w: Words, program: Program, row: LedgerRow, lines: Shown, k: int = 0) -> None:
-    """The `k`th Lines sheet (from 0): `Lines`, `Lines (2)`, ...; the last ends with the totals row."""
+def _lines_sheet(book, styles, w: Words, program: Program, row: LedgerRow, lines: Shown, period: Period,
+                 run_id: str, k: int = 0) -> None:
+    """The `k`th Lines sheet (from 0): `Lines`, `Lines (2)`, ...; the last ends with the totals rows,
+    included and excluded apart."""
     last = k == len(lines.bodies) - 1
     count = lines.count - k * lines.per_sheet if last else lines.per_sheet
     sheet = book.add_worksheet("Lines" if k == 0 else f"Lines ({k + 1})")
     sheet.set_landscape()
     sheet.set_paper(9)  # A4
-    sheet.fit_to_pages(1, 0)
     sheet.repeat_rows(0)
-    sheet.set_footer(f"&L{row.partner.partner_id.replace('&', '&&')}&R{w('page')}")
+    sheet.set_footer(_footer(w, program, period, run_id, row.partner.partner_id))
+    unit = w.code("unit", program.unit)
     widths = dict(lines.widths)
+    shown = []
     for j, (column, kind, width) in enumerate(LINE_COLUMNS):
-        title = w("h_" + column, cur=program.base_currency, unit=program.unit)
+        title = w("h_" + column, cur=program.base_currency, unit=unit)
         sheet.write_string(0, j, title, styles["header"])
+        # The header wraps: a column is as wide as its values (or a word of its title), not its whole title.
+        word = max(len(part) for part in title.split())
+        shown.append(max(width, min(MAX_WIDTH, max(word, widths.get(column, 0)) + 2)))
         # The column's format: the body's cells, spliced in by write_statement, carry it too.
-        sheet.set_column(j, j, max(width, min(MAX_WIDTH, max(len(title), widths.get(column, 0)) + 2)),
-                         styles.get(kind) if kind in ("date", "money") else None)
+        sheet.set_column(j, j, shown[-1], styles.get(kind) if kind in ("date", "money") else None)
+    sheet.set_row(0, 30)  # two lines of a wrapped header
+    # Printed at 9 pt or more: as many pages across as that takes, the rows' pages side by side.
+    sheet.fit_to_pages(pages_across(shown), 0)
+    sheet.print_across()
     # Rows 2 to count + 1 are the body, spliced in by _write.
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, count, len(LINE_COLUMNS) - 1)
     if not last:
         return
-    total = count + 1
-    sheet.write_string(total, 0, w("total", count=f"{lines.count:,}"), styles["label"])
-    for j, (column, _, _) in enumerate(LINE_COLUMNS):
-        if column in ("base_amount", "share"):
-            amount = lines.base_total if column == "base_amount" else lines.share_total
-            sheet.write_number(total, j, float(amount), styles["money_bold"])
+    at = count + 1
+    base = [c for c, _, _ in LINE_COLUMNS].index("base_amount")
+    share = [c for c, _, _ in LINE_COLUMNS].index("share")
+    sheet.write_string(at, 0, w("total_included", count=w.count(lines.included)), styles["label"])
+    sheet.write_number(at, base, float(lines.included_base), styles["money_bold"])
+    sheet.write_number(at, share, float(lines.share_total), styles["money_bold"])
+    sheet.write_string(at + 1, 0, w("total_excluded", count=w.count(lines.count - lines.included)), styles["label"])
+    sheet.write_number(at + 1, base, float(lines.excluded_base), styles["money"])
+
+
+def _progress(out: _Rows, label: str, base: Decimal, target: Decimal, w: Words, cur: str) -> None:
+    """How far the year-to-date base is on the way to `target`, as a share with a data bar (0 to 100%)."""
+    share = min(Decimal(1), max(Decimal(0), base / target)) if target > 0 else Decimal(1)
+    out.value(label, share, w("progress_words", base=w.number(base), target=w.number(target), cur=cur),
+              out.styles["progress"])
+    out.sheet.conditional_format(out.at - 1, 1, out.at - 1, 1, {
+        "type": "data_bar", "bar_color": "#63BE7B", "data_bar_2010": False,  # Excel 2007's: every reader reads it
+        "min_type": "num", "min_value": 0, "max_type": "num", "max_value": 1})
+
+
+PRINTABLE = 988  # an A4 landscape page between the default margins, in pixels at 96 dpi
+SMALLEST = 9 / 11  # the scale that prints the 11 pt text at 9 pt
+
+
+def pages_across(widths: list[int]) -> int:
+    """The pages across a Lines sheet needs to print at `SMALLEST` scale or larger (widths in characters)."""
+    pixels = sum(int(w * 7 + 5) for w in widths)
+    return max(1, -(-int(pixels * SMALLEST) // PRINTABLE))
 
 
 class _Rows:
@@ -552,7 +519,7 @@ class _Rows:
     def value(self, label: str, value, note: str | None = None, style=None, label_style=None) -> None:
         self.sheet.write_string(self.at, 0, label, label_style or self.styles["label"])
         if value is not None:
-            self.sheet.write_number(self.at, 1, float(value), style or self.styles["money"])
+            self.sheet.write_number(self.at, 1, float(value), style or self.styles["page_money"])
         if note:
             self.sheet.write_string(self.at, 2, note, self.styles["note"])
         self.at += 1
@@ -584,40 +551,9 @@ def _arithmetic(w: Words, e: Entitlement) -> str:
     return f"{sum_} = {result}"
 
 
-@dataclass(frozen=True)
-class Words:
-    """A statement's language: its labels, and how it writes numbers in text."""
-
-    language: str
-
-    @property
-    def _index(self) -> int:
-        return LANGUAGES.index(self.language) if self.language in LANGUAGES else 0
-
-    def __call__(self, key: str, **values) -> str:
-        return WORDS[key][self._index].format(**values)
-
-    def _local(self, text: str) -> str:
-        # 1,234.50 is written 1 234,50 in Russian (no-break spaces)
-        return text if self._index == 0 else text.replace(",", "\u00a0").replace(".", ",")
-
-    def number(self, value: Decimal) -> str:
-        return self._local(fmt(value))
-
-    def exact(self, value: Decimal) -> str:
-        """Two decimals, or every decimal when an exact product has more."""
-        return self._local(fmt(value) if value == value.quantize(CENT) else f"{value.normalize():,f}")
-
-    def day(self, date) -> str:
-        """1 Jul; 1 июл."""
-        months = (_MONTHS_EN, _MONTHS_RU)[self._index]
-        return f"{date.day} {months[date.month - 1]}"
-
-    def percent(self, rate: Decimal) -> str:
-        return self._local(f"{(rate * 100).normalize():f}%")
-
-    def reason(self, code: str) -> str:
-        return self(code) if code in WORDS else REASON_WORDS.get(code, code)
+def padded(number_format: str) -> str:
+    """`number_format` with two spaces after the number, in each of its sections."""
+    return ";".join(f'{section}"  "' for section in number_format.split(";"))
 
 
 def _styles(book) -> dict:
@@ -627,12 +563,17 @@ def _styles(book) -> dict:
         "title": add({"bold": True, "font_size": 14}),
         "label": add({"bold": True}),
         "text": add({}),
-        "note": add({"text_wrap": True, "valign": "top"}),
+        "note": add({"text_wrap": True, "valign": "top", "indent": 2}),
+        "count_note": add({"num_format": COUNT, "align": "left", "indent": 2}),
         "header": add({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}),
         "money": add({"num_format": MONEY}),
-        "money_left": add({"num_format": MONEY, "align": "left"}),
         "money_bold": add({"num_format": MONEY, "bold": True}),
-        "rate": add({"num_format": RATE}),
-        "count": add({"num_format": COUNT}),
+        # On the Statement page a value is followed by its note: two spaces' room after it, so
+        # the two never run together (LibreOffice does not indent wrapped text).
+        "page_money": add({"num_format": padded(MONEY)}),
+        "page_money_bold": add({"num_format": padded(MONEY), "bold": True}),
+        "rate": add({"num_format": padded(RATE)}),
+        "progress": add({"num_format": padded("0%")}),
+        "count": add({"num_format": padded(COUNT)}),
         "date": add({"num_format": DATE}),
     }

@@ -1,8 +1,8 @@
 """summary.xlsx: finance closes the quarter.
 
-Summary (the ledger with names), Totals (by tier, by country, grand total; to pay, to recover
-and carried forward apart),
-Exclusions (every excluded line with its reason and source), Bonuses, TierReview,
+Overview (the period on one page, in the program's language: `overview.py`), Summary
+(the ledger with names), Totals (by tier, by country, grand total; to pay, to recover and
+carried forward apart), Exclusions (every excluded line with its reason and source), Bonuses, TierReview,
 Reconciliation (per input file and in total).
 """
 
@@ -22,11 +22,14 @@ from incentives.settle import LedgerRow, Settlement
 from incentives.write.ledger import FORMATS as LEDGER_FORMATS
 from incentives.write.ledger import HEADER as LEDGER_HEADER
 from incentives.write.ledger import ledger_values
+from incentives.words import header_notes
+from incentives.write.overview import write_overview
 from incentives.write.xlsx import DATE, MONEY, close, workbook, write_long_table, write_table
 
 AMOUNTS = ("period_base", "ytd_base", "ytd_entitlement", "previously_settled", "accrual", "bonus", "total_payable",
            "excluded_amount", "to_pay", "to_recover", "carried_forward")  # the last three: positive amounts
 COUNTS = ("included_lines", "excluded_lines")
+ALARM = {"bold": True, "font_color": "#9C0006", "bg_color": "#FFC7CE"}
 
 
 def _amounts(row: LedgerRow) -> dict:
@@ -77,28 +80,40 @@ def write_summary(folder: Path, inputs: Inputs, settlement: Settlement, balances
     written = io.BytesIO()
     book = workbook(written)
     program = inputs.program
+    write_overview(book, program, settlement)  # first: the sheet a reader opens on
+    footer = f"{program.name} · {settlement.period.label} · summary"
+    notes = header_notes(program.language)  # each header's name in the program's language
     summary_header = [*LEDGER_HEADER, "role", "parent_id", "flagged_lines"]
     flagged = dict(settlement.lines.filter(pl.col("flag").is_not_null()).group_by("partner_id").len().iter_rows())
     write_table(book, "Summary", summary_header,
                 ([*ledger_values(program, settlement, r), r.partner.role, r.partner.parent_id,
-                  flagged.get(r.partner.partner_id, 0)] for r in settlement.rows), LEDGER_FORMATS)
+                  flagged.get(r.partner.partner_id, 0)] for r in settlement.rows), LEDGER_FORMATS,
+                footer=footer, notes=notes)
     money = {k: MONEY for k in AMOUNTS}
-    write_table(book, "Totals", ["by", "group", "partners", *AMOUNTS, *COUNTS], totals_rows(settlement.rows), money)
+    write_table(book, "Totals", ["by", "group", "partners", *AMOUNTS, *COUNTS], totals_rows(settlement.rows), money,
+                footer=footer, notes=notes)
     excluded = exclusions(settlement.lines)
     long = write_long_table(book, "Exclusions", excluded.columns, excluded,
-                            {"invoice_date": DATE, "net_amount": MONEY, "base_amount": MONEY}, {"reason": 50, "file": 30})
+                            {"invoice_date": DATE, "net_amount": MONEY, "base_amount": MONEY},
+                            footer=footer, notes=notes)
     names = {p.partner_id: p.partner_name for p in inputs.partners}
     write_table(book, "Bonuses", ["bonus", "group", "rank", "partner_id", "partner_name", "eligible_base", "tied",
                                   "amount"],
                 ([a.bonus, a.group, a.rank, a.partner_id, names.get(a.partner_id, ""), a.base, a.tied, a.amount]
-                 for a in settlement.awards), {"eligible_base": MONEY, "amount": MONEY})
+                 for a in settlement.awards), {"eligible_base": MONEY, "amount": MONEY}, footer=footer, notes=notes)
     review_header, review_rows = review_table(reviews, bool(inputs.program.statuses))
-    write_table(book, "TierReview", review_header, review_rows, {"ytd_base": MONEY, "to_next_grade": MONEY})
-    write_table(book, "Reconciliation", ["file", "lines_read", "amount_read", "included_lines", "included_amount",
-                                         "excluded_lines", "excluded_amount", "balanced"],
+    write_table(book, "TierReview", review_header, review_rows, {"ytd_base": MONEY, "to_next_grade": MONEY},
+                footer=footer, notes=notes)
+    reconciliation = write_table(book, "Reconciliation", [
+        "file", "lines_read", "amount_read", "included_lines", "included_amount", "excluded_lines", "excluded_amount",
+        "balanced"],
                 ([b.file, b.lines_read, b.amount_read, b.included_lines, b.included_amount, b.excluded_lines,
                   b.excluded_amount, "yes" if b.balanced else "NO"] for b in balances),
-                {"amount_read": MONEY, "included_amount": MONEY, "excluded_amount": MONEY}, {"file": 40})
+                {"amount_read": MONEY, "included_amount": MONEY, "excluded_amount": MONEY},
+                footer=footer, notes=notes)
+    # A file that does not balance stands out: NO in bold red on red
+    reconciliation.conditional_format(1, 7, len(balances), 7, {"type": "cell", "criteria": "==", "value": '"NO"',
+                                                               "format": book.add_format(ALARM)})
     close(book, written, path, long)
     return path
 

@@ -23,7 +23,7 @@ from incentives import __version__
 from incentives.write.rows import Column, body, splice
 
 FIXED_TIME = dt.datetime(2000, 1, 1)
-MONEY = "#,##0.00"
+MONEY = "#,##0.00;[Red]-#,##0.00"  # a negative amount (a claw-back, a credit note) in red
 RATE = "0.00%"
 DATE = "yyyy-mm-dd"
 EXCEL_FIRST_DAY = dt.date(1900, 1, 1)  # and its last, 9999-12-31, is Python's too
@@ -71,10 +71,68 @@ def cell(value):
     return value
 
 
+MAX_WIDTH = 50  # a column's width, in characters, at most (longer text wraps off the page otherwise)
+PAPER_A4 = 9
+PRINTABLE = 988  # A4 landscape between the default margins, in pixels at 96 dpi (10.29 in)
+PORTRAIT = 700  # and portrait (7.3 in)
+
+
+def shown_width(value) -> int:
+    """About how many characters a value takes as its column's format shows it."""
+    if value is None:
+        return 0
+    if isinstance(value, bool):
+        return 5
+    if isinstance(value, (dt.date, dt.datetime)):
+        return 10
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return len(f"{float(value):,.2f}")  # the widest of the formats used: money, with two decimals
+    return max((len(part) for part in str(value).split("\n")), default=0)
+
+
+def column_widths(header: list[str], rows: list[list]) -> list[int]:
+    """Each column's width from its longest value (header included), capped at `MAX_WIDTH`."""
+    longest = [len(title) for title in header]
+    for row in rows:
+        for j, value in enumerate(row):
+            longest[j] = max(longest[j], shown_width(value))
+    return [min(MAX_WIDTH, max(8, n + 2)) for n in longest]
+
+
+def frame_widths(frame: pl.DataFrame) -> list[int]:
+    """`column_widths` of a frame, measured by polars column-wise."""
+    if not frame.height:
+        return column_widths(frame.columns, [])
+    measured = frame.select(
+        (pl.col(c).str.len_chars() if frame.schema[c] == pl.String else
+         pl.lit(10) if frame.schema[c] in (pl.Date, pl.Datetime) else
+         (pl.col(c).cast(pl.Float64).abs().max().fill_null(0) + 1).log10().floor().cast(pl.Int64) * 4 // 3 + 5)
+        .max().alias(c) for c in frame.columns).row(0)
+    return [min(MAX_WIDTH, max(8, len(c) + 2, (n or 0) + 2)) for c, n in zip(frame.columns, measured)]
+
+
+def page_setup(sheet, widths: list[float], footer: str = "", header_rows: int = 1, page: str = "Page &P of &N") -> None:
+    """A sheet a person may print: A4, landscape when wider than a portrait page, fit to the
+    page's width, the header repeated on every page, a footer naming what it is, page N of M."""
+    pixels = sum(int(w * 7 + 5) for w in widths)
+    sheet.set_paper(PAPER_A4)
+    if pixels > PORTRAIT:
+        sheet.set_landscape()
+    else:
+        sheet.set_portrait()
+    sheet.fit_to_pages(1, 0)
+    if header_rows:
+        sheet.repeat_rows(0, header_rows - 1)
+    sheet.set_footer(("&L" + footer.replace("&", "&&") if footer else "") + "&R" + page)
+
+
 def write_table(book: xlsxwriter.Workbook, name: str, header: list[str], rows, formats: dict[str, str] | None = None,
-                widths: dict[str, int] | None = None):
-    """A sheet of one table: bold frozen header, autofilter, column formats."""
-    sheet, styles = _head(book, name, header, formats, widths)
+                widths: dict[str, int] | None = None, footer: str = "", notes: dict[str, str] | None = None):
+    """A sheet of one table: bold frozen header, autofilter, column formats, widths from the
+    values, page setup; `notes`: a header's note (its name in the reader's language)."""
+    rows = [list(row) for row in rows]
+    measured = dict(zip(header, column_widths(header, rows)))
+    sheet, styles = _head(book, name, header, formats, measured | (widths or {}), footer, notes)
     count = 0
     for i, row in enumerate(rows, start=1):
         count = i
@@ -95,9 +153,11 @@ class LongTable:
 
 
 def write_long_table(book: xlsxwriter.Workbook, name: str, header: list[str], frame: pl.DataFrame,
-                     formats: dict[str, str] | None = None, widths: dict[str, int] | None = None) -> LongTable:
+                     formats: dict[str, str] | None = None, widths: dict[str, int] | None = None,
+                     footer: str = "", notes: dict[str, str] | None = None) -> LongTable:
     """`write_table` for a frame of many rows; the workbook is then closed by `close`."""
-    sheet, styles = _head(book, name, header, formats, widths)
+    measured = dict(zip(header, frame_widths(frame)))
+    sheet, styles = _head(book, name, header, formats, measured | (widths or {}), footer, notes)
     sheet.autofilter(0, 0, max(frame.height, 1), len(header) - 1)
     return LongTable(f"xl/worksheets/sheet{len(book.worksheets())}.xml", frame, tuple(styles))
 
@@ -119,16 +179,20 @@ def xf_index(style) -> str | None:
 
 
 def _head(book: xlsxwriter.Workbook, name: str, header: list[str], formats: dict[str, str] | None,
-          widths: dict[str, int] | None):
-    """The sheet with its bold frozen header and column widths and formats; each column's format."""
+          widths: dict[str, int], footer: str = "", notes: dict[str, str] | None = None):
+    """The sheet with its bold frozen header, notes, column widths and formats, page setup; each column's format."""
     sheet = book.add_worksheet(name)
     bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     made = {f: book.add_format({"num_format": f}) for f in sorted(set((formats or {}).values()))}
     styles = [made.get((formats or {}).get(title)) for title in header]
+    shown = [widths.get(title, max(10, min(40, len(title) + 2))) for title in header]
     for j, title in enumerate(header):
         sheet.write_string(0, j, title, bold)
-        sheet.set_column(j, j, (widths or {}).get(title, max(10, min(40, len(title) + 2))), styles[j])
+        if notes and notes.get(title):
+            sheet.write_comment(0, j, notes[title], {"author": "calc"})
+        sheet.set_column(j, j, shown[j], styles[j])
     sheet.freeze_panes(1, 0)
+    page_setup(sheet, shown, footer)
     return sheet, styles
 
 

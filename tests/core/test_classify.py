@@ -27,20 +27,20 @@ CASES = {
     # two reasons at once: the first in the contract's order wins
     "out-of-year-and-before-membership": (
         sale("X", "2025-12-15", 100, pid="LATE", opportunity_id="L"), "OUT_OF_PERIOD",
-        "outside the program year 2026", "вне года программы 2026"),
+        "outside the program year 2026: counts in 2025", "вне года программы 2026: учитывается в 2025"),
     "after-the-end-and-before-membership": (
         sale("X", "2026-10-05", 100, pid="LATE", opportunity_id="L"), "OUT_OF_PERIOD",
-        "dated after the period's end 2026-09-30", "дата позже конца периода 2026-09-30"),
+        "dated after the period's end 30 Sep 2026: counts in Q4 2026", "дата позже конца периода 30.09.2026: учитывается в периоде IV квартал 2026"),
     "before-membership-and-excluded-product": (
         sale("X", "2026-07-31", 100, pid="LATE", opportunity_id="L", product_sku="DEMO"), "OUTSIDE_MEMBERSHIP",
-        "dated before the partner's registration on 2026-08-01", "дата раньше регистрации партнера 2026-08-01"),
+        "dated before the partner's registration on 01 Aug 2026", "дата раньше регистрации партнера 01.08.2026"),
     "excluded-product-and-channel-conflict": (
         sale("X", "2026-07-01", 100, pid="D1", opportunity_id="D", product_sku="DEMO"), "PRODUCT_EXCLUDED",
         "product DEMO never earns", "товар DEMO не дает начислений"),
     "channel-conflict-and-no-opportunity": (
         sale("X", "2026-07-01", 100, pid="D1"), "CHANNEL_CONFLICT",
-        "a distributor must not sell to customers of type end_user",
-        "distributor не может продавать клиентам типа end_user"),
+        "a distributor must not sell to customers of type end user",
+        "дистрибьютор не может продавать клиентам типа «конечный пользователь»"),
     "excluded-category-and-no-opportunity": (
         sale("X", "2026-07-01", 100, product_category="Services"), "PRODUCT_EXCLUDED",
         "category Services never earns", "категория Services не дает начислений"),
@@ -69,16 +69,16 @@ CASES = {
     "opportunity-of-another-partner": (sale("X", "2026-07-01", 100, opportunity_id="OTHER"), "NOT_REGISTERED",
                                        "opportunity OTHER belongs to partner D1", "сделка OTHER принадлежит партнеру D1"),
     "pending-opportunity": (sale("X", "2026-07-01", 100, opportunity_id="PEND"), "NOT_REGISTERED",
-                            "opportunity PEND is pending", "сделка PEND в статусе pending"),
+                            "opportunity PEND is pending", "сделка PEND в статусе «на рассмотрении»"),
     "rejected-opportunity": (sale("X", "2026-07-01", 100, opportunity_id="REJ"), "NOT_REGISTERED",
-                             "opportunity REJ is rejected", "сделка REJ в статусе rejected"),
+                             "opportunity REJ is rejected", "сделка REJ в статусе «отклонена»"),
     "invoice-before-the-registration": (
         sale("X", "2026-07-14", 100, opportunity_id="NEW"), "NOT_REGISTERED",
-        "opportunity NEW was registered on 2026-07-15, after the invoice", "сделка NEW зарегистрирована 2026-07-15, позже счета"),
+        "opportunity NEW was registered on 15 Jul 2026, after the invoice", "сделка NEW зарегистрирована 15.07.2026, позже счета"),
     "invoice-on-the-registration-day": (sale("X", "2026-07-15", 100, opportunity_id="NEW"), "included", None, None),
     "invoice-on-the-expiry-day": (sale("X", "2026-07-15", 100, opportunity_id="OLD"), "included", None, None),
     "invoice-after-the-expiry": (sale("X", "2026-07-16", 100, opportunity_id="OLD"), "NOT_REGISTERED",
-                                 "opportunity OLD expired on 2026-07-15", "срок сделки OLD истек 2026-07-15"),
+                                 "opportunity OLD expired on 15 Jul 2026", "срок сделки OLD истек 15.07.2026"),
 }
 
 
@@ -108,7 +108,7 @@ def test_a_flag_leaves_the_line_included_with_its_words():
     frame = settled(inputs(lines, PARTNERS, PROGRAM, opportunities=OPPORTUNITIES), "2026Q3").lines
     assert frame.select("outcome", "flag", "flag_ru").rows() == [
         ("included", "channel: a reseller selling to customers of type distributor",
-         "канал: reseller продает клиентам типа distributor"),
+         "канал: реселлер продает клиентам типа «дистрибьютор»"),
         ("included", None, None)]
 
 
