@@ -391,7 +391,7 @@ def test_docs_programs_names_every_rule_row_of_the_sample(program):
     inputs, _ = load.load(INPUTS / program)
     p = inputs.program
     missing = [f"{r.tier}, {r.attribute}" for r in p.requirements
-               if r.attribute not in section or (r.tier not in section and f"<each tier" not in section)]
+               if r.attribute not in section or (r.tier not in section and "<each tier" not in section)]
     missing += [f"{r.role}, {r.customer_type}, {r.action}" for r in p.channel_rules
                 if f"{r.role}, {r.customer_type}, {r.action}" not in section]
     missing += [s.name for s in p.statuses if f"`Statuses`: `{s.name}, {', '.join(s.tiers)}`" not in section]

@@ -161,11 +161,12 @@ def test_overview_comes_first_in_the_programs_language(tmp_path):
     sheet = book["Overview"]
     cells = {r[0].value: [c.value for c in r[1:4]] for r in sheet.iter_rows(max_col=4) if r[0].value}
     assert sheet["A1"].value == "Обзор, III квартал 2026"
-    payable = {r.partner.partner_id: r.total_payable for r in outcome.settlement.rows}
-    assert payable["P1"] > 0 > payable["P2"]
-    assert cells["К выплате"][0] == float(payable["P1"])
-    assert cells["К возврату"][0] == float(payable["P2"])
-    assert cells["KG"] == [1, 0.0, float(payable["P2"])]  # by country: partners, to pay, to recover
+    # P2: Q2 settled 1,000,000 x 2% = 20,000; its year is now 0, so 20,000 is to recover, a positive
+    # amount as on the Totals sheet and the statement
+    assert cells["К выплате"][0] == 140000.0
+    assert cells["К возврату"][0] == 20000.0
+    assert cells["Итого"][0] == 120000.0  # 140,000 - 20,000
+    assert cells["KG"] == [1, 0.0, 20000.0]  # by country: partners, to pay, to recover
     assert cells["партнер не в реестре"] == [1, 5.0, None]  # exclusions by reason, in words
     with zipfile.ZipFile(tmp_path / "out" / "summary.xlsx") as z:  # openpyxl does not read charts back
         assert any(n.startswith("xl/charts/chart") for n in z.namelist())

@@ -1,7 +1,7 @@
 """summary.xlsx's first sheet, `Overview`: the period on one page for the finance lead.
 
-In the program's language (`words.py`): what is to pay and to recover (negative totals
-payable, claw-backs), by tier and by country, the lines excluded by reason, the top
+In the program's language (`words.py`): what is to pay and to recover (the ledger's
+`payment`, positive and negative), by tier and by country, the lines excluded by reason, the top
 partners by total payable, and one chart (to pay by tier). Every figure is a number cell
 with an Excel format; the data sheets after it keep the contract's column names.
 """
@@ -25,9 +25,10 @@ WIDTHS = (34, 12, 24, 20)
 
 
 def _split(rows: list[LedgerRow]) -> tuple[Decimal, Decimal]:
-    """(to pay, to recover): the positive totals payable, and the negative ones (a negative sum)."""
-    pay = sum((r.total_payable for r in rows if r.total_payable > 0), ZERO)
-    return pay, sum((r.total_payable for r in rows if r.total_payable < 0), ZERO)
+    """(to pay, to recover), each a positive amount, from the ledger's `payment` as the Totals sheet
+    and the statements give them (a balance carried forward is neither)."""
+    pay = sum((r.payment for r in rows if r.payment > 0), ZERO)
+    return pay, sum((-r.payment for r in rows if r.payment < 0), ZERO)
 
 
 def write_overview(book, program: Program, settlement: Settlement) -> None:
@@ -56,7 +57,7 @@ def write_overview(book, program: Program, settlement: Settlement) -> None:
     sheet.write_string(at, 0, w("ov_totals", unit=unit), st["head"])
     for k, (label, value, style) in enumerate(((w("ov_to_pay"), pay, st["money_bold"]),
                                                (w("ov_to_recover"), recover, st["money_bold"]),
-                                               (w("ov_net"), pay + recover, st["money"]))):
+                                               (w("ov_net"), pay - recover, st["money"]))):
         sheet.write_string(at + 1 + k, 0, label, st["label"])
         sheet.write_number(at + 1 + k, 1, float(value), style)
     at += 5

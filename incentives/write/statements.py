@@ -209,12 +209,12 @@ def _write(path: Path, program: Program, row: LedgerRow, lines: Shown, awards: t
     book.close()
     # The bodies go in after xlsxwriter is done: only then are the formats' indices known.
     bodies = {}
-    for k, body in enumerate(lines.bodies):
+    for k, xml in enumerate(lines.bodies):
         for kind, mark in STYLE_MARKS.items():
-            body = body.replace(mark, xf_index(styles[kind]))
+            xml = xml.replace(mark, xf_index(styles[kind]))
         # a sheet but the last ends with its lines: its dimension must reach them (the last's totals row does)
         last_row = lines.per_sheet + 1 if k < len(lines.bodies) - 1 else None
-        bodies[f"xl/worksheets/sheet{LINES_SHEET + k}.xml"] = (body, last_row)
+        bodies[f"xl/worksheets/sheet{LINES_SHEET + k}.xml"] = (xml, last_row)
     splice_sheets(written.getvalue(), bodies, path)
 
 
