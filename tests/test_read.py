@@ -135,3 +135,38 @@ def test_1904_workbook_serial_numbers_and_date_cells(tmp_path):
 ], ids=["ru-operator", "word-operator", "ru-customer-type", "ru-status", "ru-bonus-period"])
 def test_choices_in_words(sheet, column, text, choice):
     assert values.parse_choice(text, sheet.column(column)) == choice
+
+
+def _sales_book(tmp_path):
+    path = tmp_path / "s.xlsx"
+    write_sheet(path, "Sales", [["invoice_id", "invoice_date", "partner_id", "customer_name", "customer_type",
+                                 "product_sku", "quantity", "net_amount", "currency"],
+                                ["A", "2026-07-01", "P1", "C", "end_user", "SKU", 1, 100, "KZT"]])
+    return path
+
+
+def test_a_sheet_the_reader_cannot_read_is_a_located_error(tmp_path, monkeypatch):
+    import fastexcel
+
+    from incentives.read.workbook import Book
+
+    def refuse(self, sheet):
+        raise fastexcel.CalamineError("bad XML at byte 42")
+
+    monkeypatch.setattr(Book, "grid", refuse)
+    table, problems = read(_sales_book(tmp_path))
+    assert table is None
+    assert problems == ["sales/s.xlsx:Sales: the sheet is damaged and cannot be read (open the file in "
+                        "Excel and save it again; the reader said: bad XML at byte 42)"]
+
+
+def test_a_bug_while_reading_a_sheet_is_not_blamed_on_the_file(tmp_path, monkeypatch):
+    """A bug in calc must reach the user as an internal error (exit 3), not as "the sheet is damaged"."""
+    from incentives.read.workbook import Book
+
+    def bug(self, sheet):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(Book, "grid", bug)
+    with pytest.raises(KeyError):
+        read(_sales_book(tmp_path))

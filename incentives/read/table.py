@@ -18,7 +18,7 @@ import polars as pl
 
 from incentives.problems import Problem, Source, error, note
 from incentives.read import values
-from incentives.read.workbook import Book, Grid
+from incentives.read.workbook import READER_ERRORS, Book, Grid
 from incentives.schema import EXPECTED, Column, Kind, Sheet, normalize_word
 
 HEADER_SCAN = 30
@@ -132,7 +132,7 @@ def read_raws(book: Book, spec: Sheet) -> list[tuple[Raw | None, list[Problem]]]
 def _grid(book: Book, name: str) -> tuple[Grid | None, list[Problem]]:
     try:
         return book.grid(name), []
-    except Exception as ex:  # calamine reports a damaged sheet as one error type
+    except READER_ERRORS as ex:  # calamine reports a damaged sheet as one error type; a bug is not caught
         return None, [error(Source(book.rel, name), "the sheet is damaged and cannot be read",
                             f"open the file in Excel and save it again; the reader said: "
                             f"{str(ex).splitlines()[0][:200]}")]

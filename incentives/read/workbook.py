@@ -83,6 +83,11 @@ def with_cells(frame: pl.DataFrame, columns: tuple[int, ...], cells: list[tuple[
     return pl.DataFrame(series)
 
 
+# What the readers raise for a file or sheet they cannot read: a bad file, not a bug. Anything
+# else raised while reading is a bug in calc and must not be reported as the user's file.
+READER_ERRORS = (fastexcel.FastExcelError, python_calamine.CalamineError)
+
+
 def open_checked(path: Path, rel: str) -> tuple[Book | None, list[Problem]]:
     """The workbook and every problem the guard finds in the raw file; no Book when
     any of them is an error, so calamine never reads a file the guard refused. Formulas
@@ -106,7 +111,7 @@ def open_checked(path: Path, rel: str) -> tuple[Book | None, list[Problem]]:
         if kind == "ods":  # its sheet states live in styles: calamine knows them
             states = {m.name: "visible" if m.visible == python_calamine.SheetVisibleEnum.Visible else "hidden"
                       for m in python_calamine.CalamineWorkbook.from_path(str(path)).sheets_metadata}
-    except Exception as ex:  # calamine reports every kind of bad file as one error type
+    except READER_ERRORS as ex:  # calamine reports every kind of bad file as one error type
         return None, problems + [error(Source(rel), "is damaged or not an Excel workbook",
                                        f"{guard.RESAVE}; the reader said: {str(ex).splitlines()[0][:200]}")]
     # Sheet states come from the guard's look at the workbook part: asking fastexcel would
