@@ -1,12 +1,7 @@
-"""The command line: parse options, call the pipeline, print, choose the exit code.
-
-Exit codes: 0 done, 1 the inputs have errors (all printed, nothing written),
-2 usage error, 3 an internal error (a bug: please report it).
-"""
+"""The command line: parse options, call the pipeline, print, choose the exit code (`exits.py`)."""
 
 from __future__ import annotations
 
-import os
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -14,18 +9,16 @@ from pathlib import Path
 import click
 
 from incentives import __version__, pipeline, reconcile
+from incentives.exits import EXIT_INPUT, guarded
 from incentives.money import fmt
 from incentives.periods import Period, parse_period
 from incentives.problems import Problem, told
 from incentives.register.manifest import short
-from incentives.register.store import RegisterError, default_path
+from incentives.register.store import default_path
 from incentives.settle import Origin
 from incentives.write.audit import settled_words
 from incentives.write.errors import write_errors
 from incentives.write.register import write_register
-
-EXIT_INPUT = 1
-EXIT_INTERNAL = 3
 
 
 class PeriodType(click.ParamType):
@@ -62,7 +55,7 @@ def register_line(path: Path, program: str, head: str, closed: tuple[str, ...] =
     return f"register {path}: no closed period of {program}{missing}"
 
 
-def report(problems: list[Problem], files: int | None = None, errors_file: Path | None = None) -> None:
+def report(problems: list[Problem], errors_file: Path | None = None) -> None:
     """Every problem, a column's cells with the same problem as one line; all of them, one a row,
     in `errors_file` when given."""
     for problem, text in told(problems):
@@ -96,23 +89,6 @@ def progress(phase: str, total: int = 0):
         if bar.pos >= total:
             bar.render_finish()
     return tick
-
-
-def guarded(action):
-    """No traceback reaches a finance user; CALC_DEBUG=1 shows it to a developer."""
-    try:
-        return action()
-    except (click.ClickException, click.exceptions.Exit, click.Abort):
-        raise
-    except RegisterError as ex:  # a register file that cannot be opened or written
-        click.echo(f"calc: {ex}", err=True)
-        sys.exit(EXIT_INPUT)
-    except Exception as ex:  # a bug, not bad input: bad input is reported as problems
-        if os.environ.get("CALC_DEBUG"):
-            raise
-        click.echo(f"calc: internal error: {type(ex).__name__}: {ex} (set CALC_DEBUG=1 for details, "
-                   "and please report it)", err=True)
-        sys.exit(EXIT_INTERNAL)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -27,7 +27,6 @@ from incentives.read import guard, values
 from incentives.read.table import ROW, DTYPES, Raw, Table, read_raw, read_raws, repeated, tables_from_raws
 from incentives.read.workbook import open_book
 
-SOURCE_COLUMNS = ("file", "sheet", ROW)
 READERS = min(4, os.cpu_count() or 1)
 PROCESSES_FROM = 200  # files from which reading in processes pays for starting them (about 0.5 s each)
 TYPED_TOGETHER = 100  # files whose sheets are typed in one batch while the pool reads on

@@ -80,13 +80,6 @@ def note(source: Source, message: str, hint: str = "") -> Problem:
     return Problem(source, message, hint, Severity.NOTE)
 
 
-class InputErrors(Exception):
-    """Raised by a stage that cannot go on; carries every problem found so far."""
-
-    def __init__(self, problems: tuple[Problem, ...]):
-        super().__init__(f"{sum(p.is_error for p in problems)} input error(s)")
-        self.problems = problems
-
 
 GROUP_FROM = 3  # cells of one column with the same problem, from which they are told as one
 _QUOTED = re.compile(r'"[^"]*"')

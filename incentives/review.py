@@ -189,10 +189,3 @@ def review(program: Program, partners: tuple[Partner, ...], ytd: dict[str, Decim
                               qualifies, highest.name if highest else "", recommendation, base, reached, more,
                               next_grade, status_reviews(program, p), minimum))
     return tuple(out)
-
-
-def grade_words(r: TierReview, currency: str) -> str:
-    reached = f"grade {r.grade} reached" if r.grade else "no grade reached yet"
-    if r.to_next_grade is None:
-        return reached
-    return f"{reached}; {fmt(r.to_next_grade)} {currency} more reach grade {r.next_grade}"

@@ -148,7 +148,6 @@ def _c(name, kind, en, ru, ru_header, *ru_aliases, **kw) -> Column:
 
 T, I, D, DT, M, E, YN = Kind.TEXT, Kind.INTEGER, Kind.DECIMAL, Kind.DATE, Kind.MONTH, Kind.ENUM, Kind.YESNO
 
-YES_NO = (("yes", YES_WORDS), ("no", NO_WORDS))
 
 # ---------------------------------------------------------------- program.xlsx
 

@@ -14,13 +14,13 @@ from pathlib import Path
 import click
 from xlsxwriter.exceptions import FileCreateError
 
+from incentives.exits import EXIT_USAGE, guarded
 from incentives.tools import ToolError
 from incentives.tools import diff as diffing
 from incentives.tools import explain as explaining
 
 EXIT_DIFFERENT = 1
 EXIT_DISAGREES = 1
-EXIT_USAGE = 2
 
 
 class DecimalType(click.ParamType):
@@ -40,10 +40,8 @@ EXISTING = click.Path(exists=True, path_type=Path)
 
 
 def _run(action):
-    """A ToolError is the user's (exit 2, its message); anything else goes to cli.guarded,
-    which hides tracebacks from finance users. Imported here: cli.py imports this module."""
-    from incentives.cli import guarded
-
+    """A ToolError is the user's (exit 2, its message); anything else goes to `guarded`,
+    which hides tracebacks from finance users."""
     def checked():
         try:
             return action()
