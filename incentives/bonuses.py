@@ -39,11 +39,13 @@ def group_of(bonus: Bonus, partner: Partner) -> str:
 
 
 def split(pool: Decimal, partner_ids: list[str]) -> dict[str, Decimal]:
-    """`pool` shared equally in cents; the odd cents go to the lowest partner_ids."""
+    """`pool` shared equally in cents; the odd cents go to the lowest partner_ids (a negative
+    pool's odd cents are negative: each share is rounded toward zero, the rest handed out)."""
     ordered = sorted(partner_ids)
     share = (pool / len(ordered)).quantize(CENT, rounding=ROUND_DOWN)
     odd = int((pool - share * len(ordered)) / CENT)
-    return {pid: share + (CENT if i < odd else ZERO) for i, pid in enumerate(ordered)}
+    cent = CENT if odd >= 0 else -CENT
+    return {pid: share + (cent if i < abs(odd) else ZERO) for i, pid in enumerate(ordered)}
 
 
 def award(bonuses: tuple[Bonus, ...], partners: tuple[Partner, ...], bases: dict[tuple[str, str], Decimal],

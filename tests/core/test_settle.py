@@ -254,9 +254,8 @@ def test_due(bonus_period, period, is_due):
 @pytest.mark.parametrize("pool, ids, shares", [
     ("100.00", ["B", "A", "C"], {"A": "33.34", "B": "33.33", "C": "33.33"}),
     ("0.05", ["B", "A", "C"], {"A": "0.02", "B": "0.02", "C": "0.01"}),   # 1 each and 2 odd cents
-    pytest.param("-0.05", ["A", "B"], {"A": "-0.03", "B": "-0.02"}, marks=pytest.mark.xfail(  # -0.02 each, -0.01 odd
-        strict=True, reason="bug: split rounds a negative share toward zero, so the odd cent of a negative pool "
-        "is lost (-0.02 + -0.02); reachable through a negative bonus amount or min_base, which nothing rejects")),
+    # -0.02 each (toward zero), the odd -0.01 to the lowest id: -0.03 + -0.02 = -0.05, no cent lost
+    ("-0.05", ["A", "B"], {"A": "-0.03", "B": "-0.02"}),
     ("7.00", ["A"], {"A": "7.00"}),
 ], ids=["one-odd-cent", "two-odd-cents", "negative", "alone"])
 def test_split(pool, ids, shares):
