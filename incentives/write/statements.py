@@ -173,9 +173,10 @@ def write_batch(batch: Batch) -> None:
     entitlements = {row.partner.partner_id: row.entitlement.amount for _, row, _, _ in batch.statements}
     languages = {row.partner.partner_id: row.partner.language for _, row, _, _ in batch.statements}
     prepared = shown(batch.lines, entitlements, languages, batch.sheet_rows)
+    said = {language: Words(language) for language in set(languages.values())}  # one a language: its dates once
     for path, row, awards, grade in batch.statements:
         _write(path, batch.program, row, prepared.get(row.partner.partner_id, NOTHING), awards,
-               batch.settled_from, batch.period, grade, batch.run_id)
+               batch.settled_from, batch.period, grade, batch.run_id, said[row.partner.language])
 
 
 def statement_path(folder: Path, partner_id: str) -> Path:
@@ -198,8 +199,7 @@ def write_statement(path: Path, program: Program, row: LedgerRow, lines_frame: p
 
 
 def _write(path: Path, program: Program, row: LedgerRow, lines: Shown, awards: tuple[Award, ...],
-           settled_from: Origin, period: Period, grade: Grade | None, run_id: str) -> None:
-    said = Words(row.partner.language)
+           settled_from: Origin, period: Period, grade: Grade | None, run_id: str, said: Words) -> None:
     written = io.BytesIO()
     book = workbook(written)
     styles = _styles(book)
