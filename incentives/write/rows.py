@@ -114,16 +114,16 @@ def body(frame: pl.DataFrame, columns: tuple[Column, ...], first_row: int, group
                         .alias("xml")).to_series()
 
 
-def splice(workbook: bytes, sheet_part: str, rows: str, path: Path, last_row: int | None = None) -> None:
-    """Write `workbook` (as xlsxwriter wrote it) to `path` with `rows` (`<row>` elements)
-    put into the sheet `sheet_part` (e.g. "xl/worksheets/sheet2.xml") right after its header,
-    row 1. `last_row`: the sheet's last row once they are in, when no row xlsxwriter wrote
-    follows them (the sheet's dimension is then set to reach it)."""
+def splice(workbook: bytes, sheet_part: str, rows: str | bytes, path: Path, last_row: int | None = None) -> None:
+    """Write `workbook` (as xlsxwriter wrote it) to `path` with `rows` (`<row>` elements, as text
+    or as its UTF-8) put into the sheet `sheet_part` (e.g. "xl/worksheets/sheet2.xml") right
+    after its header, row 1. `last_row`: the sheet's last row once they are in, when no row
+    xlsxwriter wrote follows them (the sheet's dimension is then set to reach it)."""
     splice_sheets(workbook, {sheet_part: (rows, last_row)}, path)
 
 
-def splice_sheets(workbook: bytes, bodies: dict[str, tuple[str, int | None]], path: Path) -> None:
-    """`splice` into several sheets at once: {sheet part: (rows, last_row)}."""
+def splice_sheets(workbook: bytes, bodies: dict[str, tuple[str | bytes, int | None]], path: Path) -> None:
+    """`splice` into several sheets at once: {sheet part: (rows, last_row)}; rows as text or as its UTF-8."""
     with zipfile.ZipFile(io.BytesIO(workbook)) as source, zipfile.ZipFile(
             path, "w", zipfile.ZIP_DEFLATED, compresslevel=LEVEL) as target:
         for info in source.infolist():
@@ -136,7 +136,7 @@ def splice_sheets(workbook: bytes, bodies: dict[str, tuple[str, int | None]], pa
                 head = re.sub(r'(<dimension ref="[A-Z]+1:[A-Z]+)\d+"', rf'\g<1>{max(last_row, 1)}"', head, count=1)
             with target.open(info, "w", force_zip64=True) as out:
                 out.write(head.encode("utf-8"))
-                out.write(rows.encode("utf-8"))
+                out.write(rows if isinstance(rows, bytes) else rows.encode("utf-8"))
                 out.write(tail.encode("utf-8"))
 
 

@@ -200,7 +200,8 @@ def close(book: xlsxwriter.Workbook, written: io.BytesIO, path: Path, table: Lon
     frame = table.frame
     columns = tuple(Column(c, "text" if frame.schema[c] == pl.String else "number", xf_index(style))
                     for c, style in zip(frame.columns, table.styles))
-    splice(written.getvalue(), table.part, body(frame, columns, 2).str.join("").item(), path, frame.height + 1)
+    rows = body(frame, columns, 2).str.join("").cast(pl.Binary).item()  # as UTF-8: never decoded into Python text
+    splice(written.getvalue(), table.part, rows, path, frame.height + 1)
 
 
 def xf_index(style) -> str | None:
