@@ -121,6 +121,9 @@ def _widest(values: tuple) -> int:
             widest = max(widest, 10)
         elif issubclass(kind, (int, float, Decimal)):
             numbers = list(map(float, some))
+            if not all(map(math.isfinite, numbers)):  # nan, inf: no order of widths; each one's own
+                widest = max(widest, *map(shown_width, some))
+                continue
             low, high = min(numbers), max(numbers)
             widest = max(widest, len(f"{low:,.2f}"), len(f"{high:,.2f}"))
             if low == 0 and min(map(math.copysign, repeat(1.0, len(numbers)), numbers)) < 0:
