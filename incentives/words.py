@@ -21,12 +21,12 @@ for all lines at once (`date_strftime`), never one line at a time in Python.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from babel import Locale
 from babel.dates import format_date, get_month_names
-from babel.numbers import parse_pattern
+from babel.numbers import get_decimal_symbol, get_group_symbol, parse_pattern
 
 EN: dict[str, str] = {
     "locale": "en",
@@ -521,6 +521,25 @@ ROMAN = ("I", "II", "III", "IV")
 # Parsed once: a statement writes some twenty numbers in words, thousands of statements a run.
 LOCALES = {language: Locale.parse(said["locale"]) for language, said in CATALOGUES.items()}
 AMOUNT, COUNT, PERCENT = parse_pattern("#,##0.00"), parse_pattern("#,##0"), parse_pattern("#,##0.##########")
+# Each language's group and decimal symbols, as babel writes them: "," and "." in English.
+SYMBOLS = {language: {ord(","): get_group_symbol(locale), ord("."): get_decimal_symbol(locale)}
+           for language, locale in LOCALES.items()}
+QUANTA = {places: Decimal(10) ** -places for places in range(30)}
+
+
+def _fixed(value, places: int, language: str) -> str | None:
+    """`value` with `places` decimals, grouped by thousands, as babel's pattern `#,##0.00` (as
+    many zeros as `places`) writes it, in its steps: the sign apart, the absolute value
+    normalized and quantized in the current decimal context; without babel's parsing of the
+    pattern and its look-ups of the symbols, number by number. None for what is not a finite
+    number of at most 29 decimals (babel writes those)."""
+    if not isinstance(value, Decimal):
+        value = Decimal(str(value))
+    if not value.is_finite() or places not in QUANTA:
+        return None
+    text = format(abs(value).normalize().quantize(QUANTA[places]), ",f").translate(
+        SYMBOLS.get(language, SYMBOLS["en"]))
+    return "-" + text if value.is_signed() else text
 
 
 def catalogue(language: str) -> dict[str, str]:
@@ -546,9 +565,13 @@ def month_names(language: str) -> dict[int, str]:
 
 @dataclass(frozen=True)
 class Words:
-    """One language's words, and how it writes numbers, percents, dates and periods in text."""
+    """One language's words, and how it writes numbers, percents, dates and periods in text.
+
+    Dates and periods, the same for every statement of a run, are worked out once for each
+    `Words` (`memo`); write one `Words` for all the statements of a language."""
 
     language: str
+    memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def words(self) -> dict[str, str]:
@@ -559,7 +582,7 @@ class Words:
         return LOCALES.get(self.language, LOCALES["en"])
 
     def __call__(self, key: str, **values) -> str:
-        return self.words[key].format(**values)
+        return CATALOGUES.get(self.language, EN)[key].format(**values)
 
     def code(self, kind: str, code: str) -> str:
         """A code's words: `code("reason", "DUPLICATE")` is "duplicate line"; the code itself if it has none."""
@@ -567,28 +590,41 @@ class Words:
 
     def number(self, value: Decimal) -> str:
         """Two decimals, grouped: 1,987,400.00 / 1 987 400,00."""
-        return AMOUNT.apply(value, self.locale)
+        return _fixed(value, 2, self.language) or AMOUNT.apply(value, self.locale)
 
     def exact(self, value: Decimal) -> str:
         """Two decimals, or every decimal when an exact product has more."""
         places = max(2, -value.normalize().as_tuple().exponent)
-        return parse_pattern("#,##0." + "0" * places).apply(value, self.locale, decimal_quantization=False)
+        return _fixed(value, places, self.language) or parse_pattern("#,##0." + "0" * places).apply(
+            value, self.locale, decimal_quantization=False)
 
     def count(self, value: int) -> str:
-        return COUNT.apply(value, self.locale)
+        return _fixed(value, 0, self.language) or COUNT.apply(value, self.locale)
 
     def percent(self, rate: Decimal) -> str:
         return PERCENT.apply((rate * 100).normalize(), self.locale) + "%"
 
     def date(self, day: dt.date) -> str:
-        return format_date(day, self.words["date_format"], locale=self.locale)
+        key = ("date", day)
+        if key not in self.memo:
+            self.memo[key] = format_date(day, self.words["date_format"], locale=self.locale)
+        return self.memo[key]
 
     def day(self, day: dt.date) -> str:
         """A day of the year, short: 1 Jul, 1 июл."""
-        return format_date(day, "d MMM", locale=self.locale)
+        key = ("day", day)
+        if key not in self.memo:
+            self.memo[key] = format_date(day, "d MMM", locale=self.locale)
+        return self.memo[key]
 
     def period(self, period) -> str:
         """A period as a reader names it: Q3 2026, III квартал 2026, September 2026, 2026 год."""
+        key = ("period", period)
+        if key not in self.memo:
+            self.memo[key] = self._period(period)
+        return self.memo[key]
+
+    def _period(self, period) -> str:
         values = {"year": period.year, "index": period.index}
         if period.kind == "quarter":
             values["roman"] = ROMAN[period.index - 1]

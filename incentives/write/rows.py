@@ -114,31 +114,50 @@ def body(frame: pl.DataFrame, columns: tuple[Column, ...], first_row: int, group
                         .alias("xml")).to_series()
 
 
-def splice(workbook: bytes, sheet_part: str, rows: str, path: Path, last_row: int | None = None) -> None:
-    """Write `workbook` (as xlsxwriter wrote it) to `path` with `rows` (`<row>` elements)
-    put into the sheet `sheet_part` (e.g. "xl/worksheets/sheet2.xml") right after its header,
-    row 1. `last_row`: the sheet's last row once they are in, when no row xlsxwriter wrote
-    follows them (the sheet's dimension is then set to reach it)."""
+def splice(workbook: bytes, sheet_part: str, rows: str | bytes, path: Path, last_row: int | None = None) -> None:
+    """Write `workbook` (as xlsxwriter wrote it) to `path` with `rows` (`<row>` elements, as text
+    or as its UTF-8) put into the sheet `sheet_part` (e.g. "xl/worksheets/sheet2.xml") right
+    after its header, row 1. `last_row`: the sheet's last row once they are in, when no row
+    xlsxwriter wrote follows them (the sheet's dimension is then set to reach it)."""
     splice_sheets(workbook, {sheet_part: (rows, last_row)}, path)
 
 
-def splice_sheets(workbook: bytes, bodies: dict[str, tuple[str, int | None]], path: Path) -> None:
-    """`splice` into several sheets at once: {sheet part: (rows, last_row)}."""
+def splice_sheets(workbook: bytes, bodies: dict[str, tuple[str | bytes, int | None]], path: Path) -> None:
+    """`splice` into several sheets at once: {sheet part: (rows, last_row)}; rows as text or as its UTF-8."""
     with zipfile.ZipFile(io.BytesIO(workbook)) as source, zipfile.ZipFile(
             path, "w", zipfile.ZIP_DEFLATED, compresslevel=LEVEL) as target:
         for info in source.infolist():
-            data = source.read(info)
             if info.filename not in bodies:
-                target.writestr(info, data)
+                _copy(workbook, source, info, target)
                 continue
             rows, last_row = bodies[info.filename]
-            head, tail = _split(data.decode("utf-8"))
+            head, tail = _split(source.read(info).decode("utf-8"))
             if last_row is not None:
                 head = re.sub(r'(<dimension ref="[A-Z]+1:[A-Z]+)\d+"', rf'\g<1>{max(last_row, 1)}"', head, count=1)
             with target.open(info, "w", force_zip64=True) as out:
                 out.write(head.encode("utf-8"))
-                out.write(rows.encode("utf-8"))
+                out.write(rows if isinstance(rows, bytes) else rows.encode("utf-8"))
                 out.write(tail.encode("utf-8"))
+
+
+def _copy(workbook: bytes, source: zipfile.ZipFile, info: zipfile.ZipInfo, target: zipfile.ZipFile) -> None:
+    """Put the part `info` of `workbook` into `target` as it is, compressed: its local header and
+    data copied, not inflated and deflated again. They are the bytes `target.writestr(info, data)`
+    would write: the same header fields, the same data deflated at the same (default) level."""
+    if info.flag_bits & 0x08:  # sizes in a data descriptor after the data (xlsxwriter writes none)
+        target.writestr(info, source.read(info))
+        return
+    start = info.header_offset
+    name_length, extra_length = int.from_bytes(workbook[start + 26:start + 28], "little"), int.from_bytes(
+        workbook[start + 28:start + 30], "little")
+    end = start + 30 + name_length + extra_length + info.compress_size
+    target.fp.seek(target.start_dir)
+    info.header_offset = target.fp.tell()
+    target.fp.write(workbook[start:end])
+    target.start_dir = target.fp.tell()
+    target.filelist.append(info)
+    target.NameToInfo[info.filename] = info
+    target._didModify = True
 
 
 def _split(sheet: str) -> tuple[str, str]:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import repeat
 from pathlib import Path
 
 import polars as pl
@@ -36,11 +38,16 @@ def xml_safe(text: str) -> str:
     return XML_INVALID.sub("\ufffd", text)
 
 
+_REPLACE = XML_INVALID.sub
+_WRITE_STRING = Worksheet._write_string
+
+
 class SafeSheet(Worksheet):
     """A worksheet whose every string (cells, header and footer) is `xml_safe`."""
 
     def _write_string(self, row, col, string, cell_format=None):
-        return super()._write_string(row, col, xml_safe(string), cell_format)
+        # xml_safe, inline: called for every text cell a workbook gets
+        return _WRITE_STRING(self, row, col, _REPLACE("\ufffd", string), cell_format)
 
     def set_header(self, header="", *args, **kwargs):
         return super().set_header(xml_safe(header), *args, **kwargs)
@@ -91,12 +98,40 @@ def shown_width(value) -> int:
 
 
 def column_widths(header: list[str], rows: list[list]) -> list[int]:
-    """Each column's width from its longest value (header included), capped at `MAX_WIDTH`."""
+    """Each column's width from its longest value (header included), capped at `MAX_WIDTH`:
+    the `shown_width` of its widest value, measured a column and a kind of value at a time."""
     longest = [len(title) for title in header]
-    for row in rows:
-        for j, value in enumerate(row):
-            longest[j] = max(longest[j], shown_width(value))
+    for j, values in enumerate(zip(*rows)):
+        longest[j] = max(longest[j], _widest(values))
     return [min(MAX_WIDTH, max(8, n + 2)) for n in longest]
+
+
+def _widest(values: tuple) -> int:
+    """The largest `shown_width` of `values`. Numbers: the widths of the largest and the smallest
+    only (a number's width grows with its magnitude), not each number formatted."""
+    kinds = set(map(type, values))
+    widest = 0
+    for kind in kinds:
+        some = values if len(kinds) == 1 else [v for v in values if type(v) is kind]
+        if kind is type(None):
+            continue
+        if issubclass(kind, bool):
+            widest = max(widest, 5)
+        elif issubclass(kind, (dt.date, dt.datetime)):
+            widest = max(widest, 10)
+        elif issubclass(kind, (int, float, Decimal)):
+            numbers = list(map(float, some))
+            if not all(map(math.isfinite, numbers)):  # nan, inf: no order of widths; each one's own
+                widest = max(widest, *map(shown_width, some))
+                continue
+            low, high = min(numbers), max(numbers)
+            widest = max(widest, len(f"{low:,.2f}"), len(f"{high:,.2f}"))
+            if low == 0 and min(map(math.copysign, repeat(1.0, len(numbers)), numbers)) < 0:
+                widest = max(widest, len(f"{-0.0:,.2f}"))  # a negative zero among the zeros: -0.00
+        else:
+            texts = some if issubclass(kind, str) else list(map(str, some))
+            widest = max(widest, max(map(len, "\n".join(texts).split("\n")), default=0))
+    return widest
 
 
 def frame_widths(frame: pl.DataFrame) -> list[int]:
@@ -168,7 +203,8 @@ def close(book: xlsxwriter.Workbook, written: io.BytesIO, path: Path, table: Lon
     frame = table.frame
     columns = tuple(Column(c, "text" if frame.schema[c] == pl.String else "number", xf_index(style))
                     for c, style in zip(frame.columns, table.styles))
-    splice(written.getvalue(), table.part, body(frame, columns, 2).str.join("").item(), path, frame.height + 1)
+    rows = body(frame, columns, 2).str.join("").cast(pl.Binary).item()  # as UTF-8: never decoded into Python text
+    splice(written.getvalue(), table.part, rows, path, frame.height + 1)
 
 
 def xf_index(style) -> str | None:
@@ -197,15 +233,16 @@ def _head(book: xlsxwriter.Workbook, name: str, header: list[str], formats: dict
 
 
 def write_value(sheet, row: int, col: int, value, fmt=None) -> None:
+    # each cell of a table: xlsxwriter's own writers, without its `write_*` argument conversion
     if value is None or value == "":
-        sheet.write_blank(row, col, None, fmt)
+        sheet._write_blank(row, col, None, fmt)
     elif isinstance(value, str):
-        sheet.write_string(row, col, value, fmt)
+        sheet._write_string(row, col, value, fmt)
     elif isinstance(value, bool):
-        sheet.write_boolean(row, col, value, fmt)
+        sheet._write_boolean(row, col, value, fmt)
     elif isinstance(value, dt.date) and value < EXCEL_FIRST_DAY:  # Excel would show #VALUE!
-        sheet.write_string(row, col, f"{value.year:04d}-{value.month:02d}-{value.day:02d}", fmt)
+        sheet._write_string(row, col, f"{value.year:04d}-{value.month:02d}-{value.day:02d}", fmt)
     elif isinstance(value, dt.date):
-        sheet.write_datetime(row, col, dt.datetime(value.year, value.month, value.day), fmt)
+        sheet._write_datetime(row, col, dt.datetime(value.year, value.month, value.day), fmt)
     else:
-        sheet.write_number(row, col, cell(value), fmt)
+        sheet._write_number(row, col, cell(value), fmt)
