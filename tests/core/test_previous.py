@@ -193,9 +193,13 @@ def test_an_old_ledger_still_checks_accrual_and_total_payable(tmp_path):
                               "W2: payment 65.00 of P1 is not net_due − carried_out = 65.00 − -7.00 = 72.00"]),
     # a positive net_due carried away, paying 65 - 65 = 0: carried_out equals net_due but is positive
     (dict(carried_out="65", payment="0"), ["V2: carried_out 65.00 of P1 is neither 0 nor the negative net_due 65.00"]),
+    # the same with a net_due of 0.50 (a mutant `carried_out > 1` lets it through)
+    (dict(entitlement="40.50", settled="40", accrual="0.50", bonus="0", payable="0.50", net_due="0.50",
+          carried_out="0.50", payment="0"),
+     ["V2: carried_out 0.50 of P1 is neither 0 nor the negative net_due 0.50"]),
     # payment 64, not 65 - 0
     (dict(payment="64"), ["W2: payment 64.00 of P1 is not net_due − carried_out = 65.00 − 0.00 = 65.00"]),
-], ids=["net_due", "carried_out", "carried_positive", "payment"])
+], ids=["net_due", "carried_out", "carried_positive", "carried_half", "payment"])
 def test_the_carried_columns_must_add_up(tmp_path, changes, messages):
     ledger, problems = read(tmp_path, [row("P1", **changes)])
     assert ledger is None
@@ -286,7 +290,13 @@ def test_a_ledger_that_fails_its_checks_is_not_used(tmp_path):
     write(tmp_path / "prev", [row("P1", accrual="61")])
     earlier, problems = read_settled(tmp_path / "prev", given(tmp_path), parse_period("2026Q3"))
     assert earlier is None
-    assert [p.is_error for p in problems] == [False, True, True]  # no manifest; accrual; total_payable
+    shown = (tmp_path / "prev").as_posix()
+    # no manifest (a note); then the ledger's errors, named by the folder given
+    assert [(str(p).split(" of P1")[0], p.is_error) for p in problems] == [
+        (f"{shown}: has no manifest.sha256: its ledger cannot be verified (a run of calc writes one last; an older "
+         "run has none)", False),
+        (f"{shown}/ledger.xlsx:Ledger!N2: accrual 61.00", True),
+        (f"{shown}/ledger.xlsx:Ledger!P2: total_payable 65.00", True)]
 
 
 @pytest.mark.parametrize("ledger, message", [
