@@ -146,7 +146,9 @@ def test_one_program_year_and_period_in_the_sheet(tmp_path, column, cell, value,
 
 def test_a_period_that_is_no_period_or_not_of_the_year_is_an_error(tmp_path):
     ledger, problems = read(tmp_path, [row("P1", period="2026Q5")])
-    assert ledger is None and len(problems) == 1 and problems[0].startswith("prev/ledger.xlsx:Ledger!C2: ")
+    assert ledger is None
+    assert problems == ["prev/ledger.xlsx:Ledger!C2: period '2026Q5' is not a quarter (2026Q3), a month (2026-09), a "
+                        "year (2026) or a supplement of the year's last period (2026Q4-S1)"]
     ledger, problems = read(tmp_path, [row("P1", year=2025)])
     assert ledger is None
     assert problems == ["prev/ledger.xlsx:Ledger!C2: period 2026Q2 is not of year 2025"]
