@@ -74,6 +74,11 @@ def test_spans_of_changes_on_the_years_first_and_last_day():
                                           Span(d("2026-12-31"), None, "Silver"))
     # a history that starts after 1 January: its first row's tier covers the days before it
     assert tiers.spans((change("Gold", "2026-03-01"),), 2026) == (Span(d("2026-01-01"), None, "Gold"),)
+    # three spans: each ends the day before the next starts
+    history = (change("Silver", "2026-01-01"), change("Gold", "2026-05-01"), change("Silver", "2026-09-01"))
+    assert tiers.spans(history, 2026) == (Span(d("2026-01-01"), d("2026-04-30"), "Silver"),
+                                          Span(d("2026-05-01"), d("2026-08-31"), "Gold"),
+                                          Span(d("2026-09-01"), None, "Silver"))
 
 
 def test_in_effect_puts_the_tier_of_the_day_on_the_roster():
@@ -95,24 +100,35 @@ def lines_frame(*rows) -> pl.DataFrame:
 
 
 def test_moves_place_each_included_line_in_the_span_of_its_rating_date():
-    # P1's spans: 0 Silver to 30 April, 1 Gold from 1 May. In line order (date, invoice, line_no):
-    #   L1 1 Feb 100 and L2 1 Mar 50: span 0, added together: (0, 150)
-    #   L3 1 Jun 200: (1, 200)
-    #   L4 15 Jun -30, a credit of a sale of 10 Feb: span 0; L5 1 Aug -20, of a sale of 2025: 1 January, span 0
-    #   X line 1, 1 Sep, -10 of a sale of 2 Feb: span 0 (with L4 and L5: (0, -60)); X line 2, 1 Sep, 40: (1, 40)
-    #   E1 excluded, and P2 (no history) are no moves; P3 has history but no line: ()
-    frame = lines_frame(("P1", "X", 2, "2026-09-01", None, 40, "included"),
-                        ("P1", "L3", 1, "2026-06-01", None, 200, "included"),
-                        ("P1", "X", 1, "2026-09-01", "2026-02-02", -10, "included"),
-                        ("P1", "L5", 1, "2026-08-01", "2025-11-01", -20, "included"),
+    # P1's spans: 0 Silver to 30 April, 1 Gold from 1 May. In line order (date, invoice, line_no), the invoice
+    # ids not in date order, the frame in neither:
+    #   M 1 Feb 100 and K 1 Mar 50: span 0, added together: (0, 150)
+    #   J 1 Jun 200: (1, 200)
+    #   H 15 Jun -30, a credit of a sale of 10 Feb: span 0; G 1 Aug -20, of a sale of 2025: 1 January, span 0
+    #   on 1 Sep: invoice A 40 (span 1), invoice B -10 crediting a sale of 2 Feb (span 0): (1, 40), (0, -10);
+    #   invoice X line 1 7 (span 1), line 2 -3 crediting a sale of 3 Feb (span 0): (1, 7), (0, -3)
+    #   E excluded, and P2 (no history) are no moves.
+    # P3 has history (Gold, then Silver from 1 March) but no line: (). P4 is Silver, Gold from 2 January: its
+    # credit of a sale of 2025 is rated on 1 January: Silver's span.
+    frame = lines_frame(("P1", "X", 2, "2026-09-01", "2026-02-03", -3, "included"),
+                        ("P1", "J", 1, "2026-06-01", None, 200, "included"),
+                        ("P1", "B", 1, "2026-09-01", "2026-02-02", -10, "included"),
+                        ("P1", "G", 1, "2026-08-01", "2025-11-01", -20, "included"),
+                        ("P4", "C", 1, "2026-03-01", "2025-12-15", -5, "included"),
                         ("P2", "P", 1, "2026-02-01", None, 5, "included"),
-                        ("P1", "L1", 1, "2026-02-01", None, 100, "included"),
-                        ("P1", "E1", 1, "2026-07-01", None, 999, "UNKNOWN_PARTNER"),
-                        ("P1", "L4", 1, "2026-06-15", "2026-02-10", -30, "included"),
-                        ("P1", "L2", 1, "2026-03-01", None, 50, "included"))
-    given = replace(inputs([], [partner("P1"), partner("P2"), partner("P3")]),
-                    tier_history=(*HISTORY, change("Gold", "2026-01-01", "P3")))
-    assert tiers.moves(frame, given) == {"P1": ((0, D(150)), (1, D(200)), (0, D(-60)), (1, D(40))), "P3": ()}
+                        ("P1", "M", 1, "2026-02-01", None, 100, "included"),
+                        ("P1", "E", 1, "2026-07-01", None, 999, "UNKNOWN_PARTNER"),
+                        ("P1", "H", 1, "2026-06-15", "2026-02-10", -30, "included"),
+                        ("P1", "A", 1, "2026-09-01", None, 40, "included"),
+                        ("P1", "X", 1, "2026-09-01", None, 7, "included"),
+                        ("P1", "K", 1, "2026-03-01", None, 50, "included"))
+    given = replace(inputs([], [partner(p) for p in ("P1", "P2", "P3", "P4")]),
+                    tier_history=(*HISTORY, change("Gold", "2026-01-01", "P3"), change("Silver", "2026-03-01", "P3"),
+                                  change("Silver", "2025-01-01", "P4"), change("Gold", "2026-01-02", "P4")))
+    # H and G: -50 in span 0, after J; P1's 1 March line is in its own Silver span, not in P3's span 1
+    assert tiers.moves(frame, given) == {
+        "P1": ((0, D(150)), (1, D(200)), (0, D(-50)), (1, D(40)), (0, D(-10)), (1, D(7)), (0, D(-3))),
+        "P3": (), "P4": ((0, D(-5)),)}
     assert tiers.moves(frame, inputs([])) == {}  # no TierHistory: no partner rated by spans
 
 
@@ -180,7 +196,8 @@ def test_a_single_span_shown_is_the_whole_years_entitlement_rounded_once(roundin
     # 0.25 + 0.25 at 1% = 0.005: rounded once
     got = entitle_spans(TWO, bands_for, "Silver", [(0, D("0.25")), (0, D("0.25"))], "incremental", rounding,
                         d("2026-03-31"))
-    assert (got.exact, got.amount, got.segments) == (D("0.005"), D(amount), ())
+    assert (got.base, got.exact, got.amount, got.segments) == (D("0.50"), D("0.005"), D(amount), ())
+    assert (got.band, got.next_band) == (BANDS[0], BANDS[1])  # Silver's, 999.51 short of its second band
     assert got.slices == (Slice(D(0), D(1000), D("0.50"), D("0.01")),)
     assert got.band == BANDS[0]
 
@@ -208,6 +225,33 @@ def test_a_change_after_the_period_is_not_shown_and_the_last_span_shown_runs_on(
     got = entitle_spans(THREE, bands_for, "Gold", [(0, D(100)), (2, D(100))], "all_units", "half_up",
                         d("2026-06-30"))
     assert [s.tier for s in got.segments] == ["Silver", "Gold", "Silver"]
+    # ... even when it earned nothing: base -100 + 50 = -50 is over no band, yet September's 50 is shown
+    got = entitle_spans(THREE, bands_for, "Gold", [(0, D(-100)), (2, D(50))], "all_units", "half_up",
+                        d("2026-06-30"))
+    assert [(s.tier, s.base, s.exact) for s in got.segments] == [("Silver", D(-100), 0), ("Gold", 0, 0),
+                                                                 ("Silver", D(50), 0)]
+    assert got.segments[1].end == d("2026-08-31")  # not the last shown: it keeps its end
+
+
+def test_a_span_that_starts_on_the_periods_last_day_is_shown():
+    # Gold from 30 June, the period's last day, no line in it yet: two spans shown, Silver's 100 at 1% = 1
+    spans = (Span(d("2026-01-01"), d("2026-06-29"), "Silver"), Span(d("2026-06-30"), None, "Gold"))
+    got = entitle_spans(spans, bands_for, "Gold", [(0, D(100))], "all_units", "half_up", d("2026-06-30"))
+    assert [(s.tier, s.base) for s in got.segments] == [("Silver", D(100)), ("Gold", 0)]
+    assert (got.exact, got.slices) == (D(1), ())
+
+
+def test_of_four_spans_the_last_shown_runs_on_the_others_keep_their_ends():
+    # until 31 July: the first three shown, the third (to 31 August) runs on; the fourth (September) not shown
+    spans = (Span(d("2026-01-01"), d("2026-03-31"), "Silver"), Span(d("2026-04-01"), d("2026-06-30"), "Gold"),
+             Span(d("2026-07-01"), d("2026-08-31"), "Silver"), Span(d("2026-09-01"), None, "Gold"))
+    got = entitle_spans(spans, bands_for, "Silver", [(0, D(100)), (1, D(100)), (2, D(100))], "all_units",
+                        "half_up", d("2026-07-31"))
+    # base 300: Silver 1%, Gold 2%: 1 + 2 + 1 = 4
+    assert [(s.start, s.end, s.tier) for s in got.segments] == [
+        (d("2026-01-01"), d("2026-03-31"), "Silver"), (d("2026-04-01"), d("2026-06-30"), "Gold"),
+        (d("2026-07-01"), None, "Silver")]
+    assert got.exact == D(4)
 
 
 # ---------------------------------------------------------------- settle with TierHistory
