@@ -18,7 +18,7 @@ from incentives.periods import parse_period
 from incentives.rates import Entitlement, Segment, Slice, entitle_spans
 from incentives.settle import LedgerRow, carries, settle
 from incentives.tiers import Span
-from tests.inline import HERE, band, inputs, partner, program, rows, sale
+from tests.inline import HERE, band, bonus, inputs, partner, program, rows, sale
 
 D = Decimal
 d = dt.date.fromisoformat
@@ -343,3 +343,34 @@ def test_carried_given_by_the_register_or_a_ledger_replaces_the_recomputation():
     got = rows(settlement)
     assert (got["P1"].carried_in, got["P1"].net_due, got["P1"].carried_out) == (D(-500), D(-500), D(-500))
     assert (got["P2"].carried_in, got["P2"].payment) == (D(0), D(0))  # no line, nothing carried
+
+
+def test_bonuses_of_an_earlier_period_offset_the_claw_back_it_carries():
+    # Two quarterly bonuses, 300 and 200, each to the one partner (min_base -1,000,000 lets a negative quarter win).
+    # Q1: 100,000 x 2% = 2,000 + 500 of bonuses. Q2: a return of 150,000: base -50,000 earns 0: 0 - 2,000 + 500
+    # = -1,500 carried. Q3's carried_in: -1,500
+    best = [bonus("Best", period="quarter", amount="300", min_base="-1000000"),
+            bonus("Second", period="quarter", amount="200", min_base="-1000000")]
+    given = inputs(CLAWED, program_=program(clawback="carry_forward", bonuses=best))
+    q2 = rows(settle(given, to_base(given), parse_period("2026Q2")))["P1"]
+    assert (q2.bonus, q2.total_payable, q2.carried_out) == (D(500), D(-1500), D(-1500))
+    q3 = rows(settle(given, to_base(given), parse_period("2026Q3")))["P1"]
+    assert q3.carried_in == D(-1500)
+
+
+def test_a_period_that_paid_something_carries_nothing():
+    # Q1: 25 x 2% = 0.50 paid; Q2: no line, nothing carried in
+    given = inputs([sale("Q1", "2026-02-10", 25)], program_=program(clawback="carry_forward"))
+    q2 = rows(settle(given, to_base(given), parse_period("2026Q2")))["P1"]
+    assert (q2.previously_settled, q2.carried_in, q2.payment) == (D("0.50"), D(0), D(0))
+
+
+def test_a_claw_back_carried_is_recomputed_per_span_of_tier():
+    # P1 Silver, Gold from 1 May. Q1: 600 at Silver's 1% = 6. Q2: a credit of the February sale (-600): base 0,
+    # 0 - 6 = -6 carried; Q3's carried_in -6
+    given = replace(inputs([sale("F", "2026-02-10", 600),
+                            sale("C", "2026-05-10", -600, original_invoice_date=d("2026-02-10"))],
+                           [partner("P1", tier="Silver")], replace(PROGRAM, clawback="carry_forward")),
+                    tier_history=(change("Silver", "2026-01-01"), change("Gold", "2026-05-01")))
+    q3 = rows(settle(given, to_base(given), parse_period("2026Q3")))["P1"]
+    assert (q3.previously_settled, q3.carried_in, q3.carried_out) == (D(0), D(-6), D(-6))
