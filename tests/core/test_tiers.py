@@ -268,6 +268,7 @@ def test_settle_rates_a_partner_per_span_and_recomputes_what_was_settled_the_sam
     row = rows(settle(given, to_base(given), parse_period("2026Q3")))["P1"]
     assert (row.entitlement.amount, row.previously_settled, row.accrual) == (D("38.00"), D("40.00"), D("-2.00"))
     assert row.partner.tier == "Gold"
+    assert (row.entitlement.band, row.entitlement.next_band) == (BANDS[3], None)  # Gold's, the tier on 30 September
     # Q1: only the February sale, in Silver's span alone: 600 at 1% = 6
     row = rows(settle(given, to_base(given), parse_period("2026Q1")))["P1"]
     assert (row.entitlement.amount, row.entitlement.segments, row.partner.tier) == (D("6.00"), (), "Silver")
@@ -374,3 +375,24 @@ def test_a_claw_back_carried_is_recomputed_per_span_of_tier():
                     tier_history=(change("Silver", "2026-01-01"), change("Gold", "2026-05-01")))
     q3 = rows(settle(given, to_base(given), parse_period("2026Q3")))["P1"]
     assert (q3.previously_settled, q3.carried_in, q3.carried_out) == (D(0), D(-6), D(-6))
+
+
+def test_a_bonus_by_tier_groups_partners_by_the_tier_in_effect_at_the_periods_end():
+    # P1 Silver on the roster, Gold from 1 May; P2 Gold all year. A yearly bonus per tier in Q4: P1 (1,000) and
+    # P2 (500) are both Gold on 31 December: P1 wins the Gold group; no Silver group
+    given = replace(inputs([sale("A", "2026-02-10", 1000), sale("B", "2026-02-10", 500, pid="P2")],
+                           [partner("P1", tier="Silver"), partner("P2", tier="Gold")],
+                           replace(PROGRAM, bonuses=(bonus("Best", scope="tier", amount="100"),))),
+                    tier_history=(change("Silver", "2026-01-01"), change("Gold", "2026-05-01")))
+    settlement = settle(given, to_base(given), parse_period("2026Q4"))
+    assert [(a.group, a.partner_id, a.amount) for a in settlement.awards] == [("Gold", "P1", D(100))]
+    assert settlement.unawarded == ()
+
+
+def test_a_supplement_awards_nothing_and_says_what_its_lines_would_award():
+    # 2026Q4-S1: the yearly bonus P1 would win (1,000 fixed) is unawarded, not paid
+    given = inputs([sale("A", "2026-02-10", 1000)], program_=program(bonuses=(bonus(),)))
+    settlement = settle(given, to_base(given), parse_period("2026Q4-S1"))
+    assert settlement.awards == ()
+    assert [(a.partner_id, a.amount) for a in settlement.unawarded] == [("P1", D(1000))]
+    assert rows(settlement)["P1"].bonus == D(0)
