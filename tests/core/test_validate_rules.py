@@ -8,12 +8,12 @@ from dataclasses import replace
 
 import pytest
 
-from incentives.model import TierChange
+from incentives.model import Status, TierChange
 from incentives.periods import parse_period
 from incentives.problems import Source
 from incentives.validate import partners as partner_rule
-from incentives.validate import portable_partner_ids, renewals, tier_history
-from tests.inline import inputs, partner, program
+from incentives.validate import portable_partner_ids, rate_bands, renewals, statuses, tier_history
+from tests.inline import band, inputs, partner, program
 
 d = dt.date.fromisoformat
 TIERS = program(tiers=[("Silver", 1), ("Gold", 2)])
@@ -131,3 +131,37 @@ def test_a_renewal_before_the_registration_is_an_error():
                                                                                             "2025-01-01")]))
     assert found == ["error: inline: renewed_on 2024-12-31 of P1 is before its registered_on 2025-01-01 (a "
                      "membership is renewed after it began)"]
+
+
+def test_a_tier_only_the_history_names_needs_bands_too():
+    # no Tiers sheet; bands for Silver only, no * band: Gold, named by TierHistory alone, has none
+    given = replace(inputs([], [partner("P1", tier="Silver")], program(bands=[band(0, "0.01", "Silver")], tiers=())),
+                    tier_history=(row(2, "P1", "Silver", "2026-01-01"), row(3, "P1", "Gold", "2026-05-01")))
+    assert said(rate_bands, given) == [
+        "error: program.xlsx:RateBands: tier 'Gold' has no rate band and there is no * band (add bands for it, or * "
+        "bands for every tier)"]
+
+
+def status(name, *tiers, n=2):
+    return Status(name, tiers, Source("program.xlsx", "Statuses", n))
+
+
+def test_statuses_are_no_tiers_listed_once_for_listed_tiers_and_held_as_listed():
+    given = inputs([], [replace(partner("P1", tier="Gold"), statuses=("SP", "VIP")), partner("P2", tier="Silver")],
+                   program(tiers=[("Silver", 1), ("Gold", 2)],
+                           statuses=(status("SP", "Gold", n=2), status("Gold", "Gold", n=3), status("SP", "Gold", n=4),
+                                     status("Cloud", "Gold", "Platinum", n=5))))
+    assert said(statuses, given) == [
+        "error: program.xlsx:Statuses row 3: status 'Gold' is also a tier of the Tiers sheet (a status is held beside "
+        "a tier: remove it from one of the two sheets)",
+        "error: program.xlsx:Statuses row 4: status 'SP' is listed twice (keep one row)",
+        "error: program.xlsx:Statuses row 5: status 'Cloud' names tier 'Platinum', which the Tiers sheet does not list "
+        "(tiers: Gold, Silver)",
+        "error: inline: status 'VIP' of P1 is not in the program's Statuses sheet (statuses: Cloud, Gold, SP)"]
+    # a status held where the program lists none
+    none = inputs([], [replace(partner("P1"), statuses=("SP",))])
+    assert said(statuses, none) == ["error: inline: status 'SP' of P1 is not in the program's Statuses sheet "
+                                    "(statuses: none)"]
+    clean = inputs([], [replace(partner("P1", tier="Gold"), statuses=("SP",))],
+                   program(tiers=[("Silver", 1), ("Gold", 2)], statuses=(status("SP", "Gold", "Silver"),)))
+    assert said(statuses, clean) == []
