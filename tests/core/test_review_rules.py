@@ -83,3 +83,9 @@ def test_the_minimum_follows_the_requirements_in_the_words():
     assert r.requirements_text == ("engineers 3 >= 2: met; below the minimum volume: 10.00 < annual_target_c "
                                    "1,000.00 KZT")
     assert (r.qualifies, r.recommendation) == (True, "review")
+
+
+def test_a_status_for_several_tiers_names_them_all():
+    prog = replace(STATUSES, statuses=(Status("SP", ("Gold", "Platinum"), HERE),))
+    [r] = review(prog, (member("P1", "Silver", "5", "SP"),), {})
+    assert r.status_requirements == "SP: for Gold, Platinum only; engineers 5 >= 2: met"
