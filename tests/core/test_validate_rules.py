@@ -12,8 +12,10 @@ from incentives.model import Status, TierChange
 from incentives.periods import parse_period
 from incentives.problems import Source
 from incentives.validate import partners as partner_rule
+from incentives.validate import opportunities as opportunity_rule
 from incentives.validate import portable_partner_ids, rate_bands, renewals, statuses, tier_history
-from tests.inline import band, inputs, partner, program
+from incentives.validate import unsafe_file_name
+from tests.inline import band, inputs, opportunity, partner, program
 
 d = dt.date.fromisoformat
 TIERS = program(tiers=[("Silver", 1), ("Gold", 2)])
@@ -165,3 +167,46 @@ def test_statuses_are_no_tiers_listed_once_for_listed_tiers_and_held_as_listed()
     clean = inputs([], [replace(partner("P1", tier="Gold"), statuses=("SP",))],
                    program(tiers=[("Silver", 1), ("Gold", 2)], statuses=(status("SP", "Gold", "Silver"),)))
     assert said(statuses, clean) == []
+
+
+def test_eleven_lapsed_partners_name_ten_and_one_more():
+    eleven = [member(f"L{i:02}", "2025-01-01") for i in range(1, 12)]
+    assert "(L01, L02, L03, L04, L05, L06, L07, L08, L09, L10 and 1 more):" in lapsed(*eleven)[0]
+
+
+@pytest.mark.parametrize("name, why", [
+    ("a\ufdd0", "holds U+FDD0, a noncharacter"),  # the first of U+FDD0..U+FDEF
+    ("a\ufdef", "holds U+FDEF, a noncharacter"),  # the last
+    ("a\ufdf0", None),  # an Arabic ligature just after them
+    ("a\ufffe", "holds U+FFFE, a noncharacter"),
+    ("a\uffff", "holds U+FFFF, a noncharacter"),
+    ("a\U0001fffe", "holds U+1FFFE, a noncharacter"),
+    ("a\U0001ffff", "holds U+1FFFF, a noncharacter"),
+    ("a\ufffd", None),  # the replacement character is a symbol
+    ("CON .txt", "is a reserved device name on Windows, with or without an extension"),  # Windows drops the space
+    ("CON\u00a0", None),  # a no-break space is no space to Windows
+    ("COM1X", None),
+], ids=["FDD0", "FDEF", "FDF0", "FFFE", "FFFF", "1FFFE", "1FFFF", "FFFD", "device-space-dot", "device-nbsp",
+        "device-and-more"])
+def test_unsafe_file_names(name, why):
+    assert unsafe_file_name(name) == why
+
+
+def with_items(oid, sku, row, **more):
+    return {**opportunity(oid, **more), "product_sku": sku, "row": row}
+
+
+def test_rows_of_one_opportunity_that_differ_in_product_sku_alone_list_its_items():
+    # O1: two items, nothing to say; O2: an item and a row without one: other content; O3: one item twice: a note;
+    # O4: a second item with another status: other content; O5: three items
+    opps = [with_items("O1", "S1", 2), with_items("O1", "S2", 3), with_items("O2", "S1", 4), with_items("O2", None, 5),
+            with_items("O3", "S1", 6), with_items("O3", "S1", 7), with_items("O4", "S1", 8),
+            with_items("O4", "S2", 9, status="rejected"), with_items("O5", "S1", 10), with_items("O5", "S2", 11),
+            with_items("O5", "S3", 12)]
+    where = "opportunities/o.xlsx:Opportunities row"
+    assert said(opportunity_rule, inputs([], opportunities=opps)) == [
+        f"error: {where} 5: opportunity_id O2 is also at {where} 4 with other content (an opportunity is registered "
+        "once)",
+        f"note: {where} 7: opportunity O3 repeats {where} 6",
+        f"error: {where} 9: opportunity_id O4 is also at {where} 8 with other content (an opportunity is registered "
+        "once)"]
