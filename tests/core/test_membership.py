@@ -41,8 +41,8 @@ def test_lines_outside_a_calendar_year_membership_are_excluded_with_their_words(
     given = inputs(lines, roster, program(membership="calendar_year"))
     classified = classify(to_base(given), given, parse_period("2026Q3"))
     assert list(zip(classified["invoice_id"], classified["outcome"], classified["detail"])) == [
-        ("L1", "OUTSIDE_MEMBERSHIP", "membership not renewed for 2026 (registered on 2025-05-01)"),
-        ("R1", "OUTSIDE_MEMBERSHIP", "dated before the membership's renewal on 2026-02-10"),
+        ("L1", "OUTSIDE_MEMBERSHIP", "membership not renewed for 2026 (registered on 01 May 2025)"),
+        ("R1", "OUTSIDE_MEMBERSHIP", "dated before the membership's renewal on 10 Feb 2026"),
         ("R2", "included", None),
-        ("N1", "OUTSIDE_MEMBERSHIP", "dated before the partner's registration on 2026-03-01"),
+        ("N1", "OUTSIDE_MEMBERSHIP", "dated before the partner's registration on 01 Mar 2026"),
         ("N2", "included", None)]
