@@ -18,7 +18,6 @@ import csv
 import io
 import re
 import struct
-import zipfile
 from pathlib import Path
 
 import polars as pl
@@ -191,13 +190,7 @@ def _repeat(attrs: dict[bytes, bytes], name: bytes) -> int:
 
 def examine_ods(path: Path, rel: str) -> Findings:
     where = Source(rel)
-    with zipfile.ZipFile(path) as zf, path.open("rb") as fh:
-        infos = zf.infolist()
-        wrong = guard._directory(infos, where, expect="ods")
-        if wrong:
-            return Findings((wrong,))
-        entries = guard._entries(infos)
-        unpacker = guard._Unpacker(fh, rel)
+    with guard.zipped(path, rel, "ods") as (infos, entries, unpacker):
         mime = entries.get("mimetype")
         if mime is None or b"".join(unpacker.chunks(mime)).strip() != _ODS_MIME:
             return Findings((error(where, "is an OpenDocument file but not a spreadsheet",
@@ -293,13 +286,7 @@ _XLSB_CELLS = range(2, 12)  # BrtCellRk .. BrtFmlaError (1, BrtCellBlank, holds 
 
 def examine_xlsb(path: Path, rel: str) -> Findings:
     where = Source(rel)
-    with zipfile.ZipFile(path) as zf, path.open("rb") as fh:
-        infos = zf.infolist()
-        wrong = guard._directory(infos, where, expect="xlsb")
-        if wrong:
-            return Findings((wrong,))
-        unpacker = guard._Unpacker(fh, rel)
-        entries = guard._entries(infos)
+    with guard.zipped(path, rel, "xlsb") as (infos, entries, unpacker):
         book = _xlsb_workbook(unpacker, entries)
         names = {p: s.name for s in book.sheets for p in s.parts}
         problems: list[Problem] = []

@@ -24,6 +24,7 @@ import posixpath
 import re
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -158,11 +159,6 @@ def examine(path: Path, rel: str) -> Findings:
         if kind == "xls":
             return formats.examine_xls(path, rel)
         if kind in ("ods", "xlsb"):
-            try:
-                zipfile.ZipFile(path).close()
-            except Exception:  # zipfile reports a damaged directory in many ways
-                return Findings((error(Source(rel), "is damaged: the file is incomplete",
-                                       "copy or download it again, or " + RESAVE),))
             return (formats.examine_ods if kind == "ods" else formats.examine_xlsb)(path, rel)
         return _inspect(path, rel)
     except (_Refused, formats.Refused) as refused:
@@ -172,20 +168,29 @@ def examine(path: Path, rel: str) -> Findings:
                                "check the file is not open elsewhere"),))
 
 
-def _inspect(path: Path, rel: str) -> Findings:
-    where = Source(rel)
+@contextmanager
+def zipped(path: Path, rel: str, expect: str) -> Iterator[tuple[list[zipfile.ZipInfo], dict[str, zipfile.ZipInfo],
+                                                                 "_Unpacker"]]:
+    """A zipped workbook (.xlsx, .xlsm, .ods, .xlsb) opened for the checks: its parts, checked
+    against the format (`_directory`), by name, and the unpacker that inflates them with limits.
+    A damaged zip or a directory that does not fit is refused (`_Refused`)."""
     try:
         zf = zipfile.ZipFile(path)
     except Exception:  # zipfile reports a damaged directory in many ways
-        return Findings((error(where, "is damaged: the file is incomplete or not a real .xlsx",
-                               "copy or download it again, or " + RESAVE),))
+        raise _Refused(error(Source(rel), "is damaged: the file is incomplete"
+                             + (" or not a real .xlsx" if expect == "xlsx" else ""),
+                             "copy or download it again, or " + RESAVE)) from None
     with zf, path.open("rb") as fh:
         infos = zf.infolist()
-        wrong = _directory(infos, where)
+        wrong = _directory(infos, Source(rel), expect)
         if wrong:
-            return Findings((wrong,))
-        entries = _entries(infos)
-        unpacker = _Unpacker(fh, rel)
+            raise _Refused(wrong)
+        yield infos, _entries(infos), _Unpacker(fh, rel)
+
+
+def _inspect(path: Path, rel: str) -> Findings:
+    where = Source(rel)
+    with zipped(path, rel, "xlsx") as (infos, entries, unpacker):
         book = _workbook(unpacker, entries)
         # sheets by part; any other part under xl/worksheets/ gets the same scan, unnamed
         sheets = {i.filename.lower(): "" for i in infos if i.filename.lower().startswith("xl/worksheets/")
