@@ -32,14 +32,8 @@ ERROR_CODES = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 
 RESAVE = "open it in Excel and save it again"
 
 
-class Refused(Exception):
-    def __init__(self, problem: Problem):
-        super().__init__(str(problem))
-        self.problem = problem
-
-
 def _refuse(rel: str, message: str, hint: str = RESAVE):
-    raise Refused(error(Source(rel), message, hint))
+    raise guard.Refused(error(Source(rel), message, hint))
 
 
 # ---------------------------------------------------------------- .xls: a compound file holding BIFF8 records
@@ -179,7 +173,6 @@ def examine_xls(path: Path, rel: str) -> Findings:
 
 _ODS_TAG = re.compile(rb"<(/?)(table:table|table:table-row|table:table-cell|table:covered-table-cell|text:p)"
                       rb"(?=[\s/>])(" + guard._INSIDE + rb"?)(/?)>")
-_ODS_ATTR = re.compile(rb"([\w.:-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 _ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 
 
@@ -225,7 +218,7 @@ def _scan_ods(unpacker, info) -> tuple[list[str], dict[str, _Extent], list[tuple
         piece, carry = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
         for m in _ODS_TAG.finditer(piece):
             close, tag, raw, empty = m.groups()
-            attrs = {k: a + b for k, a, b in _ODS_ATTR.findall(raw)} if not close else {}
+            attrs = {k: a + b for k, a, b in guard._ATTR.findall(raw)} if not close else {}
             if tag == b"table:table":
                 if not close:
                     name = attrs.get(b"table:name", b"").decode("utf-8", "replace")
@@ -294,7 +287,7 @@ def examine_xlsb(path: Path, rel: str) -> Findings:
         for info in infos:
             name = info.filename.lower()
             if name == "xl/sharedstrings.bin":
-                data = guard._Unpacker.read(unpacker, info)
+                data = unpacker.read(info)
                 for kind, body in _records(data[:64]):
                     if kind == 159 and len(body) >= 8:  # BrtBeginSst: cstTotal, cstUnique
                         unique = struct.unpack_from("<I", body, 4)[0]
@@ -321,10 +314,10 @@ def _xlsb_workbook(unpacker, entries) -> Workbook:
     """Sheets (name, state, part) from xl/workbook.bin's BrtBundleSh records and their
     relationships; the date system from BrtWbProp."""
     info = entries.get("xl/workbook.bin")
-    data = guard._Unpacker.read(unpacker, info) if info else b""
+    data = unpacker.read(info) if info else b""
     rels = entries.get("xl/_rels/workbook.bin.rels")
     targets = {a.get("Id"): a.get("Target", "") for a in map(guard._attrs, guard._RELATIONSHIP.findall(
-        guard._Unpacker.read(unpacker, rels) if rels else b""))}
+        unpacker.read(rels) if rels else b""))}
     sheets, date1904 = [], False
     for kind, body in _records(data):
         if kind == 156 and len(body) >= 12:  # BrtBundleSh: hsState, iTabID, strRelID, strName

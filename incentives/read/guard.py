@@ -113,7 +113,7 @@ class Workbook:
     recalc: bool = False  # fullCalcOnLoad: formula values were written by a program, not Excel
 
 
-class _Refused(Exception):
+class Refused(Exception):
     """Reading on would be unsafe or pointless; carries the one problem to report."""
 
     def __init__(self, problem: Problem):
@@ -161,7 +161,7 @@ def examine(path: Path, rel: str) -> Findings:
         if kind in ("ods", "xlsb"):
             return (formats.examine_ods if kind == "ods" else formats.examine_xlsb)(path, rel)
         return _inspect(path, rel)
-    except (_Refused, formats.Refused) as refused:
+    except Refused as refused:
         return Findings((refused.problem,))
     except OSError as ex:
         return Findings((error(Source(rel), f"cannot be read: {ex.strerror or ex}",
@@ -173,18 +173,18 @@ def zipped(path: Path, rel: str, expect: str) -> Iterator[tuple[list[zipfile.Zip
                                                                  "_Unpacker"]]:
     """A zipped workbook (.xlsx, .xlsm, .ods, .xlsb) opened for the checks: its parts, checked
     against the format (`_directory`), by name, and the unpacker that inflates them with limits.
-    A damaged zip or a directory that does not fit is refused (`_Refused`)."""
+    A damaged zip or a directory that does not fit is refused (`Refused`)."""
     try:
         zf = zipfile.ZipFile(path)
     except Exception:  # zipfile reports a damaged directory in many ways
-        raise _Refused(error(Source(rel), "is damaged: the file is incomplete"
+        raise Refused(error(Source(rel), "is damaged: the file is incomplete"
                              + (" or not a real .xlsx" if expect == "xlsx" else ""),
                              "copy or download it again, or " + RESAVE)) from None
     with zf, path.open("rb") as fh:
         infos = zf.infolist()
         wrong = _directory(infos, Source(rel), expect)
         if wrong:
-            raise _Refused(wrong)
+            raise Refused(wrong)
         yield infos, _entries(infos), _Unpacker(fh, rel)
 
 
@@ -353,7 +353,7 @@ class _Unpacker:
             self._refuse(info, "is cut short: the file is incomplete", "copy or download it again")
 
     def _refuse(self, info: zipfile.ZipInfo, message: str, hint: str):
-        raise _Refused(error(Source(self.rel), f"part {info.filename} {message}", hint))
+        raise Refused(error(Source(self.rel), f"part {info.filename} {message}", hint))
 
     def read(self, info: zipfile.ZipInfo) -> bytes:
         if info.file_size > _SMALL:

@@ -101,7 +101,7 @@ def open_checked(path: Path, rel: str) -> tuple[Book | None, list[Problem]]:
     if kind == "csv":
         try:
             text = formats.read_csv(path, rel)
-        except formats.Refused as refused:
+        except guard.Refused as refused:
             return None, problems + [refused.problem]
         return Book(path, rel, (), (), None, text=text), problems
     try:
