@@ -45,17 +45,13 @@ def write_payments(path: Path, program_id: str, period: str, unit: str, run_id: 
     os.close(handle)
     try:
         book = workbook(Path(temporary))
-        sheet = write_table(book, "Payments", HEADER,
+        write_table(book, "Payments", HEADER,
                             ([program_id, period, p.partner_id, p.partner_name, p.vendor_id, unit, p.payment,
                               p.direction, f"{program_id}/{period}/{p.partner_id}", run_id]
                              for p in sorted(payments, key=lambda p: p.partner_id) if p.payment),
                             {"payment": MONEY}, {"program_id": max(12, len(program_id) + 2), "partner_name": 36,
                                                  "payment": 16, "reference": len(program_id) + len(period) + 16,
                                                  "run_id": 66})
-        sheet.set_landscape()
-        sheet.set_paper(9)  # A4
-        sheet.fit_to_pages(1, 0)
-        sheet.repeat_rows(0)
         book.close()
         os.replace(temporary, path)
     except BaseException:

@@ -43,7 +43,7 @@ from incentives.settle import LedgerRow, Origin, Settlement
 from incentives.validate import unsafe_file_name
 from incentives.write.rows import Column, body, splice_sheets
 from incentives.words import Words
-from incentives.write.xlsx import DATE, MONEY, RATE, workbook, xf_index
+from incentives.write.xlsx import DATE, MAX_WIDTH, MONEY, PAPER_A4, PRINTABLE, RATE, pixels, workbook, xf_index
 
 COUNT = "#,##0"
 
@@ -62,7 +62,6 @@ LINE_COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("net_amount", "money", 15), ("currency", "text", 8), ("fx_rate", "number", 9), ("base_amount", "money", 16),
     ("outcome", "text", 10), ("detail", "text", 14), ("flag", "text", 8), ("share", "money", 16),
 )
-MAX_WIDTH = 50
 LINES_SHEET = 2  # the first Lines sheet is the workbook's second: xl/worksheets/sheet2.xml
 SHEET_ROWS = 1_048_576  # Excel's rows per sheet; a Lines sheet holds its header, lines, and room for the totals
 
@@ -329,7 +328,7 @@ def _statement_sheet(book, styles, w: Words, program: Program, row: LedgerRow, l
                      run_id: str) -> None:
     sheet = book.add_worksheet("Statement")
     sheet.set_portrait()
-    sheet.set_paper(9)  # A4
+    sheet.set_paper(PAPER_A4)
     sheet.fit_to_pages(1, 1)
     sheet.hide_gridlines(2)
     sheet.set_footer(_footer(w, program, period, run_id))
@@ -452,7 +451,7 @@ def _lines_sheet(book, styles, w: Words, program: Program, row: LedgerRow, lines
     count = lines.count - k * lines.per_sheet if last else lines.per_sheet
     sheet = book.add_worksheet("Lines" if k == 0 else f"Lines ({k + 1})")
     sheet.set_landscape()
-    sheet.set_paper(9)  # A4
+    sheet.set_paper(PAPER_A4)
     sheet.repeat_rows(0)
     sheet.set_footer(_footer(w, program, period, run_id, row.partner.partner_id))
     unit = w.code("unit", program.unit)
@@ -495,14 +494,12 @@ def _progress(out: _Rows, label: str, base: Decimal, target: Decimal, w: Words, 
         "min_type": "num", "min_value": 0, "max_type": "num", "max_value": 1})
 
 
-PRINTABLE = 988  # an A4 landscape page between the default margins, in pixels at 96 dpi
 SMALLEST = 9 / 11  # the scale that prints the 11 pt text at 9 pt
 
 
 def pages_across(widths: list[int]) -> int:
     """The pages across a Lines sheet needs to print at `SMALLEST` scale or larger (widths in characters)."""
-    pixels = sum(int(w * 7 + 5) for w in widths)
-    return max(1, -(-int(pixels * SMALLEST) // PRINTABLE))
+    return max(1, -(-int(pixels(widths) * SMALLEST) // PRINTABLE))
 
 
 class _Rows:

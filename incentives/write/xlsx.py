@@ -146,12 +146,16 @@ def frame_widths(frame: pl.DataFrame) -> list[int]:
     return [min(MAX_WIDTH, max(8, len(c) + 2, (n or 0) + 2)) for c, n in zip(frame.columns, measured)]
 
 
+def pixels(widths: list[float]) -> int:
+    """Columns of these widths (in characters) in pixels at 96 dpi, as Excel lays them out."""
+    return sum(int(w * 7 + 5) for w in widths)
+
+
 def page_setup(sheet, widths: list[float], footer: str = "", header_rows: int = 1, page: str = "Page &P of &N") -> None:
     """A sheet a person may print: A4, landscape when wider than a portrait page, fit to the
     page's width, the header repeated on every page, a footer naming what it is, page N of M."""
-    pixels = sum(int(w * 7 + 5) for w in widths)
     sheet.set_paper(PAPER_A4)
-    if pixels > PORTRAIT:
+    if pixels(widths) > PORTRAIT:
         sheet.set_landscape()
     else:
         sheet.set_portrait()
