@@ -227,7 +227,7 @@ def member_from(program: Program, partner: Partner) -> dt.date | None:
     return max(renewed, dt.date(program.year, 1, 1))
 
 
-def _context_columns(inputs: Inputs) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _context_columns(inputs: Inputs) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     partners = pl.DataFrame(
         {"partner_id": [p.partner_id for p in inputs.partners],
          "p_registered_on": [p.registered_on for p in inputs.partners],

@@ -38,7 +38,7 @@ class Period:
     @property
     def base(self) -> Period:
         """The period itself, without a supplement's number."""
-        return Period(self.year, self.kind, self.index)
+        return self.supplemented(0)
 
     def supplemented(self, number: int) -> Period:
         return Period(self.year, self.kind, self.index, number)
@@ -68,7 +68,7 @@ class Period:
 
     def of_year_so_far(self) -> tuple[Period, ...]:
         """This year's periods of the same kind, up to and including this one."""
-        return tuple(Period(self.year, self.kind, i) for i in range(1, self.index + 1))
+        return self.year_periods()[:self.index]
 
     def contains(self, day: dt.date) -> bool:
         return self.start <= day <= self.end
