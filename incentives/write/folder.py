@@ -18,7 +18,6 @@ import contextlib
 import ctypes
 import ctypes.util
 import errno
-import hashlib
 import os
 import re
 import shutil
@@ -29,8 +28,8 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from incentives.problems import Problem, Source, error, note
+from incentives.register.manifest import MANIFEST, ManifestError, read_manifest, sha256_of
 
-MANIFEST = "manifest.sha256"
 STATEMENTS = "statements"
 # The files a run writes at the top of its folder; statements/ holds only <partner_id>.xlsx.
 RUN_FILES = frozenset({"ledger.xlsx", "summary.xlsx", "audit.xlsx", MANIFEST})
@@ -136,7 +135,7 @@ def _not_calc(folder: Path) -> str | None:
     a file it does not list or whose content changed; without one, a file a run does not write."""
     listed = None
     if (folder / MANIFEST).is_file():
-        listed = _manifest(folder / MANIFEST)
+        listed = _manifest(folder)
         if listed is None:
             return f"{MANIFEST}: not one calc wrote"
     for path in sorted(folder.rglob("*")):
@@ -151,7 +150,7 @@ def _not_calc(folder: Path) -> str | None:
                 continue
             if relative not in listed:
                 return f"{relative}: not in its {MANIFEST}"
-            if _sha256(path) != listed[relative]:
+            if sha256_of(path) != listed[relative]:
                 return f"{relative}: changed since calc wrote it"
         else:
             top, _, rest = relative.partition("/")
@@ -160,26 +159,16 @@ def _not_calc(folder: Path) -> str | None:
     return None
 
 
-def _manifest(path: Path) -> dict[str, str] | None:
-    """`sha256sum` lines as {path: sha256}, or None when a line is not one."""
-    listed = {}
+def _manifest(folder: Path) -> dict[str, str] | None:
+    """The folder's manifest as {path: sha256} (`register.manifest.read_manifest`), or None when it
+    is not one calc wrote: a line not in sha256sum's format, or a path that is not UTF-8."""
     try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError):
+        listed = read_manifest(folder)
+    except (ManifestError, OSError):
         return None
-    for line in text.splitlines():
-        digest, sep, name = line.partition("  ")
-        if not sep:
-            digest, sep, name = line.partition(" *")
-        if not sep or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
-            return None
-        listed[name.removeprefix("./")] = digest
-    return listed
-
-
-def _sha256(path: Path) -> str:
-    with path.open("rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
+    if any("\ufffd" in name for name in listed):
+        return None
+    return {name.removeprefix("./"): digest for name, digest in listed.items()}
 
 
 def _ours(folder: Path) -> bool:
