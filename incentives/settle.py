@@ -5,12 +5,12 @@ What earlier periods paid (`previously_settled`) comes from one of three places,
 `Origin` records: the register (the sum of the closed runs' accruals, `from_register`), an
 earlier run's ledger (`--ledger`, read by `previous.py`), or, when the register holds no
 closed period of the program year, recomputed from this run's own inputs
-(`recomputed_settled`), which cannot see that a line arrived late.
+(`recomputed`), which cannot see that a line arrived late.
 
 Under `clawback = carry_forward` a negative balance of a period that is not the year's last is
 carried into the partner's next period (`carried_out`, then `carried_in`) instead of being
 claimed back; `carried_in` comes from the same three places (the register's last closed run,
-`--ledger`'s `carried_out`, or `recomputed_carried`) and never enters `previously_settled`.
+`--ledger`'s `carried_out`, or `recomputed`) and never enters `previously_settled`.
 A partner with TierHistory rows is rated per span of one tier (`tiers.py`, `rates.entitle_spans`).
 """
 
@@ -143,21 +143,6 @@ def entitlements(inputs: Inputs, classified: pl.DataFrame, by_partner: dict[str,
     return owed
 
 
-def recomputed_settled(inputs: Inputs, lines: pl.DataFrame, period: Period) -> dict[str, Decimal]:
-    """What the year's earlier periods settled, recomputed from the same inputs.
-
-    Each earlier period paid its entitlement less the one before, so together they
-    paid the entitlement as of the previous period's end.
-    """
-    earlier = period.of_year_so_far()[:-1]
-    if not earlier:
-        return {}
-    previous = earlier[-1]
-    classified = classify(lines, inputs, previous, words=False)
-    before = totals(classified, previous)
-    return {pid: e.amount for pid, e in entitlements(inputs, classified, before, previous).items()}
-
-
 def carries(inputs: Inputs, period: Period) -> bool:
     """Whether a negative net_due of `period` is carried into the next one: under carry_forward,
     in every period but the year's last (a supplement is a run of the last)."""
@@ -171,26 +156,44 @@ def _bonuses(inputs: Inputs, by_partner: dict[str, Totals], period: Period) -> t
     return tuple(bonus_stage.award(inputs.program.bonuses, partners, bases, period, inputs.program.rounding))
 
 
-def recomputed_carried(inputs: Inputs, lines: pl.DataFrame, period: Period) -> dict[str, Decimal]:
-    """`carried_in` recomputed from the same inputs, period by period: each earlier period's
-    total_payable (its entitlement less the one before, plus its bonuses) offset against what the
-    period before it carried out. Nothing is carried under `net`, nor into a year's first period."""
+def _bonus_by_partner(awards: Sequence[bonus_stage.Award]) -> dict[str, Decimal]:
+    bonus: dict[str, Decimal] = {}
+    for a in awards:
+        bonus[a.partner_id] = bonus.get(a.partner_id, ZERO) + a.amount
+    return bonus
+
+
+def _owed(inputs: Inputs, lines: pl.DataFrame, period: Period) -> tuple[dict[str, Decimal], dict[str, Totals]]:
+    """Each partner's entitlement as of `period`'s end, and its totals then."""
+    classified = classify(lines, inputs, period, words=False)
+    by_partner = totals(classified, period)
+    return {pid: e.amount for pid, e in entitlements(inputs, classified, by_partner, period).items()}, by_partner
+
+
+def recomputed(inputs: Inputs, lines: pl.DataFrame, period: Period) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
+    """What the year's earlier periods settled and what the last of them carried out, recomputed
+    from the same inputs; each earlier period classified once.
+
+    Each earlier period paid its entitlement less the one before, so together they paid the
+    entitlement as of the previous period's end. Under `carry_forward` each earlier period's
+    total_payable (its entitlement less the one before, plus its bonuses) is offset against what
+    the period before it carried out; nothing is carried under `net`, nor into a year's first
+    period, and then only the previous period is classified."""
+    earlier = period.of_year_so_far()[:-1]
+    if not earlier:
+        return {}, {}
     if inputs.program.clawback != "carry_forward":
-        return {}
+        return _owed(inputs, lines, earlier[-1])[0], {}
     carried: dict[str, Decimal] = {}
     owed_before: dict[str, Decimal] = {}
-    for earlier in period.of_year_so_far()[:-1]:
-        classified = classify(lines, inputs, earlier, words=False)
-        by_partner = totals(classified, earlier)
-        owed = {pid: e.amount for pid, e in entitlements(inputs, classified, by_partner, earlier).items()}
-        bonus: dict[str, Decimal] = {}
-        for a in _bonuses(inputs, by_partner, earlier):
-            bonus[a.partner_id] = bonus.get(a.partner_id, ZERO) + a.amount
+    for e in earlier:
+        owed, by_partner = _owed(inputs, lines, e)
+        bonus = _bonus_by_partner(_bonuses(inputs, by_partner, e))
         row = {pid: owed[pid] - owed_before.get(pid, ZERO) + bonus.get(pid, ZERO) + carried.get(pid, ZERO)
                for pid in owed}
         carried = {pid: due for pid, due in row.items() if due < 0}  # an earlier period is never the year's last
         owed_before = owed
-    return carried
+    return owed_before, carried
 
 
 @dataclass(frozen=True)
@@ -297,17 +300,15 @@ def settle(inputs: Inputs, lines: pl.DataFrame, period: Period,
     classified = classify(lines, inputs, period)
     by_partner = totals(classified, period)
     owed = entitlements(inputs, classified, by_partner, period)
-    if settled is None:
-        settled = recomputed_settled(inputs, lines, period)
-    if carried is None:
-        carried = recomputed_carried(inputs, lines, period)
+    if settled is None or carried is None:
+        again_settled, again_carried = recomputed(inputs, lines, period)
+        settled = again_settled if settled is None else settled
+        carried = again_carried if carried is None else carried
     awards = _bonuses(inputs, by_partner, period)
     unawarded = ()
     if period.supplement:
         awards, unawarded = (), awards
-    bonus: dict[str, Decimal] = {}
-    for a in awards:
-        bonus[a.partner_id] = bonus.get(a.partner_id, ZERO) + a.amount
+    bonus = _bonus_by_partner(awards)
     rows = tuple(
         LedgerRow(p, by_partner.get(p.partner_id, Totals()), owed[p.partner_id],
                   settled.get(p.partner_id, ZERO), bonus.get(p.partner_id, ZERO), carried.get(p.partner_id, ZERO),
