@@ -12,9 +12,9 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from itertools import islice, repeat
+from itertools import islice
 from decimal import Decimal
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import polars as pl
 
@@ -49,15 +49,18 @@ def _aside(name: str) -> str | None:
     return None
 
 
+NAMED = {b.pattern.casefold().rpartition(".")[0]: b for b in schema.WORKBOOKS if "/" not in b.pattern}
+FOLDERS = {b.pattern.partition("/")[0].casefold(): b for b in schema.WORKBOOKS if "/" in b.pattern}
+
+
 def find_inputs(folder: Path) -> tuple[list[tuple[Path, schema.Workbook]], list[Problem]]:
     """Every file of the input folder accounted for: the workbooks to read, each with its
     declaration, in path order (`sales/` and `opportunities/` with their subfolders,
     extensions in any case); lock files, hidden files and READMEs as notes; anything else,
-    and a link that leads outside the folder or nowhere, an error naming it."""
+    and a link that leads outside the folder or nowhere, an error naming it. (`storage.py`
+    lists a folder of objects by the same rules: `_aside`, `_subfolder`, `_placed`, `jobs_of`.)"""
     root = folder.resolve()
-    named = {b.pattern.casefold().rpartition(".")[0]: b for b in schema.WORKBOOKS if "/" not in b.pattern}
-    folders = {b.pattern.partition("/")[0].casefold(): b for b in schema.WORKBOOKS if "/" in b.pattern}
-    found: dict[str, list[Path]] = {}  # pattern -> files
+    found: dict[str, list[tuple[str, Path]]] = {}  # pattern -> (rel, file)
     problems: list[Problem] = []
 
     def walk(directory: Path, book: schema.Workbook | None, seen: frozenset[Path]) -> None:
@@ -70,46 +73,67 @@ def find_inputs(folder: Path) -> tuple[list[tuple[Path, schema.Workbook]], list[
             if target is None:
                 continue
             if target.is_dir():
-                if book is None and path.name.casefold() in folders:
-                    walk(path, folders[path.name.casefold()], seen | {target})
-                elif book is not None and target not in seen:
-                    walk(path, book, seen | {target})
-                elif book is not None:
+                if book is not None and target in seen:
                     problems.append(error(Source(rel), "is a link to a folder that holds it: its files would be "
                                           "read twice", "delete the link"))
-                else:
-                    problems.append(error(Source(rel), "is a folder calc does not read",
-                                          "move it out of the input folder; sales reports go in sales/, "
-                                          "opportunity reports in opportunities/"))
+                elif (inner := _subfolder(rel, path.name, book, problems)) is not None:
+                    walk(path, inner, seen | {target})
                 continue
-            suffix = path.suffix.casefold()
-            stem = path.name.casefold()[:-len(suffix)] if suffix else path.name.casefold()
-            if book is None and stem in named and suffix in NAMED_KINDS:
-                found.setdefault(named[stem].pattern, []).append(path)
-            elif book is not None and suffix in guard.KINDS:
-                found.setdefault(book.pattern, []).append(path)
-            elif book is not None:
-                problems.append(error(Source(rel), f"is not a workbook calc reads ({WORKBOOK_TYPES})",
-                                      "save it as .xlsx, or move it out of the input folder"))
-            else:
-                expected = ", ".join(b.pattern for b in schema.WORKBOOKS)
-                problems.append(error(Source(rel), "is not an input of calc",
-                                      f"the input folder holds {expected}; move anything else out of it"))
+            _placed(rel, path, path.name, book, found, problems)
 
     if folder.is_dir():
         walk(folder, None, frozenset({root}))
+    return jobs_of(found, problems)
+
+
+def _subfolder(rel: str, name: str, book: schema.Workbook | None, problems: list[Problem]
+               ) -> schema.Workbook | None:
+    """The declaration a folder's files are read under (a subfolder of sales/ is read as sales),
+    or None, with an error, for a folder calc does not read."""
+    if book is not None:
+        return book
+    if name.casefold() in FOLDERS:
+        return FOLDERS[name.casefold()]
+    problems.append(error(Source(rel), "is a folder calc does not read",
+                          "move it out of the input folder; sales reports go in sales/, "
+                          "opportunity reports in opportunities/"))
+    return None
+
+
+def _placed(rel: str, path, name: str, book: schema.Workbook | None,
+            found: dict[str, list[tuple[str, object]]], problems: list[Problem]) -> None:
+    """A file found at `rel` (in a folder read as `book`, None at the top) added to `found` under
+    its workbook's pattern, or an error saying why calc does not read it."""
+    suffix = PurePosixPath(name).suffix.casefold()
+    stem = name.casefold()[:-len(suffix)] if suffix else name.casefold()
+    if book is None and stem in NAMED and suffix in NAMED_KINDS:
+        found.setdefault(NAMED[stem].pattern, []).append((rel, path))
+    elif book is not None and suffix in guard.KINDS:
+        found.setdefault(book.pattern, []).append((rel, path))
+    elif book is not None:
+        problems.append(error(Source(rel), f"is not a workbook calc reads ({WORKBOOK_TYPES})",
+                              "save it as .xlsx, or move it out of the input folder"))
+    else:
+        expected = ", ".join(b.pattern for b in schema.WORKBOOKS)
+        problems.append(error(Source(rel), "is not an input of calc",
+                              f"the input folder holds {expected}; move anything else out of it"))
+
+
+def jobs_of(found: dict[str, list[tuple[str, object]]], problems: list[Problem]) -> tuple[list, list[Problem]]:
+    """The files to read, each with its declaration, in the contract's order of workbooks and
+    then by path; a named workbook given twice, or a required one missing, an error."""
     jobs = []
     for book in schema.WORKBOOKS:
-        paths = sorted(found.get(book.pattern, []), key=lambda p: _rel(folder, p))
-        if "/" not in book.pattern and len(paths) > 1:
-            problems.append(error(Source(_rel(folder, paths[0])), "is given more than once: "
-                                  + ", ".join(_rel(folder, p) for p in paths), "keep one of them"))
-            paths = paths[:1]
-        if not paths and book.required:
+        files = sorted(found.get(book.pattern, []), key=lambda f: f[0])
+        if "/" not in book.pattern and len(files) > 1:
+            problems.append(error(Source(files[0][0]), "is given more than once: "
+                                  + ", ".join(rel for rel, _ in files), "keep one of them"))
+            files = files[:1]
+        if not files and book.required:
             problems.append(error(Source(book.pattern), "input workbook is missing",
                                   f"put {book.en.lower().rstrip('.')} in {book.pattern} "
                                   f"(a blank one: `calc templates`)"))
-        jobs += [(path, book) for path in paths]
+        jobs += [(path, book) for _, path in files]
     return jobs, problems
 
 
@@ -132,7 +156,9 @@ def _inside(root: Path, path: Path, rel: str, problems: list[Problem]) -> Path |
     return target
 
 
-def _rel(folder: Path, path: Path) -> str:
+def _rel(folder: Path | str, path: Path | str) -> str:
+    if isinstance(path, str):  # an object's URL under the input URL (storage.py)
+        return path[len(folder.rstrip("/")) + 1:]
     return path.relative_to(folder).as_posix()
 
 
@@ -145,9 +171,20 @@ class _Opened:
     sheets: tuple[tuple[schema.Sheet, Raw | None, tuple[Problem, ...]], ...]  # in the book's order
 
 
-def _open(folder: Path, path: Path, book: schema.Workbook) -> _Opened:
-    """Guard, open, find and map each declared sheet; cells still text. Safe in a thread."""
-    rel = _rel(folder, path)
+def _open(folder: Path | str, path: Path | str, book: schema.Workbook) -> _Opened:
+    """Guard, open, find and map each declared sheet; cells still text. Safe in a thread. An
+    object's URL is fetched here, by whoever reads it (a cluster's worker: the URL travels, not
+    the bytes), into a temporary file the guard and the reader take as any other."""
+    if isinstance(path, str):
+        from incentives import storage
+
+        with storage.fetched(path) as (local, version):
+            opened = _open_file(_rel(folder, path), local, book)
+        return replace(opened, info=replace(opened.info, version=version))
+    return _open_file(_rel(folder, path), path, book)
+
+
+def _open_file(rel: str, path: Path, book: schema.Workbook) -> _Opened:
     data = path.read_bytes()
     info = InputFile(rel, hashlib.sha256(data).hexdigest(), len(data), (), 0)
     del data
@@ -180,15 +217,17 @@ def _nothing(n: int) -> None:
     pass
 
 
-def _read_all(folder: Path, jobs: list[tuple[Path, schema.Workbook]], tick: Callable[[int], None] = _nothing
-              ) -> list[tuple[dict[str, list[Table]], InputFile, list[Problem]]]:
+def _read_all(folder: Path, jobs: list[tuple[Path, schema.Workbook]], tick: Callable[[int], None] = _nothing,
+              cluster=None) -> list[tuple[dict[str, list[Table]], InputFile, list[Problem]]]:
     """`read_book` of every job, in their order. Many files are opened in a pool of processes
     (much of the guard's and the header's work holds the GIL) and typed here in batches as
     they come, while the pool opens the next ones; a few, in threads (calamine's work runs
-    without the GIL), then typed at once."""
-    if len(jobs) >= PROCESSES_FROM and processes.workers() > 1:
-        with processes.pool() as pool:
-            opened = pool.map(_open, repeat(folder), *zip(*jobs), chunksize=8)
+    without the GIL), then typed at once. With `cluster` (`--cluster`) every file is opened
+    by its workers."""
+    if cluster is not None or (len(jobs) >= PROCESSES_FROM and processes.workers() > 1):
+        with processes.pool(cluster=cluster) as pool:
+            # lists, not iterators: a Dask executor sizes its tasks before it sends them
+            opened = pool.map(_open, [folder] * len(jobs), [p for p, _ in jobs], [b for _, b in jobs], chunksize=8)
             read = []
             while batch := list(islice(opened, TYPED_TOGETHER)):
                 read += _read_books(batch)
@@ -380,16 +419,22 @@ def _counted(files: list[InputFile], sales: pl.DataFrame) -> list[InputFile]:
     return [replace(f, counted=tuple(sums.get(f.path, ()))) if f.path.startswith("sales/") else f for f in files]
 
 
-def load(folder: Path, counted: Callable[[int], Callable[[int], None]] | None = None
+def load(folder: Path | str, counted: Callable[[int], Callable[[int], None]] | None = None, cluster=None
          ) -> tuple[Inputs | None, list[Problem]]:
-    """Every workbook of the input folder read; `Inputs` when nothing blocks building them.
-    `counted(files)`, when given, is told how many files there are to read and returns a tick
-    called as they are read (a progress bar)."""
+    """Every workbook of the input folder (or of the objects under a URL: `storage.py`) read;
+    `Inputs` when nothing blocks building them. `counted(files)`, when given, is told how many
+    files there are to read and returns a tick called as they are read (a progress bar);
+    `cluster`: the files are read on its workers."""
     files: list[InputFile] = []
     read: dict[str, list[Table]] = {}
-    jobs, problems = find_inputs(folder)
+    if isinstance(folder, str):
+        from incentives import storage
+
+        jobs, problems = storage.find_inputs(folder)
+    else:
+        jobs, problems = find_inputs(folder)
     tick = counted(len(jobs)) if counted else _nothing
-    for tables, info, found in _read_all(folder, jobs, tick):
+    for tables, info, found in _read_all(folder, jobs, tick, cluster):
         files.append(info)
         problems += found
         for name, table in tables.items():

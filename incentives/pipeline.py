@@ -61,9 +61,9 @@ def _sorted(problems: list[Problem]) -> tuple[Problem, ...]:
     return tuple(sorted(problems, key=Problem.sort_key))
 
 
-def check(folder: Path, period: Period | None, progress: Progress = quiet) -> Outcome:
-    """Read and validate an input folder; `inputs` only when there is no error."""
-    inputs, problems = load(folder, lambda total: progress("reading files", total))
+def check(folder: Path | str, period: Period | None, progress: Progress = quiet, cluster=None) -> Outcome:
+    """Read and validate an input folder (or URL); `inputs` only when there is no error."""
+    inputs, problems = load(folder, lambda total: progress("reading files", total), cluster)
     if inputs is not None:
         problems += validate(inputs, period)
     outcome = Outcome(_sorted(problems), inputs)
@@ -139,11 +139,11 @@ def default_out(inputs: Inputs, period: Period) -> Path:
 
 
 def write_outputs(folder: Path, inputs: Inputs, settlement: Settlement, balances: tuple[reconcile.Balance, ...],
-                  reviews: tuple[TierReview, ...], command: str, progress: Progress = quiet) -> None:
+                  reviews: tuple[TierReview, ...], command: str, progress: Progress = quiet, cluster=None) -> None:
     write_ledger(folder, inputs.program, settlement)
     write_summary(folder, inputs, settlement, balances, reviews)
     write_statements(folder, inputs, settlement, reviews,
-                     tick=progress("writing statements", len(statement_partners(settlement))))
+                     tick=progress("writing statements", len(statement_partners(settlement))), cluster=cluster)
     write_audit(folder, inputs, settlement, command)
     write_manifest(folder)  # last: a folder without it is not a complete run
 
@@ -172,14 +172,16 @@ def supplement_notes(settlement: Settlement, inputs: Inputs, register: Path | No
     return problems
 
 
-def run(folder: Path, period: Period, out: Path | None = None, previous: Path | None = None,
+def run(folder: Path | str, period: Period, out: Path | str | None = None, previous: Path | None = None,
         command: str = "", progress: Progress = quiet, register: Path | None = None,
-        supplement: bool = False) -> Outcome:
+        supplement: bool = False, cluster=None) -> Outcome:
+    """`calc run`. `folder` and `out` may be URLs (`storage.py`); `cluster` (`cluster.connect`)
+    reads the files and writes the statements on a Dask cluster."""
     progress("reading", 0)  # the phases (reading, computing, writing) are what bench/ times
-    checked = check(folder, period.base, progress)
+    checked = check(folder, period.base, progress, cluster)
     if not checked.ok:
         refused = {previous.resolve(): "the --ledger folder"} if previous else {}
-        refusal = out and check_target(out, input_dir=folder, program_id=None, refused=refused)
+        refusal = out and _check_out(out, folder, None, refused)
         return Outcome(_sorted([*checked.problems, *([refusal] if refusal else [])]))
     inputs = checked.inputs
     chosen, problems = basis(inputs, period, previous, register, supplement)
@@ -187,9 +189,8 @@ def run(folder: Path, period: Period, out: Path | None = None, previous: Path | 
     # The output folder is checked before anything is computed: a refusal costs no time.
     target = out or default_out(inputs, chosen.period)
     if not any(p.is_error for p in problems):
-        problems += mend(target)  # first: it may put back the only copy of the last output
-        refusal = check_target(target, input_dir=folder, program_id=inputs.program.program_id,
-                               refused=chosen.refused)
+        problems += [] if _url(target) else mend(target)  # first: it may put back the only copy of the last output
+        refusal = _check_out(target, folder, inputs.program.program_id, chosen.refused)
         problems += [refusal] if refusal else []
     if any(p.is_error for p in problems):
         return Outcome(_sorted([*checked.problems, *problems]), origin=origin, program=name)
@@ -207,17 +208,52 @@ def run(folder: Path, period: Period, out: Path | None = None, previous: Path | 
     # tiers on the period's last day
     reviews = review(inputs.program, tuple(r.partner for r in settlement.rows), ytd, settlement.period.is_last_of_year)
     progress("writing", 0)
+
+    def fill(staging: Path) -> None:
+        write_outputs(staging, inputs, settlement, balances, reviews,
+                      command or f"calc run {_name(folder)} --period {period}", progress, cluster)
     try:
-        written = write_atomically(target, lambda staging: write_outputs(
-            staging, inputs, settlement, balances, reviews, command or f"calc run {folder.name} --period {period}",
-            progress))
+        if _url(target):  # object storage: under a prefix of the run's own, the manifest last
+            from incentives import storage
+
+            target, written = storage.write_run(target, settlement.run_id, fill)
+        else:
+            written = write_atomically(target, fill)
     except WriteFailed as ex:
         return Outcome(_sorted([*problems, ex.problem]), origin=origin, program=name)
     return Outcome(_sorted([*problems, *written]), inputs, settlement, target, origin, name)
 
 
-def close(run_dir: Path, register: Path, adopt: bool = False) -> Closing:
-    """`calc close`: the finished run in `run_dir` recorded in the register."""
+def _url(target) -> bool:
+    return isinstance(target, str) and "://" in target
+
+
+def _name(folder: Path | str) -> str:
+    return folder.rstrip("/").rpartition("/")[2] if isinstance(folder, str) else folder.name
+
+
+def _check_out(target: Path | str, folder: Path | str, program_id: str | None, refused: dict) -> Problem | None:
+    if _url(target):
+        from incentives import storage
+
+        return storage.check_out(target, folder)
+    return check_target(target, input_dir=None if _url(folder) else folder, program_id=program_id, refused=refused)
+
+
+def close(run_dir: Path | str, register: Path, adopt: bool = False) -> Closing:
+    """`calc close`: the finished run in `run_dir` recorded in the register. A run's URL is
+    downloaded beside the register first (`runs/<bucket>/<prefix>/`) and that copy closed: the
+    register keeps local folders it can verify; a prefix without its manifest is refused."""
+    if _url(run_dir):
+        from incentives import storage
+
+        copy = register.parent / "runs" / run_dir.partition("://")[2].strip("/")
+        if adopt:
+            return Closing((error(Source(run_dir), "cannot be adopted: a run on object storage is one calc wrote, "
+                                  "with its manifest", "close it without --adopt"),), register)
+        if not copy.exists() and (refusal := storage.local_copy(run_dir, copy)) is not None:
+            return Closing((refusal,), register)
+        run_dir = copy
     return close_run(run_dir, register, adopt)
 
 
