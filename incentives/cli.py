@@ -118,7 +118,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("input_dir", type=FOLDER)
+@click.argument("input_dir", type=FolderOrURL())
 @click.option("--period", type=PeriodType(), help="Settlement period: 2026Q3, 2026-09 or 2026.")
 @click.option("--errors", "errors_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write every error and note to this workbook (.xlsx), one a row, to filter.")
@@ -141,7 +141,7 @@ def validate(input_dir: Path, period: Period | None, errors_file: Path | None) -
 @click.option("--out", type=FolderOrURL(exists=False),
               help="Output folder (default: outputs/<program_id>/<period>/); or a URL (s3://bucket/runs/...), "
                    "under which the run is written as <out>/<run id>/, manifest.sha256 last.")
-@click.option("--ledger", "previous", type=FOLDER,
+@click.option("--ledger", "previous", type=FolderOrURL(),
               help="An earlier run's output folder (the period right before), when no period of the year is closed "
                    "in the register: what it paid is previously_settled.")
 @register_option
@@ -160,7 +160,7 @@ def run(input_dir: Path | str, period: Period, out: Path | str | None, previous:
     and write the output folder."""
     def action():
         command = (f"calc run {_name(input_dir)} --period {period}"
-                   + (f" --ledger {previous.name}" if previous else "") + (" --supplement" if supplement else ""))
+                   + (f" --ledger {_name(previous)}" if previous else "") + (" --supplement" if supplement else ""))
         book = register_path(register)
         with _cluster(cluster_address) as cluster:
             outcome = pipeline.run(input_dir, period, out, previous, command, progress, book, supplement, cluster)

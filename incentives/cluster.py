@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.metadata
+import logging
 import platform
 import re
 import tempfile
@@ -109,8 +110,11 @@ def connect(address: str) -> Iterator[Cluster]:
         if m := LOCAL.fullmatch(address):
             if int(m[1]) < 1:
                 raise Refused(error(where, "starts no worker", "give local:N with N of 1 or more"))
+            # silent but for critical logs: a worker's heartbeat that meets the closing scheduler
+            # prints a traceback; what goes wrong in a task reaches the driver as its exception
             local = stack.enter_context(distributed.LocalCluster(
-                n_workers=int(m[1]), threads_per_worker=1, processes=True, dashboard_address=None))
+                n_workers=int(m[1]), threads_per_worker=1, processes=True, dashboard_address=None,
+                silence_logs=logging.CRITICAL))
             address = local.scheduler_address
         try:
             client = stack.enter_context(distributed.Client(address, timeout="20s", set_as_default=False))

@@ -116,14 +116,44 @@ def basis(inputs: Inputs, period: Period, previous: Path | None, register: Path 
                                  if register else "no register was given"),
                               f"close every period of {program.year} first (calc close), then run the supplement"))
     elif previous is not None:
-        earlier, found = read_settled(previous, inputs, period)
+        earlier, found = _settled_from_url(previous, inputs, period) if _url(previous) else \
+            read_settled(previous, inputs, period)
         problems += found
         if earlier is not None:
             settled, carried = earlier.settled, earlier.carried
             inputs = replace(inputs, files=(*inputs.files, earlier.file))
-            origin = replace(origin, how="ledger", ledger=previous.as_posix(), ledger_sha256=earlier.file.sha256)
-        refused = {**refused, previous.resolve(): "the --ledger folder"}
+            origin = replace(origin, how="ledger", ledger=_posix(previous), ledger_sha256=earlier.file.sha256)
+        refused = {**refused, **_local(previous)}
     return Basis(period, settled, carried, origin, inputs, refused), problems
+
+
+def _settled_from_url(url: str, inputs: Inputs, period: Period):
+    """`--ledger URL`: the run under the prefix downloaded and read as a folder would be; refused
+    without its manifest (a prefix without one is not a run). Problems name the URL."""
+    import tempfile
+
+    from incentives import storage
+
+    with tempfile.TemporaryDirectory(prefix="calc-ledger-") as tmp:
+        copy = Path(tmp) / "run"
+        if (refusal := storage.local_copy(url, copy)) is not None:
+            return None, [refusal]
+        earlier, found = read_settled(copy, inputs, period)
+    shown = url.rstrip("/")
+    found = [replace(p, source=replace(p.source, file=p.source.file.replace(copy.as_posix(), shown)))
+             for p in found]
+    if earlier is not None:
+        earlier = replace(earlier, file=replace(earlier.file, path=f"{shown}/{earlier.file.path.rpartition('/')[2]}"))
+    return earlier, found
+
+
+def _posix(path: Path | str) -> str:
+    return path if isinstance(path, str) else path.as_posix()
+
+
+def _local(previous: Path | str | None) -> dict[Path, str]:
+    """The --ledger folder, which --out may not name; none for a URL (a run under a prefix is never replaced)."""
+    return {previous.resolve(): "the --ledger folder"} if previous is not None and not _url(previous) else {}
 
 
 def _settle(chosen: Basis) -> Settlement:
@@ -180,7 +210,7 @@ def run(folder: Path | str, period: Period, out: Path | str | None = None, previ
     progress("reading", 0)  # the phases (reading, computing, writing) are what bench/ times
     checked = check(folder, period.base, progress, cluster)
     if not checked.ok:
-        refused = {previous.resolve(): "the --ledger folder"} if previous else {}
+        refused = _local(previous)
         refusal = out and _check_out(out, folder, None, refused)
         return Outcome(_sorted([*checked.problems, *([refusal] if refusal else [])]))
     inputs = checked.inputs
@@ -198,7 +228,7 @@ def run(folder: Path | str, period: Period, out: Path | str | None = None, previ
     settlement = _settle(chosen)
     inputs = chosen.inputs
     problems += supplement_notes(settlement, inputs, register)
-    sales_files = [f for f in inputs.files if f.path.startswith("sales/")]
+    sales_files = [f for f in inputs.files if f.path.casefold().startswith("sales/")]  # Sales/ too
     balances = reconcile.balances(settlement.lines, sales_files)
     problems += reconcile.check(balances)
     problems = _sorted([*checked.problems, *problems])

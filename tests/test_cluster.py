@@ -198,12 +198,20 @@ def test_a_run_killed_before_its_manifest_is_not_a_run(s3, tmp_path):
     assert refused.exit_code == 1
     assert f"error: {run_url}: has no {MANIFEST}, so it is not a complete run" in refused.output
     assert not (tmp_path / "runs").exists() and not register.exists()
+    as_ledger = CliRunner().invoke(main, ["run", "s3://calc-in/vendor/2026", "--period", "2026Q2", "--ledger",
+                                          run_url, "--out", str(tmp_path / "q2"), "--register", str(register)])
+    assert as_ledger.exit_code == 1 and f"error: {run_url}: has no {MANIFEST}" in as_ledger.output
     # the same run again replaces what the killed one left, and completes
     again = CliRunner().invoke(main, ["run", "s3://calc-in/vendor/2026", "--period", "2026Q1", "--out", out,
                                       "--register", str(register)])
     assert again.exit_code == 0, again.output
     assert "removed what an upload of this run killed before its manifest had left" in again.output
     assert storage.complete(run_url)
+    # a complete run's URL is the --ledger of the next period
+    q2 = CliRunner().invoke(main, ["run", "s3://calc-in/vendor/2026", "--period", "2026Q2", "--ledger", run_url,
+                                   "--out", str(tmp_path / "q2"), "--register", str(tmp_path / "q2.sqlite")])
+    assert q2.exit_code == 0, q2.output
+    assert f"previously settled: from the ledger of the earlier run {run_url}/ledger.xlsx" in q2.output
     # a complete run's URL is closed: its copy beside the register verified against the manifest
     closed = CliRunner().invoke(main, ["close", run_url, "--register", str(register)])
     assert closed.exit_code == 0, closed.output
