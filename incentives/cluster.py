@@ -16,6 +16,7 @@ worker and handed back as bytes (`write_batches`), which the driver writes into 
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import hashlib
 import importlib.metadata
@@ -154,17 +155,11 @@ class Executor:
         return None
 
     def map(self, fn: Callable, *iterables, chunksize: int = 1) -> Iterator:
-        """`fn(*args)` for each args of `zip(*iterables)`, `chunksize` of them to a task, in order.
-        The arguments are scattered to the workers first: a task's graph then holds a reference,
-        not megabytes of frames (Dask warns of large graphs and resends them on retries)."""
+        """`fn(*args)` for each args of `zip(*iterables)`, `chunksize` of them to a task, in order."""
         calls = list(zip(*iterables))
         size = max(1, chunksize)
-        chunks = [calls[i:i + size] for i in range(0, len(calls), size)]
-        if not chunks:
-            return iter(())
-        data = self.client.scatter(chunks, hash=False)
-        futures = [self.client.submit(_calls, fn, d, pure=False) for d in data]
-        return _in_order(self.client, futures)
+        window = 2 * max(1, sum(self.client.nthreads().values()))
+        return _in_order(self.client, fn, [calls[i:i + size] for i in range(0, len(calls), size)], window)
 
 
 def _calls(fn: Callable, chunk: list[tuple]) -> list:
@@ -172,12 +167,30 @@ def _calls(fn: Callable, chunk: list[tuple]) -> list:
     return [fn(*args) for args in chunk]
 
 
-def _in_order(client: distributed.Client, futures: list) -> Iterator:
+def _in_order(client: distributed.Client, fn: Callable, chunks: list[list[tuple]], window: int) -> Iterator:
+    """The results of every chunk in order, at most `window` tasks in flight: the driver then
+    holds a few tasks' arguments and results at a time, not all of them (submitted at once, a
+    million lines' statement batches were pickled together: twice the driver's memory). A
+    chunk is scattered to the workers first, so that its task's graph holds a reference, not
+    megabytes of frames (Dask warns of large graphs, and would send them again on a retry)."""
+    pending: collections.deque = collections.deque()
     try:
-        for future in futures:
-            yield from future.result()
+        for chunk in chunks:
+            [data] = client.scatter([chunk], hash=False)
+            pending.append(client.submit(_calls, fn, data, pure=False))
+            del data
+            if len(pending) >= window:
+                yield from _taken(pending.popleft())
+        while pending:
+            yield from _taken(pending.popleft())
     finally:
-        client.cancel(futures)  # a failure or an abandoned map leaves no task running
+        client.cancel(list(pending))  # a failure or an abandoned map leaves no task running
+
+
+def _taken(future) -> list:
+    result = future.result()
+    future.release()  # the worker may drop it now
+    return result
 
 
 # ---------------------------------------------------------------- statements written elsewhere
