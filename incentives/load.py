@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from itertools import islice
+from itertools import islice, repeat
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
 
@@ -224,10 +224,17 @@ def _read_all(folder: Path, jobs: list[tuple[Path, schema.Workbook]], tick: Call
     they come, while the pool opens the next ones; a few, in threads (calamine's work runs
     without the GIL), then typed at once. With `cluster` (`--cluster`) every file is opened
     by its workers."""
-    if cluster is not None or (len(jobs) >= PROCESSES_FROM and processes.workers() > 1):
+    if cluster is not None:  # each task opens and types 8 files: the driver receives typed frames only
+        chunks = [jobs[i:i + 8] for i in range(0, len(jobs), 8)]
+        read = []
         with processes.pool(cluster=cluster) as pool:
-            # lists, not iterators: a Dask executor sizes its tasks before it sends them
-            opened = pool.map(_open, [folder] * len(jobs), [p for p, _ in jobs], [b for _, b in jobs], chunksize=8)
+            for some in pool.map(_read_some, [folder] * len(chunks), chunks):
+                read += some
+                tick(len(some))
+        return read
+    if len(jobs) >= PROCESSES_FROM and processes.workers() > 1:
+        with processes.pool() as pool:
+            opened = pool.map(_open, repeat(folder), *zip(*jobs), chunksize=8)
             read = []
             while batch := list(islice(opened, TYPED_TOGETHER)):
                 read += _read_books(batch)
@@ -239,6 +246,12 @@ def _read_all(folder: Path, jobs: list[tuple[Path, schema.Workbook]], tick: Call
             opened.append(book)
             tick(1)
         return _read_books(opened)
+
+
+def _read_some(folder: Path | str, jobs: list[tuple[Path | str, schema.Workbook]]
+               ) -> list[tuple[dict[str, list[Table]], InputFile, list[Problem]]]:
+    """`read_book` of a few jobs, typed together: one task of a cluster."""
+    return _read_books([_open(folder, path, book) for path, book in jobs])
 
 
 def _read_books(opened: list[_Opened]) -> list[tuple[dict[str, list[Table]], InputFile, list[Problem]]]:
