@@ -10,7 +10,7 @@ asked with `client.run` (the scheduler's `get_versions` knows neither calc nor p
 The executor keeps the pool's contract: lists in, small items batched (`chunksize` of them to a
 task: an empty task costs milliseconds on Dask), results in submission order. A worker may run
 on another machine, so nothing it does may rely on the driver's disk: input objects are fetched
-by the worker itself (`storage.fetched`), and statements are written in a temporary folder on the
+by the worker itself (`storage.fetch`), and statements are written in a temporary folder on the
 worker and handed back as bytes (`write_batches`), which the driver writes into its staging folder.
 """
 

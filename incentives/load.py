@@ -176,10 +176,19 @@ def _open(folder: Path | str, path: Path | str, book: schema.Workbook) -> _Opene
     object's URL is fetched here, by whoever reads it (a cluster's worker: the URL travels, not
     the bytes), into a temporary file the guard and the reader take as any other."""
     if isinstance(path, str):
+        import tempfile
+
         from incentives import storage
 
-        with storage.fetched(path) as (local, version):
-            opened = _open_file(_rel(folder, path), local, book)
+        rel = _rel(folder, path)
+        with tempfile.TemporaryDirectory(prefix="calc-object-") as tmp:
+            try:
+                local, version = storage.fetch(path, Path(tmp))
+            except storage.Unreadable as ex:
+                return _Opened(InputFile(rel, "", 0, (), 0), (error(Source(rel), f"could not be fetched from {path} "
+                                                                    f"({ex})", "check that the object is there and "
+                                                                    "that this machine may read it"),), ())
+            opened = _open_file(rel, local, book)
         return replace(opened, info=replace(opened.info, version=version))
     return _open_file(_rel(folder, path), path, book)
 

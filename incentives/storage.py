@@ -3,7 +3,7 @@ when a URL is given, and then fsspec (with s3fs for s3://) from the `[cluster]` 
 
 Reading: `find_inputs` lists the objects under a URL by the local folder's rules (`load.py`'s
 own rule functions: lock files, hidden files and READMEs noted, subfolders of sales/ read,
-names and extensions in any case); `fetched` gives one object as a temporary local file,
+names and extensions in any case); `fetch` saves one object as a local file,
 where the guard and the reader take it as any other, with its version id or ETag for the
 audit. It runs wherever the file is read: on a cluster, the worker fetches the object itself.
 
@@ -20,14 +20,11 @@ uploaded: a run killed at the worst point.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
-
-import fsspec
 
 from incentives import load
 from incentives.problems import Problem, Source, error, note
@@ -40,7 +37,10 @@ def is_url(text: str | os.PathLike) -> bool:
     return isinstance(text, str) and "://" in text
 
 
-def _fs(url: str) -> tuple[fsspec.AbstractFileSystem, str]:
+def _fs(url: str):
+    """The file system of `url` and the path in it; ImportError without the cluster extra."""
+    import fsspec
+
     fs, path = fsspec.core.url_to_fs(url)
     fs.invalidate_cache()  # a listing cached earlier in this process may predate what another wrote
     return fs, path.rstrip("/")
@@ -79,7 +79,11 @@ def find_inputs(url: str) -> tuple[list[tuple[str, object]], list[Problem]]:
             else:
                 load._placed(rel, f"{base}/{rel}", name, book, found, problems)
 
-    walk(root, None)
+    try:
+        walk(root, None)
+    except Exception as ex:  # credentials, endpoint, permissions: the store's errors differ by protocol
+        return [], [error(Source(url), f"cannot be listed ({type(ex).__name__}: {ex})",
+                          "check the URL and this machine's credentials for the store")]
     if not found and not problems:
         problems.append(error(Source(url), "holds no objects", "check the bucket and the prefix of the input URL"))
     return load.jobs_of(found, problems)
@@ -95,17 +99,21 @@ def version_of(info: dict) -> str:
     return ""
 
 
-@contextlib.contextmanager
-def fetched(url: str) -> Iterator[tuple[Path, str]]:
-    """The object at `url` as a temporary local file (its extension kept: the guard reads the
-    format from it) and its version; the file is removed after."""
-    fs, path = _fs(url)
-    info = fs.info(path)
-    suffix = PurePosixPath(path).suffix
-    with tempfile.TemporaryDirectory(prefix="calc-object-") as tmp:
-        local = Path(tmp) / f"object{suffix}"
+class Unreadable(Exception):
+    """An object the store would not give: its words say why (missing, denied, unreachable)."""
+
+
+def fetch(url: str, into: Path) -> tuple[Path, str]:
+    """The object at `url` saved in the folder `into` (its extension kept: the guard reads the
+    format from it), and its version; `Unreadable` when the store fails."""
+    try:
+        fs, path = _fs(url)
+        info = fs.info(path)
+        local = into / f"object{PurePosixPath(path).suffix}"
         fs.get_file(path, str(local))
-        yield local, version_of(info)
+    except Exception as ex:  # the store's own errors differ by protocol: each is the store failing
+        raise Unreadable(f"{type(ex).__name__}: {ex}") from ex
+    return local, version_of(info)
 
 
 # ---------------------------------------------------------------- a run written under a prefix

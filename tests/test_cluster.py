@@ -256,3 +256,12 @@ def test_without_the_flag_nothing_of_dask_is_imported(tmp_path):
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "[]"
+
+
+def test_an_object_gone_between_listing_and_reading_is_an_error_naming_it(s3):
+    jobs, _ = storage.find_inputs("s3://calc-in/vendor/2026")
+    book = jobs[-1][1]  # a sales report's declaration
+    opened = load._open("s3://calc-in/vendor/2026", "s3://calc-in/vendor/2026/sales/gone.xlsx", book)
+    [problem] = opened.problems
+    assert problem.is_error and str(problem).startswith(
+        "sales/gone.xlsx: could not be fetched from s3://calc-in/vendor/2026/sales/gone.xlsx (FileNotFoundError")
