@@ -24,6 +24,7 @@ import logging
 import platform
 import re
 import tempfile
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -113,9 +114,13 @@ def connect(address: str) -> Iterator[Cluster]:
                 raise Refused(error(where, "starts no worker", "give local:N with N of 1 or more"))
             # silent but for critical logs: a worker's heartbeat that meets the closing scheduler
             # prints a traceback; what goes wrong in a task reaches the driver as its exception
-            local = stack.enter_context(distributed.LocalCluster(
-                n_workers=int(m[1]), threads_per_worker=1, processes=True, dashboard_address=None,
-                silence_logs=logging.CRITICAL))
+            with warnings.catch_warnings():
+                # without a dashboard the scheduler still serves HTTP (health, metrics), by default
+                # on 8787: another cluster there moves it to a free port, with a warning that says so
+                warnings.filterwarnings("ignore", r"Port \d+ is already in use", UserWarning)
+                local = stack.enter_context(distributed.LocalCluster(
+                    n_workers=int(m[1]), threads_per_worker=1, processes=True, dashboard_address=None,
+                    silence_logs=logging.CRITICAL))
             address = local.scheduler_address
         try:
             client = stack.enter_context(distributed.Client(address, timeout="20s", set_as_default=False))
