@@ -56,7 +56,10 @@ def s3(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def client(s3):
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as local:
+    # No dashboard (bokeh is not installed). ":0", not None: with None the scheduler's HTTP server
+    # (health, metrics) still binds 8787, and where another cluster of the machine holds it,
+    # distributed moves to a free port and leaks the socket it tried (a ResourceWarning).
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as local:
         with distributed.Client(local, set_as_default=False) as client:
             yield client
 
