@@ -59,7 +59,9 @@ def _pins() -> list[str]:
 
 
 def _source() -> str:
-    """sha256 over calc's own modules: two checkouts with one version string may still differ."""
+    """sha256 over calc's own modules: two checkouts with one version string may still differ.
+    Read from the files: a worker that imported calc before its files changed runs the old code
+    (restart workers after every install; `__version__`, read from memory, tells a new release)."""
     root = Path(incentives.__file__).parent
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
@@ -112,14 +114,14 @@ def connect(address: str) -> Iterator[Cluster]:
         if m := LOCAL.fullmatch(address):
             if int(m[1]) < 1:
                 raise Refused(error(where, "starts no worker", "give local:N with N of 1 or more"))
-            # silent but for critical logs: a worker's heartbeat that meets the closing scheduler
-            # prints a traceback; what goes wrong in a task reaches the driver as its exception
             with warnings.catch_warnings():
                 # without a dashboard the scheduler still serves HTTP (health, metrics), by default
                 # on 8787: another cluster there moves it to a free port, with a warning that says so
                 warnings.filterwarnings("ignore", r"Port \d+ is already in use", UserWarning)
                 local = stack.enter_context(distributed.LocalCluster(
                     n_workers=int(m[1]), threads_per_worker=1, processes=True, dashboard_address=None,
+                    # critical logs only: a worker's heartbeat that meets the closing scheduler logs a
+                    # traceback, and what fails in a task reaches the driver as its exception anyway
                     silence_logs=logging.CRITICAL))
             address = local.scheduler_address
         try:
@@ -140,11 +142,6 @@ class Cluster:
 
     def executor(self) -> Executor:
         return Executor(self.client)
-
-    def pids(self) -> dict[str, int]:
-        """Each worker's process id (its address -> pid)."""
-        import os
-        return self.client.run(os.getpid)
 
 
 @dataclass(frozen=True)
