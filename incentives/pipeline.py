@@ -118,6 +118,9 @@ def basis(inputs: Inputs, period: Period, previous: Path | None, register: Path 
     elif previous is not None:
         earlier, found = _settled_from_url(previous, inputs, period) if _url(previous) else \
             read_settled(previous, inputs, period)
+        if earlier is not None and _url(inputs.folder) and not _url(previous):  # no input folder to be relative to
+            name = earlier.file.path.rpartition("/")[2]
+            earlier = replace(earlier, file=replace(earlier.file, path=(previous.resolve() / name).as_posix()))
         problems += found
         if earlier is not None:
             settled, carried = earlier.settled, earlier.carried
