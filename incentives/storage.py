@@ -84,8 +84,8 @@ def find_inputs(url: str) -> tuple[list[tuple[str, object]], list[Problem]]:
     except Exception as ex:  # credentials, endpoint, permissions: the store's errors differ by protocol
         return [], [error(Source(url), f"cannot be listed ({type(ex).__name__}: {ex})",
                           "check the URL and this machine's credentials for the store")]
-    if not found and not problems:
-        problems.append(error(Source(url), "holds no objects", "check the bucket and the prefix of the input URL"))
+    if not found and not problems:  # as a folder that is not there: no list of missing workbooks
+        return [], [error(Source(url), "holds no objects", "check the bucket and the prefix of the input URL")]
     return load.jobs_of(found, problems)
 
 

@@ -268,3 +268,11 @@ def test_an_object_gone_between_listing_and_reading_is_an_error_naming_it(s3):
     [problem] = opened.problems
     assert problem.is_error and str(problem).startswith(
         "sales/gone.xlsx: could not be fetched from s3://calc-in/vendor/2026/sales/gone.xlsx (FileNotFoundError")
+
+
+def test_an_input_url_typed_wrong_is_one_error_naming_it(s3, tmp_path):
+    result = CliRunner().invoke(main, ["run", "s3://calc-in/vendr/2026", "--period", PERIOD, "--out",
+                                       str(tmp_path / "out"), "--register", str(tmp_path / REGISTER)])
+    assert result.exit_code == 1
+    assert ("error: s3://calc-in/vendr/2026: holds no objects (check the bucket and the prefix of the input URL)\n"
+            "1 error(s), 0 note(s)\nnothing was written") in result.output
