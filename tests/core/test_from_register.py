@@ -9,7 +9,7 @@ import pytest
 
 from incentives.periods import parse_period
 from incentives.problems import Source
-from incentives.settle import Closed, from_register, from_register_carried, next_open
+from incentives.earlier import Closed, from_register, from_register_carried, next_open
 from tests.inline import inputs, partner
 
 D = Decimal

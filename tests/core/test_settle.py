@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 
 from incentives.bonuses import Award, award, due, split
-from incentives.convert import to_base
 from incentives.periods import parse_period
-from incentives.settle import Origin, settle
+from incentives.pipeline import compute
+from incentives.settle import Origin
 from tests.inline import bonus, inputs, partner, program, rows, sale, settled
 
 D = Decimal
@@ -85,7 +85,7 @@ def test_the_settlement_says_its_period_awards_and_where_settlements_came_from()
     assert recomputed.settled_from.how == "recomputed"
     assert recomputed.awards == (Award("Best", "all", 1, "P1", D("800000.00"), 1, D("5.00")),)
     ledger = Origin("ledger", ledger="2026Q2-run", ledger_sha256="ab" * 32)
-    from_run = settle(given, to_base(given), parse_period("2026Q3"), {"P1": D(0)}, ledger)
+    from_run = compute(given, parse_period("2026Q3"), {"P1": D(0)}, ledger)
     assert from_run.settled_from == ledger
 
 
