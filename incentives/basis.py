@@ -1,4 +1,4 @@
-"""Stage 3, basis: what a run settles against, decided before anything is computed.
+"""Stage 4, basis: what a run settles against, decided before anything is computed.
 
 What earlier periods settled (`previously_settled`) and carried (`carried_in`) comes from the
 register when it holds a closed period of the program year (its entries read through

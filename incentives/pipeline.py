@@ -1,15 +1,16 @@
 """The pipeline as one short function of stages per command, as beancount's loader reads.
 
-`calc run`, in order (incentives/README.md names each stage's module):
-load (`load.py`) -> validate (`validate.py`) -> basis, what earlier periods settled and where
-from (`basis.py`: the register, `--ledger` read back by `read/settled.py`, or recomputed)
--> `compute`, pure: convert (`convert.py`) -> classify (`classify.py`) -> aggregate
-(`aggregate.py`) -> rate (`rates.py`) -> earlier periods (`earlier.py`: recomputed when
-neither the register nor a ledger gave them) -> bonuses (`bonuses.py`) -> settle (`settle.py`:
-accrual, claw-back, payment) -> reconcile (`reconcile.py`) -> tier review (`review.py`)
--> write (`write/`) -> manifest (`register/manifest.py`), last.
-Bonuses come before settle: a row's total_payable, and so what a claw-back carries, include them.
-`close` records a finished run in the register; `register_entries` and `verify_register` read it.
+The stages of `calc run`, in order (incentives/README.md maps them):
+read (`read/`) -> load (`load.py`, `records.py`) -> validate (`validate.py`) -> basis
+(`basis.py`, `read/settled.py`) -> convert (`convert.py`) -> classify (`classify.py`) -> aggregate
+(`aggregate.py`) -> rate (`rates.py`, `tiers.py`) -> earlier periods (`earlier.py`) -> bonuses
+(`bonuses.py`) -> settle (`settle.py`) -> reconcile (`reconcile.py`) -> tier review (`review.py`)
+-> write (`write/`) -> manifest (`register/manifest.py`).
+`run` calls them: `check` (load, validate), `basis`, then `compute`, the engine's stages from
+convert to settle, pure, each a call to its module; then reconcile, tier review, and the write,
+the manifest last. Bonuses come before settle: a ledger row's total_payable, and so what a
+claw-back carries, include them. `close` records a finished run in the register;
+`register_entries` and `verify_register` read it.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from xlsxwriter.exceptions import FileCreateError
 from incentives.exits import EXIT_USAGE, guarded
 from incentives.tools import ToolError
 from incentives.tools import diff as diffing
+from incentives.tools import diff_report
 from incentives.tools import explain as explaining
 
 EXIT_DIFFERENT = 1
@@ -71,10 +72,10 @@ def diff(old: Path, new: Path, tolerance: Decimal, ignore: tuple[str, ...], repo
     """
     def action():
         result = diffing.compare(old, new, tolerance, ignore)
-        click.echo(diffing.render(result, limit), nl=False)
+        click.echo(diff_report.render(result, limit), nl=False)
         if report is not None:
             try:
-                diffing.write_report(result, report)
+                diff_report.write_report(result, report)
             except (OSError, FileCreateError) as ex:  # xlsxwriter wraps the OSError of a file it cannot create
                 raise ToolError(f"cannot write the report {report}: {ex}") from ex
             click.echo(f"report: {report}")
