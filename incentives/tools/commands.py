@@ -19,6 +19,7 @@ from incentives.tools import ToolError
 from incentives.tools import diff as diffing
 from incentives.tools import diff_report
 from incentives.tools import explain as explaining
+from incentives.tools import explain_report
 
 EXIT_DIFFERENT = 1
 EXIT_DISAGREES = 1
@@ -97,7 +98,7 @@ def explain(run_dir: Path, partner_id: str, lines: bool) -> None:
     """
     def action():
         explanation = explaining.explain(explaining.read_run(run_dir), partner_id.strip())
-        click.echo(explaining.render(explanation, lines), nl=False)
+        click.echo(explain_report.render(explanation, lines), nl=False)
         if not explanation.ok:
             bad = sum(not c.ok for c in explanation.checks)
             click.echo(f"calc: the ledger of {run_dir} disagrees with the lines of {explanation.partner_id} "
