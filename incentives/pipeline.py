@@ -114,6 +114,9 @@ def write_outputs(folder: Path, inputs: Inputs, settlement: Settlement, balances
 def run(folder: Path, period: Period, out: Path | None = None, previous: Path | None = None,
         command: str = "", progress: Progress = quiet, register: Path | None = None,
         supplement: bool = False) -> Outcome:
+    """`calc run`: read, load and validate (`check`); the basis; the output folder checked before
+    anything is computed; `compute`, convert to settle; a supplement's bonus notes; reconcile, or
+    the run fails; the tier review; the write, the manifest last. Nothing is written on an error."""
     progress("reading", 0)  # the phases (reading, computing, writing) are what bench/ times
     checked = check(folder, period.base, progress)
     if not checked.ok:
