@@ -77,7 +77,8 @@ def test_compute_calls_the_engine_stages_in_the_listed_order():
     for statement in compute.body:  # a stage is an assignment of one call's result
         if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call):
             f = statement.value.func
-            name = f.value.id if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) else getattr(f, "id", "")
+            attribute = isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name)
+            name = f.value.id if attribute else getattr(f, "id", "")
             if name in imported:
                 called.append(imported[name].removeprefix("incentives.").replace(".", "/") + ".py")
     stages = [modules[0] for name, modules in table()]

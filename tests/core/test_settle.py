@@ -265,7 +265,7 @@ def test_split(pool, ids, shares):
     assert {k: str(v) for k, v in split(D(pool), ids).items()} == shares
 
 
-# ---------------------------------------------------------------- a supplement's bonuses (bonuses.awarded, supplement_notes)
+# ---------------------------------------------------------------- a supplement's bonuses: awarded, supplement_notes
 
 SUPPLEMENT = parse_period("2026Q4-S1")
 REGISTER = Path("register.sqlite")
