@@ -321,3 +321,25 @@ def test_what_the_basis_gave_is_kept_and_only_what_it_did_not_is_recomputed():
     assert settled_and_carried(given, lines, q2, None, {"P1": D(-500)}) == ({"P1": D("20000.00")}, {"P1": D(-500)})
     assert settled_and_carried(given, lines, q2, {"P1": D(7)}, None) == ({"P1": D(7)}, {})
     assert settled_and_carried(given, lines, q2, {"P1": D(7)}, {}) == ({"P1": D(7)}, {})
+
+
+@pytest.mark.parametrize("winners, min_base, before, said", [
+    # two places: A 5,000 and B 3,000 both win; the closed Q4 had B and C
+    (2, "0", {"Best": ["C", "B"]}, "inline: bonus 'Best': the late lines would change its winners from B, C to A, B; "
+                                   "a supplement awards no bonus (settle any change of award by hand)"),
+    (1, "0", {"Best": []}, "inline: bonus 'Best': the late lines would change its winners from none to A; "
+                           "a supplement awards no bonus (settle any change of award by hand)"),
+    # no base over 10,000: nobody would win
+    (1, "10000", {"Best": ["A"]}, "inline: bonus 'Best': the late lines would change its winners from A to none; "
+                                  "a supplement awards no bonus (settle any change of award by hand)"),
+    (2, "0", None, "inline: bonus 'Best' is not re-awarded in 2026Q4-S1; its winners in 2026Q4 could not be read "
+                   "to compare (with this run's lines they would be A, B)"),
+    (1, "10000", None, "inline: bonus 'Best' is not re-awarded in 2026Q4-S1; its winners in 2026Q4 could not be "
+                       "read to compare (with this run's lines they would be none)"),
+], ids=["two-changed", "none-before", "none-now", "unread", "unread-none"])
+def test_a_supplements_note_in_full(winners, min_base, before, said):
+    lines = [sale("A", "2026-02-01", 5000, pid="A"), sale("B", "2026-10-01", 3000, pid="B")]
+    given = inputs(lines, [partner("A"), partner("B")],
+                   program(bonuses=[bonus("Best", period="year", winners=winners, min_base=min_base)]))
+    settlement = compute(given, SUPPLEMENT, {}, carried={})
+    assert [str(p) for p in supplement_notes(settlement, given, REGISTER, before)] == [said]
