@@ -1,8 +1,16 @@
-"""Stage 1, load: an input folder's workbooks become `Inputs`, or a list of problems.
+"""Stage 2, load: an input folder's workbooks become `Inputs`, or a list of problems.
 
-Finds the contract's files, reads every declared sheet through `read.table`, and
-turns the small sheets into records. Every problem of every file is collected;
-the caller decides whether to go on.
+Finds the contract's files (`find_inputs`: every file accounted for), opens and reads every
+declared sheet through `read/` (in threads, or in processes for many files), and hands the
+typed tables to `records.py`, which turns them into records. Every problem of every file is
+collected; the caller decides whether to go on.
+
+The stages of `calc run`, in order (`pipeline.py` runs them, incentives/README.md maps them):
+read (`read/`) -> load (`load.py`, `records.py`) -> validate (`validate.py`) -> basis
+(`basis.py`, `read/settled.py`) -> convert (`convert.py`) -> classify (`classify.py`) -> aggregate
+(`aggregate.py`) -> rate (`rates.py`, `tiers.py`) -> earlier periods (`earlier.py`) -> bonuses
+(`bonuses.py`) -> settle (`settle.py`) -> reconcile (`reconcile.py`) -> tier review (`review.py`)
+-> write (`write/`) -> manifest (`register/manifest.py`).
 """
 
 from __future__ import annotations
@@ -18,13 +26,11 @@ from pathlib import Path, PurePosixPath
 
 import polars as pl
 
-from incentives import processes, schema
-from incentives.model import (Bonus, ChannelRule, Exclusion, FxRate, InputFile, Inputs, Partner, Program,
-                              RateBand, Requirement, Status, Tier, TierChange)
-from incentives.money import plain
+from incentives import processes, records, schema
+from incentives.model import InputFile, Inputs
 from incentives.problems import Problem, Source, error, note
-from incentives.read import guard, values
-from incentives.read.table import ROW, DTYPES, Raw, Table, read_raw, read_raws, repeated, tables_from_raws
+from incentives.read import guard
+from incentives.read.table import Raw, Table, read_raw, read_raws, tables_from_raws
 from incentives.read.workbook import open_book
 
 READERS = min(4, os.cpu_count() or 1)
@@ -290,147 +296,6 @@ def _read_books(opened: list[_Opened]) -> list[tuple[dict[str, list[Table]], Inp
     return out
 
 
-def _frame(tables: list[Table], sheet: schema.Sheet) -> pl.DataFrame:
-    """One frame of every file's rows, with their sources."""
-    names = [c.name for c in sheet.columns]
-    if tables:
-        heights = [t.frame.height for t in tables]
-        body = pl.concat([t.frame.select(ROW, *names) for t in tables], how="vertical")
-        return body.select(repeated([t.source.file for t in tables], heights, pl.String).alias("file"),
-                           repeated([t.source.sheet for t in tables], heights, pl.String).alias("sheet"),
-                           pl.all())
-    schema_ = {"file": pl.String, "sheet": pl.String, ROW: pl.Int64,
-               **{c.name: DTYPES[c.kind] for c in sheet.columns}}
-    return pl.DataFrame(schema=schema_)
-
-
-def _records(table: Table | None) -> list[tuple[Source, dict]]:
-    if table is None:
-        return []
-    return [(table.at(r[ROW]), r) for r in table.frame.iter_rows(named=True)]
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    return plain(value) if isinstance(value, Decimal) else str(value)
-
-
-def read_program(table: Table | None) -> tuple[dict, list[Problem]]:
-    """The `Program` key/value sheet as typed settings."""
-    settings: dict = {}
-    problems: list[Problem] = []
-    if table is None:
-        return settings, problems
-    by_key = {}
-    for setting in schema.PROGRAM_SETTINGS:
-        for word in (setting.key, setting.ru_key):
-            if word:
-                by_key[schema.normalize_word(word)] = setting
-    seen: dict[str, Source] = {}
-    for source, row in _records(table):
-        key = row["key"]
-        setting = by_key.get(schema.normalize_word(key))
-        where = table.at(source.row, "key")
-        if setting is None:
-            problems.append(note(where, f"setting {key!r} is not used"))
-            continue
-        if setting.key in seen:
-            problems.append(error(where, f"setting {setting.key!r} is given twice (also row {seen[setting.key].row})",
-                                  "keep one row"))
-            continue
-        seen[setting.key] = source
-        raw = row["value"]
-        if raw is None or not raw.strip():
-            continue
-        try:
-            settings[setting.key] = values.parse(raw, setting.as_column())
-        except values.BadValue as ex:
-            problems.append(error(table.at(source.row, "value"), f'{setting.key} "{raw}" {ex.message}', ex.hint))
-    for setting in schema.PROGRAM_SETTINGS:
-        if setting.key in settings:
-            continue
-        if not setting.required:
-            settings[setting.key] = values.parse(setting.default, setting.as_column())
-        elif setting.key in seen:
-            problems.append(error(table.at(seen[setting.key].row, "value"), f"setting {setting.key!r} has no value",
-                                  f"e.g. {setting.example}"))
-        else:
-            found = ", ".join(sorted(seen)) or "none"
-            problems.append(error(table.source, f"setting {setting.key!r} is missing; settings found: {found}",
-                                  f"add a row {setting.key} | {setting.example}"))
-    return settings, problems
-
-
-def build_program(tables: dict[str, Table]) -> tuple[Program | None, list[Problem]]:
-    settings, problems = read_program(tables.get("Program"))
-    if any(p.is_error for p in problems) or "Program" not in tables:
-        return None, problems
-    bands = tuple(RateBand(r["tier"], r["over"], r["rate"], s) for s, r in _records(tables.get("RateBands")))
-    tiers = tuple(Tier(r["tier"], r["rank"], r["annual_target_a"], r["annual_target_b"], r["annual_target_c"], s)
-                  for s, r in _records(tables.get("Tiers")))
-    requirements = tuple(Requirement(r["tier"], schema.normalize_word(r["attribute"]).replace(" ", "_"),
-                                     r["operator"], r["value"], s)
-                         for s, r in _records(tables.get("Requirements")))
-    rules = tuple(ChannelRule(schema.normalize_word(r["role"]).replace(" ", "_"), r["customer_type"], r["action"], s)
-                  for s, r in _records(tables.get("ChannelRules")))
-    exclusions = tuple(Exclusion(r["field"], r["value"], s) for s, r in _records(tables.get("Exclusions")))
-    bonuses = tuple(Bonus(r["name"], r["scope"], r["metric"], r["period"], r["winners"], r["award"], r["amount"],
-                          r["min_base"] if r["min_base"] is not None else Decimal(0), s)
-                    for s, r in _records(tables.get("Bonuses")))
-    statuses = tuple(Status(r["status"], _listed(r["tiers"]), s) for s, r in _records(tables.get("Statuses")))
-    program = Program(
-        program_id=settings["program_id"], name=settings["name"], unit=settings["unit"],
-        base_currency=settings["base_currency"].upper(), year=settings["year"], period=settings["period"],
-        basis=settings["basis"], tier_method=settings["tier_method"],
-        requires_opportunity=settings["requires_opportunity"],
-        rounding=settings["rounding"], language=settings["language"],
-        bands=bands, tiers=tiers, requirements=requirements, channel_rules=rules, exclusions=exclusions,
-        bonuses=bonuses, statuses=statuses, membership=settings["membership"],
-        minimum_volume=settings["minimum_volume"], clawback=settings["clawback"],
-    )
-    return program, problems
-
-
-def _listed(text: str | None) -> tuple[str, ...]:
-    """A comma-separated cell as its trimmed, non-blank items."""
-    return tuple(item.strip() for item in (text or "").split(",") if item.strip())
-
-
-def build_partners(table: Table | None, default_language: str) -> tuple[Partner, ...]:
-    declared = {c.name for c in schema.PARTNERS.columns}
-    partners = []
-    for source, r in _records(table):
-        attributes = tuple((k, _text(v)) for k, v in r.items() if k not in declared and k != ROW)
-        partners.append(Partner(
-            partner_id=r["partner_id"], partner_name=_text(r["partner_name"]), country=_text(r["country"]).upper(),
-            role=schema.normalize_word(_text(r["role"])).replace(" ", "_"), tier=r["tier"],
-            registered_on=r["registered_on"], parent_id=_text(r["parent_id"]), company_id=_text(r["company_id"]),
-            language=r["language"] or default_language, vendor_id=_text(r["vendor_id"]), attributes=attributes,
-            source=source, id_column=table.column_index("partner_id"), statuses=_listed(r["statuses"]),
-            renewed_on=r["renewed_on"]))
-    return tuple(partners)
-
-
-def _tier_history(table: Table | None) -> tuple[TierChange, ...]:
-    if table is None:
-        return ()
-    columns = tuple((c, table.column_index(c)) for c in ("partner_id", "tier", "effective_from"))
-    return tuple(TierChange(r["partner_id"], r["tier"], r["effective_from"], s, columns) for s, r in _records(table))
-
-
-def _program_sheets(tables: dict[str, Table]) -> tuple:
-    sheets = []
-    for sheet in schema.PROGRAM_BOOK.sheets:
-        table = tables.get(sheet.name)
-        if table is None:
-            continue
-        header = tuple(c.name for c in sheet.columns)
-        rows = tuple(tuple(_text(v) for v in row) for row in table.frame.select(header).iter_rows())
-        sheets.append((sheet.name, header, rows))
-    return tuple(sheets)
-
-
 def _counted(files: list[InputFile], sales: pl.DataFrame) -> list[InputFile]:
     """Each sales file with its net_amount summed per currency, as read: one side of
     `reconcile`'s double entry, counted before any stage has seen the lines."""
@@ -462,22 +327,21 @@ def load(folder: Path | str, counted: Callable[[int], Callable[[int], None]] | N
         for name, table in tables.items():
             read.setdefault(name, []).extend(table)
     first = {name: tables[0] for name, tables in read.items()}
-    program, found = build_program(first) if "Program" in first else (None, [])
+    program, found = records.build_program(first) if "Program" in first else (None, [])
     problems += found
     if program is None or any(p.is_error for p in problems):
         return None, problems
-    sales = _frame(read.get("Sales", []), schema.SALES).with_row_index("seq")
+    sales = records.frame(read.get("Sales", []), schema.SALES).with_row_index("seq")
     files = _counted(files, sales)
     inputs = Inputs(
         folder=folder,
         program=program,
-        partners=build_partners(first.get("Partners"), program.language),
-        fx_rates=tuple(FxRate(r["currency"].upper(), r["month"], r["rate"], s)
-                       for s, r in _records(first.get("Rates"))),
-        opportunities=_frame(read.get("Opportunities", []), schema.OPPORTUNITIES),
+        partners=records.build_partners(first.get("Partners"), program.language),
+        fx_rates=records.fx_rates(first.get("Rates")),
+        opportunities=records.frame(read.get("Opportunities", []), schema.OPPORTUNITIES),
         sales=sales.with_columns(pl.col("currency").str.to_uppercase(), pl.col("seq").cast(pl.Int64)),
         files=tuple(sorted(files, key=lambda f: f.path)),
-        program_sheets=_program_sheets(first),
-        tier_history=_tier_history(first.get("TierHistory")),
+        program_sheets=records.program_sheets(first),
+        tier_history=records.tier_history(first.get("TierHistory")),
     )
     return inputs, problems

@@ -1,5 +1,5 @@
-"""Inputs and outputs by URL (`s3://bucket/vendor/2026`, any fsspec protocol): imported only
-when a URL is given, and then fsspec (with s3fs for s3://) from the `[cluster]` extra.
+"""Inputs and outputs by URL (`s3://bucket/vendor/2026`, any fsspec protocol). fsspec (with
+s3fs for s3://, both of the `[cluster]` extra) is imported only when a URL is given.
 
 Reading: `find_inputs` lists the objects under a URL by the local folder's rules (`load.py`'s
 own rule functions: lock files, hidden files and READMEs noted, subfolders of sales/ read,

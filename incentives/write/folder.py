@@ -10,6 +10,10 @@ between them. A run that fails leaves the previous output folder exactly as it w
 Beside a target `T` calc owns three names: `.T.calc-new` (staging), `.T.calc-old` (the
 old folder set aside between the two renames) and `.T.calc-lock` (held while a run
 writes `T`, so that a leftover found under the lock is proven not in use).
+
+Over 400 lines: the check, the mending, the swap and the lock work on the same three names
+beside a target and must agree on what each state of them means (a change to one is a
+change to all); the failures of the environment they share are 70 lines of it.
 """
 
 from __future__ import annotations
