@@ -303,7 +303,8 @@ def _counted(files: list[InputFile], sales: pl.DataFrame) -> list[InputFile]:
     for file, currency, total in (sales.group_by("file", pl.col("currency").str.to_uppercase())
                                   .agg(pl.col("net_amount").sum()).sort("file", "currency").iter_rows()):
         sums.setdefault(file, []).append((currency, total))
-    return [replace(f, counted=tuple(sums.get(f.path, ()))) if f.path.casefold().startswith("sales/") else f for f in files]
+    return [replace(f, counted=tuple(sums.get(f.path, ()))) if f.path.casefold().startswith("sales/") else f
+            for f in files]  # casefold: a folder SALES/ is read as sales/
 
 
 def load(folder: Path | str, counted: Callable[[int], Callable[[int], None]] | None = None, cluster=None
