@@ -2,7 +2,8 @@
 
 Runs calc for 2026Q3 on INPUT_DIR (e.g. the 1M-line workload of `bench/workload.py`) with the
 process pool, `--cluster local:2` and `--cluster local:4`, the three in turn, `--rounds` times,
-each in a fresh child process. Prints per run: wall time, the cluster's start, the driver's
+each in a fresh child process. Prints per run: wall time, the cluster's start (from the
+child's start, calc's imports included: 0 for the pool, whose start is in its phases), the driver's
 peak memory (RSS of the calc process alone: what one driver must hold), and CPU seconds of the
 whole tree (the child and every process it reaped: pool workers, nannies and Dask workers),
 which on a shared machine moves less than wall time; and checks that every run's
@@ -47,9 +48,10 @@ if __name__ == "__main__":
     else:
         outcome = run(None)
     ended = time.perf_counter()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"lines": outcome.inputs.sales.height, "start": (connected or started) - started,
                       "read": marks["computing"] - marks["reading"], "compute": marks["writing"] - marks["computing"],
-                      "write": ended - marks["writing"], "driver_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                      "write": ended - marks["writing"], "driver_mib": peak}))
 """
 
 
