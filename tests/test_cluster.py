@@ -276,3 +276,15 @@ def test_an_input_url_typed_wrong_is_one_error_naming_it(s3, tmp_path):
     assert result.exit_code == 1
     assert ("error: s3://calc-in/vendr/2026: holds no objects (check the bucket and the prefix of the input URL)\n"
             "1 error(s), 0 note(s)\nnothing was written") in result.output
+
+
+def test_local_n_starts_a_cluster_of_its_own_for_the_run(plain, tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", str(plain.parent / "2026"), "--period", PERIOD, "--out", str(out),
+                                       "--cluster", "local:1", "--register", str(plain.parent / REGISTER)])
+    assert result.exit_code == 0, result.output
+    assert files_of(out) == files_of(plain)
+    refused = CliRunner().invoke(main, ["run", str(SAMPLE), "--period", PERIOD, "--out", str(tmp_path / "none"),
+                                        "--cluster", "local:0"])
+    assert refused.exit_code == 1
+    assert "error: --cluster local:0: starts no worker (give local:N with N of 1 or more)" in refused.output
