@@ -143,6 +143,9 @@ def hostile_folder(tmp_path: Path) -> Path:
     return folder
 
 
+HOSTILE = ["sales/export.xlsx", "sales/far.xlsx", "sales/laughs.xlsx"]
+
+
 def test_a_hostile_file_read_on_a_worker_is_reported_where_it_is_as_in_the_pool(client, tmp_path, monkeypatch):
     folder = hostile_folder(tmp_path)
     with distributed.get_task_stream(client) as stream:
@@ -152,8 +155,18 @@ def test_a_hostile_file_read_on_a_worker_is_reported_where_it_is_as_in_the_pool(
     _, in_the_pool = load.load(folder)
     errors = [str(p) for p in problems if p.is_error]
     assert inputs is None and errors == [str(p) for p in in_the_pool if p.is_error]
-    assert [e.split(":")[0] for e in errors] == ["sales/export.xlsx", "sales/far.xlsx", "sales/laughs.xlsx"]
+    assert [e.split(":")[0] for e in errors] == HOSTILE
     assert "D1000000" in errors[1]
+
+
+def test_a_hostile_object_is_guarded_on_the_worker_that_fetches_it(client, s3, tmp_path):
+    folder = hostile_folder(tmp_path)
+    s3.put(str(folder) + "/", "calc-in/hostile/", recursive=True)
+    inputs, problems = load.load("s3://calc-in/hostile", cluster=calc_cluster.Cluster(client))
+    _, here = load.load(folder)
+    errors = [str(p) for p in problems if p.is_error]
+    assert inputs is None and errors == [str(p) for p in here if p.is_error]
+    assert [e.split(":")[0] for e in errors] == HOSTILE
 
 
 def test_inputs_and_outputs_on_s3_are_byte_identical_to_a_plain_run(client, s3, plain, tmp_path):
