@@ -42,7 +42,7 @@ WORKBOOK_TYPES = ", ".join(guard.KINDS)
 NAMED_KINDS = tuple(k for k in guard.KINDS if k != ".csv")  # program, roster and rates have sheets
 
 
-def _aside(name: str) -> str | None:
+def aside(name: str) -> str | None:
     """What a file calc does not read is, when it may lie in the input folder: a note's
     words, or None when it is an error to be there."""
     if name.startswith("~$"):
@@ -64,7 +64,7 @@ def find_inputs(folder: Path) -> tuple[list[tuple[Path, schema.Workbook]], list[
     declaration, in path order (`sales/` and `opportunities/` with their subfolders,
     extensions in any case); lock files, hidden files and READMEs as notes; anything else,
     and a link that leads outside the folder or nowhere, an error naming it. (`storage.py`
-    lists a folder of objects by the same rules: `_aside`, `_subfolder`, `_placed`, `jobs_of`.)"""
+    lists a folder of objects by the same rules: `aside`, `subfolder`, `placed`, `jobs_of`.)"""
     root = folder.resolve()
     found: dict[str, list[tuple[str, Path]]] = {}  # pattern -> (rel, file)
     problems: list[Problem] = []
@@ -72,7 +72,7 @@ def find_inputs(folder: Path) -> tuple[list[tuple[Path, schema.Workbook]], list[
     def walk(directory: Path, book: schema.Workbook | None, seen: frozenset[Path]) -> None:
         for path in sorted(directory.iterdir(), key=lambda p: p.name):
             rel = _rel(folder, path)
-            if (words := _aside(path.name)) is not None:
+            if (words := aside(path.name)) is not None:
                 problems.append(note(Source(rel), words))
                 continue
             target = _inside(root, path, rel, problems)
@@ -82,17 +82,17 @@ def find_inputs(folder: Path) -> tuple[list[tuple[Path, schema.Workbook]], list[
                 if book is not None and target in seen:
                     problems.append(error(Source(rel), "is a link to a folder that holds it: its files would be "
                                           "read twice", "delete the link"))
-                elif (inner := _subfolder(rel, path.name, book, problems)) is not None:
+                elif (inner := subfolder(rel, path.name, book, problems)) is not None:
                     walk(path, inner, seen | {target})
                 continue
-            _placed(rel, path, path.name, book, found, problems)
+            placed(rel, path, path.name, book, found, problems)
 
     if folder.is_dir():
         walk(folder, None, frozenset({root}))
     return jobs_of(found, problems)
 
 
-def _subfolder(rel: str, name: str, book: schema.Workbook | None, problems: list[Problem]
+def subfolder(rel: str, name: str, book: schema.Workbook | None, problems: list[Problem]
                ) -> schema.Workbook | None:
     """The declaration a folder's files are read under (a subfolder of sales/ is read as sales),
     or None, with an error, for a folder calc does not read."""
@@ -106,7 +106,7 @@ def _subfolder(rel: str, name: str, book: schema.Workbook | None, problems: list
     return None
 
 
-def _placed(rel: str, path, name: str, book: schema.Workbook | None,
+def placed(rel: str, path, name: str, book: schema.Workbook | None,
             found: dict[str, list[tuple[str, object]]], problems: list[Problem]) -> None:
     """A file found at `rel` (in a folder read as `book`, None at the top) added to `found` under
     its workbook's pattern, or an error saying why calc does not read it."""

@@ -71,13 +71,13 @@ def find_inputs(url: str) -> tuple[list[tuple[str, object]], list[Problem]]:
             name, rel = _name(entry["name"]), entry["name"].rstrip("/")[len(root) + 1:]
             if not rel:  # some stores list a folder's own marker object
                 continue
-            if (words := load._aside(name)) is not None:
+            if (words := load.aside(name)) is not None:
                 problems.append(note(Source(rel), words))
             elif entry["type"] == "directory":
-                if (inner := load._subfolder(rel, name, book, problems)) is not None:
+                if (inner := load.subfolder(rel, name, book, problems)) is not None:
                     walk(entry["name"].rstrip("/"), inner)
             else:
-                load._placed(rel, f"{base}/{rel}", name, book, found, problems)
+                load.placed(rel, f"{base}/{rel}", name, book, found, problems)
 
     try:
         walk(root, None)
