@@ -17,6 +17,7 @@ from incentives.problems import Problem, told
 from incentives.register.manifest import short
 from incentives.register.store import default_path
 from incentives.settle import Origin
+from incentives.storage import is_url, last_name
 from incentives.write.audit import settled_words
 from incentives.write.errors import write_errors
 from incentives.write.register import write_register
@@ -47,13 +48,9 @@ class FolderOrURL(click.ParamType):
         self.path = click.Path(exists=exists, file_okay=False, path_type=Path)
 
     def convert(self, value, param, ctx):
-        if isinstance(value, str) and "://" in value:
+        if is_url(value):
             return value
         return self.path.convert(value, param, ctx)
-
-
-def _name(folder: Path | str) -> str:
-    return folder.rstrip("/").rpartition("/")[2] if isinstance(folder, str) else folder.name
 REGISTER_HELP = ("The register of closed runs (an SQLite file; keep it on a local disk). Default: $CALC_REGISTER, "
                  "else outputs/register.sqlite.")
 
@@ -159,8 +156,8 @@ def run(input_dir: Path | str, period: Period, out: Path | str | None, previous:
     """Compute the period's ledger from INPUT_DIR (a folder, or a URL such as s3://bucket/vendor/2026)
     and write the output folder."""
     def action():
-        command = (f"calc run {_name(input_dir)} --period {period}"
-                   + (f" --ledger {_name(previous)}" if previous else "") + (" --supplement" if supplement else ""))
+        command = (f"calc run {last_name(input_dir)} --period {period}"
+                   + (f" --ledger {last_name(previous)}" if previous else "") + (" --supplement" if supplement else ""))
         book = register_path(register)
         with _cluster(cluster_address) as cluster:
             outcome = pipeline.run(input_dir, period, out, previous, command, progress, book, supplement, cluster)

@@ -33,7 +33,7 @@ from incentives.register.manifest import run_id, write_manifest
 from incentives.register.store import Register
 from incentives.review import TierReview, review
 from incentives.settle import Origin, Settlement
-from incentives.storage import is_url
+from incentives.storage import is_url, last_name
 from incentives.validate import validate
 from incentives.write.audit import write_audit
 from incentives.write.folder import WriteFailed, check_target, mend, write_atomically
@@ -153,7 +153,7 @@ def run(folder: Path | str, period: Period, out: Path | str | None = None, previ
 
     def fill(staging: Path) -> None:
         write_outputs(staging, inputs, settlement, balances, reviews,
-                      command or f"calc run {_name(folder)} --period {period}", progress, cluster)
+                      command or f"calc run {last_name(folder)} --period {period}", progress, cluster)
     try:
         if is_url(target):  # object storage: under a prefix of the run's own, the manifest last
             target, written = storage.write_run(target, settlement.run_id, fill)
@@ -162,10 +162,6 @@ def run(folder: Path | str, period: Period, out: Path | str | None = None, previ
     except WriteFailed as ex:
         return Outcome(_sorted([*problems, ex.problem]), origin=origin, program=name)
     return Outcome(_sorted([*problems, *written]), inputs, settlement, target, origin, name)
-
-
-def _name(folder: Path | str) -> str:
-    return folder.rstrip("/").rpartition("/")[2] if isinstance(folder, str) else folder.name
 
 
 def _check_out(target: Path | str, folder: Path | str, program_id: str | None, refused: dict) -> Problem | None:

@@ -37,6 +37,11 @@ def is_url(text: str | os.PathLike) -> bool:
     return isinstance(text, str) and "://" in text
 
 
+def last_name(folder: str | os.PathLike) -> str:
+    """A folder's or a URL's last name, as the audit's command shows the input folder."""
+    return folder.rstrip("/").rpartition("/")[2] if is_url(folder) else Path(folder).name
+
+
 def _fs(url: str):
     """The file system of `url` and the path in it; ImportError without the cluster extra."""
     import fsspec
