@@ -24,7 +24,7 @@ from incentives.model import (Bonus, ChannelRule, Exclusion, FxRate, InputFile, 
 from incentives.money import plain
 from incentives.problems import Problem, Source, error, note
 from incentives.read import guard, values
-from incentives.read.table import ROW, DTYPES, Raw, Table, read_raw, read_raws, repeated, tables_from_raws
+from incentives.read.table import ROW, Raw, Table, read_raw, read_raws, repeated, tables_from_raws
 from incentives.read.workbook import open_book
 
 READERS = min(4, os.cpu_count() or 1)
@@ -239,7 +239,7 @@ def _frame(tables: list[Table], sheet: schema.Sheet) -> pl.DataFrame:
                            repeated([t.source.sheet for t in tables], heights, pl.String).alias("sheet"),
                            pl.all())
     schema_ = {"file": pl.String, "sheet": pl.String, ROW: pl.Int64,
-               **{c.name: DTYPES[c.kind] for c in sheet.columns}}
+               **{c.name: values.KINDS[c.kind].dtype for c in sheet.columns}}
     return pl.DataFrame(schema=schema_)
 
 

@@ -19,22 +19,10 @@ import polars as pl
 from incentives.problems import Problem, Source, error, note
 from incentives.read import values
 from incentives.read.workbook import READER_ERRORS, Book, Grid
-from incentives.schema import EXPECTED, Column, Kind, Sheet, normalize_word
+from incentives.schema import EXPECTED, Column, Sheet, normalize_word
 
 HEADER_SCAN = 30
-DECIMAL = pl.Decimal(38, values.SCALE)
-DTYPES = {
-    Kind.TEXT: pl.String, Kind.INTEGER: pl.Int64, Kind.DECIMAL: DECIMAL, Kind.DATE: pl.Date,
-    Kind.MONTH: pl.String, Kind.ENUM: pl.String, Kind.YESNO: pl.Boolean,
-}
 ROW = "row"  # the Excel row of each line, kept to the end
-# Number text the vectorized path reads as it is: ASCII digits (polars' \d takes any
-# script's), at most SCALE decimals and 15 digits in all (leading zeros counted: that
-# only sends a cell the slow way); anything else goes to `values.parse_decimal`, the one
-# number rule. One alternative per count of decimals: one pass, as fast as a plain pattern.
-_PLAIN_NUMBER = "^-?(?:" + "|".join(
-    [rf"[0-9]{{1,{values.EXCEL_DIGITS}}}"]
-    + [rf"[0-9]{{1,{values.EXCEL_DIGITS - k}}}\.[0-9]{{{k}}}" for k in range(1, values.SCALE + 1)]) + ")$"
 
 
 @dataclass(frozen=True)
@@ -277,7 +265,7 @@ def tables_from_raws(raws: list[Raw]) -> list[tuple[Table, list[Problem]]]:
     problems: list[list[Problem]] = [[] for _ in raws]
     typed: dict[str, pl.Series] = {}
     for column in spec.columns:
-        dtype = DTYPES[column.kind]
+        dtype = values.KINDS[column.kind].dtype
         if column.name not in batch.columns:
             typed[column.name] = pl.repeat(_default(column), batch.height, dtype=dtype, eager=True).alias(column.name)
             continue
@@ -317,10 +305,11 @@ def convert(raw: pl.Series, column: Column, date1904: bool | pl.Series = False, 
     workbook, or of each cell's workbook when cells of several are typed at once. `errors`:
     whether a text cell may hold an error value (other kinds are always checked: their
     odd texts go through `values.parse`)."""
+    declared = values.KINDS[column.kind]
     text = raw.str.strip_chars()
     text = pl.select(pl.when(text == "").then(None).otherwise(text)).to_series()
     per_cell = isinstance(date1904, pl.Series)
-    if (date1904.any() if per_cell else date1904) and column.kind in (Kind.DATE, Kind.MONTH):
+    if (date1904.any() if per_cell else date1904) and declared.serial:
         # A date kept as a plain number counts from 1904-01-01 in such a workbook:
         # move it onto the 1900 count the parser knows (calamine already did date cells).
         serial = text.str.contains(r"^[0-9]+(\.[0-9]+)?$").fill_null(False)
@@ -328,16 +317,16 @@ def convert(raw: pl.Series, column: Column, date1904: bool | pl.Series = False, 
             serial = serial & date1904
         shifted = (text.cast(pl.Float64, strict=False).floor().cast(pl.Int64, strict=False) + 1462).cast(pl.String)
         text = pl.select(pl.when(serial).then(shifted).otherwise(text)).to_series()
-    dtype = DTYPES[column.kind]
+    dtype = declared.dtype
     default = _default(column)
-    if column.kind is Kind.TEXT:  # text as it is, but for an Excel error value, read as text by a CSV
+    if declared.verbatim:  # text as it is, but for an Excel error value, read as text by a CSV
         typed = text
         if errors and text.str.starts_with("#").any():
             erred = text.is_in(values.ERROR_VALUES).fill_null(False)
             typed = pl.select(pl.when(erred).then(None).otherwise(text)).to_series()
-    elif column.kind is Kind.DECIMAL:
-        plain = text.str.contains(_PLAIN_NUMBER).fill_null(False)
-        typed = pl.select(pl.when(plain).then(text).otherwise(None)).to_series().str.to_decimal(scale=values.SCALE)
+    elif declared.plain:
+        plain = text.str.contains(declared.plain).fill_null(False)
+        typed = pl.select(pl.when(plain).then(text).otherwise(None)).to_series().cast(dtype)
         typed = _fill_by_parsing(typed, text, ~plain & text.is_not_null(), column, dtype)
     else:
         typed = pl.Series([None] * len(text), dtype=dtype)
