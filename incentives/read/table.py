@@ -18,10 +18,10 @@ import polars as pl
 
 from incentives.problems import Problem, Source, error, note
 from incentives.read import values
-from incentives.read.workbook import READER_ERRORS, Book, Grid
-from incentives.schema import EXPECTED, Column, Sheet, normalize_word
+from incentives.read.workbook import HEAD, READER_ERRORS, Book, Grid
+from incentives.schema import EXPECTED, Column, Kind, Sheet, normalize_word
 
-HEADER_SCAN = 30
+HEADER_SCAN = HEAD
 ROW = "row"  # the Excel row of each line, kept to the end
 
 
@@ -79,7 +79,7 @@ def read_raw(book: Book, spec: Sheet) -> tuple[Raw | None, list[Problem]]:
     grid, damaged = _grid(book, name)
     if grid is None:
         return None, damaged
-    raw, found = map_grid(grid, spec)
+    raw, found = map_grid(grid, spec, book)
     return raw, problems + found
 
 
@@ -110,16 +110,17 @@ def read_raws(book: Book, spec: Sheet) -> list[tuple[Raw | None, list[Problem]]]
         if not named and _header_row(grid.frame, spec)[1] < LOOKS_LIKE:
             passed.append(note(Source(book.rel, name), f"sheet not read: it has no {spec.name} header row"))
             continue
-        out.append(map_grid(grid, spec))
+        out.append(map_grid(grid, spec, book))
     if not out:
         _, missing = find_sheet(book, spec)
         return [(None, missing)]
     return out + [(None, passed)] if passed else out
 
 
-def _grid(book: Book, name: str) -> tuple[Grid | None, list[Problem]]:
+def _grid(book: Book, name: str, whole: bool = False) -> tuple[Grid | None, list[Problem]]:
+    """The sheet's first rows as text (`Book.head`), or with `whole` all of it."""
     try:
-        return book.grid(name), []
+        return (book.grid(name) if whole else book.head(name)), []
     except READER_ERRORS as ex:  # calamine reports a damaged sheet as one error type; a bug is not caught
         return None, [error(Source(book.rel, name), "the sheet is damaged and cannot be read",
                             f"open the file in Excel and save it again; the reader said: "
@@ -161,9 +162,10 @@ class Raw:
         return dict(self.cells).get(name)
 
 
-def map_grid(grid: Grid, spec: Sheet) -> tuple[Raw | None, list[Problem]]:
+def map_grid(grid: Grid, spec: Sheet, book: Book | None = None) -> tuple[Raw | None, list[Problem]]:
     """Find the header and map it to the declared columns: a `Raw`, or the problems that
-    keep the sheet from being read."""
+    keep the sheet from being read. A grid of the sheet's first rows only (`Grid.whole`)
+    gets its body from `book`: typed where it can be, else the whole sheet as text."""
     frame, src = grid.frame, grid.source
     problems: list[Problem] = []
     header, hits = _header_row(frame, spec)
@@ -203,11 +205,33 @@ def map_grid(grid: Grid, spec: Sheet) -> tuple[Raw | None, list[Problem]]:
                 + f"{column.name!r} (or {column.header_ru!r})"))
     if any(p.is_error for p in problems):
         return None, problems
-    body = frame.slice(header + 1)
-    text = tuple((c.name, body.to_series(mapped[c.name])) for c in spec.columns if c.name in mapped)
-    extras = tuple((name, body.to_series(j)) for name, j in extra.items())
     cells = tuple((c, grid.columns[j]) for c, j in [*mapped.items(), *extra.items()])
-    return Raw(spec, src, header + 2, body.height, text, extras, cells, grid.date1904, grid.errors), problems
+    body = _body(grid, header, {grid.columns[j]: spec.column(c).kind for c, j in mapped.items()}
+                 | {grid.columns[j]: None for j in extra.values()}, book)
+    if isinstance(body, list):
+        return None, body
+    at = dict(cells)
+    text = tuple((c.name, body[at[c.name]]) for c in spec.columns if c.name in mapped)
+    extras = tuple((name, body[at[name]]) for name in extra)
+    height = len(next(iter(body.values()))) if body else grid.frame.height - header - 1
+    return Raw(spec, src, header + 2, height, text, extras, cells, grid.date1904, grid.errors), problems
+
+
+def _body(grid: Grid, header: int, columns: dict[int, Kind | None], book: Book | None
+          ) -> dict[int, pl.Series] | list[Problem]:
+    """The rows under the header of these sheet columns: from the grid when it holds the
+    sheet whole; else typed (`Book.body`), or when the sheet cannot be read typed, from the
+    whole sheet read as text; or the problem that keeps the sheet from being read."""
+    if not grid.whole:
+        typed = book.body(grid.source.sheet, header + 1, columns)
+        if typed is not None:
+            return typed
+        grid, damaged = _grid(book, grid.source.sheet, whole=True)
+        if grid is None:
+            return damaged
+    body = grid.frame.slice(header + 1)
+    at = {column: j for j, column in enumerate(grid.columns)}
+    return {column: body.to_series(at[column]) for column in columns}
 
 
 PART = "__part"  # which raw a row of the batch comes from
@@ -227,7 +251,11 @@ def _gathered(raws: list[Raw], name: str, extra: bool = False) -> pl.Series | No
     parts = [dict(r.extra if extra else r.text).get(name) for r in raws]
     if all(p is None for p in parts):
         return None
-    filled = [p.cast(pl.String) if p is not None else pl.repeat(None, r.height, dtype=pl.String, eager=True)
+    # Typed parts (doubles, datetimes) stay typed when every part is of one type; else all text
+    # (a double as its shortest repr, which `convert` reads by the same number rule).
+    dtypes = {p.dtype for p in parts if p is not None and p.dtype != pl.Null}
+    dtype = dtypes.pop() if len(dtypes) == 1 else pl.String
+    filled = [p.cast(dtype) if p is not None else pl.repeat(None, r.height, dtype=dtype, eager=True)
               for p, r in zip(parts, raws)]
     return (pl.concat(filled) if len(filled) > 1 else filled[0]).alias(name)
 
@@ -253,7 +281,8 @@ def tables_from_raws(raws: list[Raw]) -> list[tuple[Table, list[Problem]]]:
     batch = pl.DataFrame([*columns.values(), *extras.values()])
     used = [c for c in batch.columns if c not in (PART, ROW)]
     if used:  # a row blank in every column the sheet's header names is no line
-        blank = pl.all_horizontal(pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in used)
+        blank = pl.all_horizontal(pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "")
+                                  if batch.schema[c] == pl.String else pl.col(c).is_null() for c in used)
         batch = batch.filter(~blank)
     part = batch[PART]
     starts = [*part.search_sorted(pl.Series(range(len(raws)), dtype=pl.UInt32), "left").to_list(), batch.height]
@@ -304,8 +333,14 @@ def convert(raw: pl.Series, column: Column, date1904: bool | pl.Series = False, 
     """The typed column and its bad cells as (position, text, problem). `date1904`: of the
     workbook, or of each cell's workbook when cells of several are typed at once. `errors`:
     whether a text cell may hold an error value (other kinds are always checked: their
-    odd texts go through `values.parse`)."""
+    odd texts go through `values.parse`). `raw` is text, or as read typed (`Book.body`):
+    doubles, read as their shortest repr by the one number rule, or date cells."""
     declared = values.KINDS[column.kind]
+    dates = raw.dt.date() if raw.dtype.is_temporal() and declared.dtype == pl.Date else None
+    if raw.dtype != pl.String:
+        # A double's shortest repr, as polars writes it (0.30000000000000004, 1e+20): the number
+        # rule reads it as Excel shows the cell (tests/test_typed.py checks it against parse_decimal)
+        raw = raw.cast(pl.String)
     text = raw.str.strip_chars()
     text = pl.select(pl.when(text == "").then(None).otherwise(text)).to_series()
     per_cell = isinstance(date1904, pl.Series)
@@ -319,7 +354,9 @@ def convert(raw: pl.Series, column: Column, date1904: bool | pl.Series = False, 
         text = pl.select(pl.when(serial).then(shifted).otherwise(text)).to_series()
     dtype = declared.dtype
     default = _default(column)
-    if declared.verbatim:  # text as it is, but for an Excel error value, read as text by a CSV
+    if dates is not None:  # date cells, typed by the reader
+        typed = dates
+    elif declared.verbatim:  # text as it is, but for an Excel error value, read as text by a CSV
         typed = text
         if errors and text.str.starts_with("#").any():
             erred = text.is_in(values.ERROR_VALUES).fill_null(False)
