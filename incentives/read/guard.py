@@ -9,6 +9,13 @@ the zip holds. So `examine` reads the zip itself first, within limits, and says 
 is wrong and how to fix it. Nothing here parses XML: regular expressions over the
 streamed bytes find what is needed, so a declared entity can never expand.
 
+The guard inflates every part once and keeps it (`Findings.parts`): the reader is handed
+those bytes, so no sheet is inflated twice.
+
+Over 400 lines, one module: every check reads the same stream of inflated bytes once,
+through one unpacker and its limits (the zip directory, the shared strings, the sheet
+scans fast and exact, error cells); split, each part would reach into the others.
+
 Limits fit real partner files; measured with fastexcel 0.21 (see tests/hostile):
 - calamine and fastexcel hold about 55 bytes per cell of the used range (2,000 rows ×
   16,384 columns: 1.8 GB and 4.7 s; 1,000,000 × 10: 550 MB), so a sheet may span at
