@@ -196,3 +196,28 @@ def test_a_sheet_is_cut_after_its_first_rows_only_when_it_has_more(tmp_path, row
     assert ("Sales" in book.cut) is cut
     assert book.head("Sales").frame.height == min(rows, HEAD)
     assert read_table(book, schema.SALES)[0].frame.height == rows - 1
+
+
+def test_the_first_rows_keep_the_shared_strings_they_use(tmp_path):
+    """The package of first rows keeps the shared strings up to the last one they use: here
+    the header's, written after 60 lines of their own texts (numbered after them)."""
+    path = tmp_path / "s.xlsx"
+    book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False})
+    sheet = book.add_worksheet("Sales")
+    rows = _lines(60)
+    for i, row in enumerate(rows, start=1):
+        for j, value in enumerate(row):
+            if isinstance(value, dt.date):
+                sheet.write_string(i, j, value.isoformat())
+            elif isinstance(value, (int, float)):
+                sheet.write_number(i, j, value)
+            else:
+                sheet.write_string(i, j, f"{value} {i}" if j == 4 else value)  # 60 distinct customer names
+    for j, name in enumerate(HEADER):
+        sheet.write_string(0, j, name)
+    book.close()
+    opened = open_book(path, "sales/s.xlsx")
+    assert "Sales" in opened.cut
+    assert opened.head("Sales").frame.row(0) == tuple(HEADER)
+    table, problems = read_table(opened, schema.SALES)
+    assert problems == [] and table.frame["customer_name"][59] == "C 60"

@@ -195,20 +195,42 @@ _DIMENSION = re.compile(rb"<dimension\b[^>]*>")
 
 def _heads(found: guard.Findings) -> tuple[fastexcel.ExcelReader | None, frozenset[str]]:
     """The workbook again with each plain sheet holding more than HEAD rows cut after them,
-    and those sheets; (None, none) when no sheet is cut."""
+    and those sheets; (None, none) when no sheet is cut. Other sheets are left out (they are
+    read whole from the workbook), and the shared strings after the last one the cut sheets use."""
     if not found.parts:
         return None, frozenset()
-    parts = {p: s.name for s in found.book.sheets if s.name in found.plain for p in s.parts}
-    cut, short = set(), []
+    plain = {p: s.name for s in found.book.sheets if s.name in found.plain for p in s.parts}
+    sheets = {p for s in found.book.sheets for p in s.parts}
+    cut, short, used = set(), [], -1
     for name, data in found.parts:
-        sheet = parts.get(name.lower())
+        sheet = plain.get(name.lower())
         if sheet is not None and (head := _head(data)) is not None:
             cut.add(sheet)
-            data = head
-        short.append((name, data))
+            short.append((name, head))
+            used = max([used, *map(int, _SHARED.findall(head))])
+        elif name.lower() not in sheets and not name.lower().startswith("xl/worksheets/"):
+            short.append((name, data))
     if not cut:
         return None, frozenset()
+    short = [(name, _first_strings(data, used + 1) if name.lower() == "xl/sharedstrings.xml" else data)
+             for name, data in short]
     return fastexcel.read_excel(_stored(short)), frozenset(cut)
+
+
+_SHARED = re.compile(rb'<c [^>]*\bt="s"[^>]*>\s*<v>\s*([0-9]{1,9})\s*</v>')
+
+
+def _first_strings(sst: bytes, count: int) -> bytes:
+    """The shared strings part with its first `count` strings only (at least: an empty
+    string written <si/> is not counted), or whole."""
+    at = 0
+    for _ in range(count):
+        at = sst.find(b"</si>", at)
+        if at < 0:
+            return sst
+        at += len(b"</si>")
+    end = sst.rfind(b"</sst>")
+    return sst[:at] + sst[end:] if end >= at else sst
 
 
 def _head(xml: bytes) -> bytes | None:
