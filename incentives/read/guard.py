@@ -42,7 +42,9 @@ from isal import isal_zlib
 from incentives.problems import Problem, Source, error
 
 MAX_ENTRIES = 10_000
-KEPT = 64 << 20  # unpacked bytes of an .xlsx kept for the reader; a larger file is read from disk again
+# Unpacked bytes of an .xlsx kept for the reader; a larger file is read from disk again. fastexcel
+# copies what it is handed about three times over: kept small, that costs less than inflating again.
+KEPT = 16 << 20
 MAX_UNPACKED = 1 << 30  # all parts together; a full 1,048,576 × 20 sheet is about 700 MB of XML
 MAX_RATIO = 200
 RATIO_FROM = 8 << 20  # small parts (styles, an empty sheet) may pack better and cannot hurt

@@ -251,7 +251,9 @@ class ColumnKind:
     digits: bool = False  # only ASCII digits make one (a number, a date, a month)
     serial: bool = False  # a plain number is an Excel serial date, counted from 1904 in such a workbook
     verbatim: bool = False  # a cell is its trimmed text, but for an Excel error value
-    typed: bool = False  # its number and date cells are read typed (`table.Typed`), not as text
+    # What its cells may be read as besides text (`workbook.Book.body`): a double, a date cell;
+    # empty: read as text. A column read as any other type is read as text, and judged there.
+    typed: tuple[pl.DataType, ...] = ()
     listed: tuple[str, ...] = ()  # a template's drop-down, when the kind has its own words
 
 
@@ -267,11 +269,12 @@ PLAIN_NUMBER = "^-?(?:" + "|".join(
 # display rounded in a template, hence the optional digits after them.
 KINDS: dict[Kind, ColumnKind] = {
     Kind.TEXT: ColumnKind(lambda text, column: parse_text(text), pl.String, "@", verbatim=True),
-    Kind.INTEGER: ColumnKind(lambda text, column: parse_integer(text), pl.Int64, "0", 10, digits=True, typed=True),
+    Kind.INTEGER: ColumnKind(lambda text, column: parse_integer(text), pl.Int64, "0", 10, digits=True,
+                             typed=(pl.Float64,)),
     Kind.DECIMAL: ColumnKind(lambda text, column: parse_decimal(text), pl.Decimal(38, SCALE), "#,##0.00########",
-                             18, plain=PLAIN_NUMBER, digits=True, typed=True),
+                             18, plain=PLAIN_NUMBER, digits=True, typed=(pl.Float64,)),
     Kind.DATE: ColumnKind(lambda text, column: parse_date(text), pl.Date, "yyyy-mm-dd", 12, digits=True,
-                          serial=True, typed=True),
+                          serial=True, typed=(pl.Datetime("ms"), pl.Date)),
     Kind.MONTH: ColumnKind(lambda text, column: parse_month(text), pl.String, "@", 10, digits=True, serial=True),
     Kind.ENUM: ColumnKind(parse_choice, pl.String, "@"),
     Kind.YESNO: ColumnKind(lambda text, column: parse_yesno(text), pl.Boolean, "@", listed=("yes", "no")),

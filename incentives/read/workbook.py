@@ -113,7 +113,8 @@ class Book:
             return None  # the text grid gives them back their text
         wanted = sorted(columns)
         names = [f"c{j}" for j in wanted]
-        text = {f"c{j}": "string" for j in wanted if columns[j] is None or not KINDS[columns[j]].typed}
+        typed = {j: KINDS[columns[j]].typed if columns[j] else () for j in wanted}
+        text = {f"c{j}": "string" for j in wanted if not typed[j]}
         try:
             loaded = self.reader.load_sheet(sheet, header_row=None, skip_rows=first, column_names=names,
                                             use_columns=wanted, dtypes=text or None, schema_sample_rows=None,
@@ -126,16 +127,11 @@ class Book:
         out = {}
         for j, name in zip(wanted, names):
             series = frame[name]
-            if series.dtype not in TYPED.get(columns[j], (pl.String, pl.Null)):
+            if series.dtype not in (*typed[j], pl.String, pl.Null):
                 return None
             out[j] = series
         return out
 
-
-# What a typed column may hold, by kind: anything else (a date column of plain numbers, an
-# amount column of date cells) is read as text, as it always was, and judged there.
-TYPED = {Kind.DECIMAL: (pl.Float64, pl.String, pl.Null), Kind.INTEGER: (pl.Float64, pl.String, pl.Null),
-         Kind.DATE: (pl.Datetime("ms"), pl.Date, pl.String, pl.Null)}
 
 
 def with_cells(frame: pl.DataFrame, columns: tuple[int, ...], cells: list[tuple[int, int, str]]) -> pl.DataFrame:
