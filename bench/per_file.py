@@ -28,42 +28,37 @@ from incentives.read import guard, table, workbook  # noqa: E402
 
 
 def steps(files: list[Path]) -> dict[str, Callable[[Path], object]]:
-    """Each step as a function of one file. A step that needs what an earlier one made
-    gets it made beforehand (`ready`), so only the step itself is timed."""
+    """Each step as a function of one file. A step that needs what an earlier one made gets
+    it made beforehand, so only the step itself is timed. Steps of the typed reader
+    (`Book.head`, `Book.body`) are left out when run on a reader without them."""
     opened = {p: workbook.open_book(p, p.name) for p in files}
     raws = {p: table.read_raws(opened[p], schema.SALES)[0][0] for p in files}
-
-    def bare(path: Path):  # the read floor: fastexcel's own guess of every column's type
-        return fastexcel.read_excel(path).load_sheet(0).to_polars()
-
-    def text(path: Path):  # today's reader: every cell as text
-        return workbook.open_book(path, path.name).grid("Sales").frame
-
-    def grid_only(path: Path):  # today's text load, the guard already done
-        return opened[path].grid("Sales").frame
-
-    def typed_header0(path: Path):  # typed load, the header row taken as the column names
-        return fastexcel.read_excel(path).load_sheet(0, header_row=0, schema_sample_rows=None).to_polars()
-
-    def guarded(path: Path):
-        return guard.examine(path, path.name)
-
-    def hashed(path: Path):
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-
-    def mapped(path: Path):  # header found and mapped on the text grid
-        return table.map_grid(opened[path].grid("Sales"), schema.SALES)
-
-    def typing(path: Path):  # the text columns typed (one file's batch)
-        return table.tables_from_raws([raws[path]])
-
-    def whole(path: Path):  # what a reading thread does: guard, open, text grid, header mapped
-        return load._open(path.parent, path, SALES_BOOK)
-
-    return {"fastexcel typed (floor)": bare, "fastexcel typed, header row 0, all rows sampled": typed_header0,
-            "today: open + text grid (no guard)": text, "today: text grid only": grid_only,
-            "guard.examine": guarded, "sha256 of the file": hashed, "header mapped (text grid loaded)": mapped,
-            "typing (tables_from_raws, 1 file)": typing, "load._open (guard, open, grid, header)": whole}
+    found = {p: guard.examine(p, p.name) for p in files}
+    out: dict[str, Callable[[Path], object]] = {
+        # the read floor: fastexcel's own guess of every column's type
+        "fastexcel typed (floor)": lambda p: fastexcel.read_excel(p).load_sheet(0).to_polars(),
+        "fastexcel, every cell as text": lambda p: fastexcel.read_excel(p).load_sheet(
+            0, header_row=None, skip_rows=0, dtypes="string").to_polars(),
+        "guard.examine": lambda p: guard.examine(p, p.name),
+        "open_book (guard, readers)": lambda p: workbook.open_book(p, p.name),
+        "the whole sheet as text (Book.grid)": lambda p: opened[p].grid("Sales").frame,
+    }
+    if hasattr(workbook.Book, "body"):
+        spec = {c.name: c.kind for c in schema.SALES.columns}
+        body = {p: {j: spec[name] for name, j in raws[p].cells} for p in files}
+        out |= {
+            "the first rows, packed (workbook._heads)": lambda p: workbook._heads(found[p]),
+            "the first rows as text (Book.head)": lambda p: opened[p].head("Sales"),
+            "the body, typed (Book.body)": lambda p: opened[p].body("Sales", raws[p].first_row - 1, body[p]),
+        }
+    out |= {
+        "sha256 of the file": lambda p: hashlib.sha256(p.read_bytes()).hexdigest(),
+        "header found and mapped, body loaded (read_raws)": lambda p: table.read_raws(opened[p], schema.SALES),
+        "typing (tables_from_raws, 1 file)": lambda p: table.tables_from_raws([raws[p]]),
+        # what a reading thread or process does: guard, open, header, body
+        "load._open (guard, open, header, body)": lambda p: load._open(p.parent, p, SALES_BOOK),
+    }
+    return out
 
 
 SALES_BOOK = next(b for b in schema.WORKBOOKS if schema.SALES in b.sheets)
