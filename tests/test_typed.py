@@ -221,3 +221,18 @@ def test_the_first_rows_keep_the_shared_strings_they_use(tmp_path):
     assert opened.head("Sales").frame.row(0) == tuple(HEADER)
     table, problems = read_table(opened, schema.SALES)
     assert problems == [] and table.frame["customer_name"][59] == "C 60"
+
+
+@pytest.mark.parametrize("lines", [3, HEAD + 5], ids=["a short sheet", "a long sheet"])
+def test_a_number_cell_reads_the_same_in_a_short_sheet(tmp_path, lines):
+    """An fx rate of 10 decimals, in a sheet of a few rows as in one of many: its double,
+    not fastexcel's text of it (0.002123457), in both."""
+    path = tmp_path / "fx_rates.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Rates")
+    sheet.write_row(0, 0, ["currency", "month", "rate"])
+    for i in range(lines):
+        sheet.write_row(i + 1, 0, ["USD", f"2026-{i % 12 + 1:02d}", 0.0021234567])
+    book.close()
+    table, problems = read_table(open_book(path, "fx_rates.xlsx"), schema.RATES)
+    assert problems == [] and set(table.frame["rate"].to_list()) == {D("0.0021234567")}

@@ -221,13 +221,15 @@ def map_grid(grid: Grid, spec: Sheet, book: Book | None = None) -> tuple[Raw | N
 
 def _body(grid: Grid, header: int, columns: dict[int, Kind | None], book: Book | None
           ) -> dict[int, pl.Series] | list[Problem]:
-    """The rows under the header of these sheet columns: from the grid when it holds the
-    sheet whole; else typed (`Book.body`), or when the sheet cannot be read typed, from the
-    whole sheet read as text; or the problem that keeps the sheet from being read."""
-    if not grid.whole:
+    """The rows under the header of these sheet columns: typed (`Book.body`), so a number
+    cell is read by its double in every sheet, short or long; when the sheet cannot be read
+    typed (or is a CSV), from the sheet read whole as text; or the problem that keeps the
+    sheet from being read."""
+    if book is not None and not book.csv:
         typed = book.body(grid.source.sheet, header + 1, columns)
         if typed is not None:
             return typed
+    if not grid.whole:
         grid, damaged = _grid(book, grid.source.sheet, whole=True)
         if grid is None:
             return damaged

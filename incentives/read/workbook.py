@@ -8,14 +8,15 @@ header is then loaded once, only the columns the header maps (`Book.body`): numb
 and date cells of number and date columns typed (a double, a datetime), every other
 column as text. A sheet the typed load cannot take as it is (a column mixing
 numbers and text, error cells, a date column of plain numbers) is read whole as
-text (`Book.grid`), as every sheet of a .xls, .ods, .xlsb or .csv is. Rows keep
+text (`Book.grid`), as a .csv is. Rows keep
 their sheet position (row 0 is Excel row 1) and each column its absolute index, so
 every value can be traced to its cell.
 
 An .xlsx is handed to fastexcel from the parts the guard inflated (`guard.Findings.parts`)
 packed again without compression, so each sheet is inflated once; the first rows
 come from a second such package whose sheets stop after HEAD rows, so finding the
-header does not parse the sheet. calamine reads .xlsx, .xlsm, .xlsb, .xls and .ods
+header does not parse the sheet (other formats, and a sheet of HEAD rows or fewer,
+give their first rows from the whole sheet). calamine reads .xlsx, .xlsm, .xlsb, .xls and .ods
 alike; a .csv is read by `formats.read_csv` into the same grid, every cell text. No
 parser sees a file before `guard.examine` has passed it: partner files come from
 outside, and calamine trusts what a file declares.
