@@ -145,10 +145,11 @@ def _header_row(frame: pl.DataFrame, spec: Sheet) -> tuple[int | None, int]:
 
 @dataclass(frozen=True)
 class Raw:
-    """A sheet whose header is found and mapped, its cells not yet looked at: `text` holds
-    the body of each mapped declared column, `extra` of each roster attribute column,
-    blank rows included. The raws of many files of one sheet are typed together
-    (`tables_from_raws`): one vectorized pass per column, not one per file and column."""
+    """A sheet whose header is found and mapped, its cells not yet judged: `text` holds the
+    body of each mapped declared column as it was loaded (text, or a number or date column
+    typed: `Book.body`), `extra` of each roster attribute column, blank rows included. The
+    raws of many files of one sheet are typed together (`tables_from_raws`): one vectorized
+    pass per column, not one per file and column."""
 
     spec: Sheet
     source: Source
