@@ -1,6 +1,6 @@
-"""Typed reads: a sheet's body is loaded once, number and date cells typed, from the parts
-the guard inflated (`workbook.Book.body`, `guard.Findings.parts`); text only where the
-cells hold text."""
+"""Typed reads: a sheet's header found in its first rows, packed from the parts the guard
+inflated (`workbook.Book.head`, `guard.Findings.parts`); its body loaded once, number and
+date cells typed (`workbook.Book.body`); text only where the cells hold text."""
 
 from __future__ import annotations
 
@@ -163,8 +163,8 @@ def test_dates_of_a_1904_workbook_read_typed(tmp_path):
 
 
 def test_the_reader_gets_the_parts_the_guard_inflated(tmp_path):
-    """Inflated once: the guard keeps every part of a small .xlsx, the reader opens them
-    packed again without compression; each part is the file's own, byte for byte."""
+    """The guard keeps every part of a small .xlsx as it inflated it, the file's own byte for
+    byte; packed again without compression (the package of first rows), they make a sound zip."""
     path = tmp_path / "s.xlsx"
     _write(path, _lines(HEAD + 5))
     found = guard.examine(path, "s.xlsx")

@@ -9,8 +9,8 @@ the zip holds. So `examine` reads the zip itself first, within limits, and says 
 is wrong and how to fix it. Nothing here parses XML: regular expressions over the
 streamed bytes find what is needed, so a declared entity can never expand.
 
-The guard inflates every part once and keeps it (`Findings.parts`): the reader is handed
-those bytes, so no sheet is inflated twice.
+What the guard inflated of an .xlsx is handed on (`Findings.parts`): the reader finds
+a sheet's header in its first rows from those bytes, without parsing the sheet.
 
 Over 400 lines, one module: every check reads the same stream of inflated bytes once,
 through one unpacker and its limits (the zip directory, the shared strings, the sheet
@@ -42,9 +42,7 @@ from isal import isal_zlib
 from incentives.problems import Problem, Source, error
 
 MAX_ENTRIES = 10_000
-# Unpacked bytes of an .xlsx kept for the reader; a larger file is read from disk again. fastexcel
-# copies what it is handed about three times over: kept small, that costs less than inflating again.
-KEPT = 16 << 20
+KEPT = 16 << 20  # unpacked bytes of an .xlsx kept for the reader's first rows; a larger one's come from disk
 MAX_UNPACKED = 1 << 30  # all parts together; a full 1,048,576 × 20 sheet is about 700 MB of XML
 MAX_RATIO = 200
 RATIO_FROM = 8 << 20  # small parts (styles, an empty sheet) may pack better and cannot hurt
@@ -140,7 +138,7 @@ class Findings:
     # (sheet, 0-based row, 0-based column, the value as Excel shows it, e.g. "#N/A").
     errors: tuple[tuple[str, int, int, str], ...] = ()
     # Every part of an .xlsx as the guard inflated it, (name, bytes) in the zip's order, when
-    # they fit in KEPT: the reader is handed these, so a sheet is inflated once.
+    # they fit in KEPT: the reader takes a sheet's first rows from these (`workbook.Book.head`).
     parts: tuple[tuple[str, bytes], ...] = ()
     # The sheets whose XML the fast scan read whole (cells placed by a plain r=, no prefixed
     # tags): only these may be cut after their first rows (`workbook.head`).
