@@ -236,3 +236,29 @@ def test_a_number_cell_reads_the_same_in_a_short_sheet(tmp_path, lines):
     book.close()
     table, problems = read_table(open_book(path, "fx_rates.xlsx"), schema.RATES)
     assert problems == [] and set(table.frame["rate"].to_list()) == {D("0.0021234567")}
+
+
+def test_rows_after_empty_formatted_rows_are_read_when_the_sheet_falls_back_to_text(tmp_path):
+    """The first 30 row elements may end in rows with no value (formatted, empty): the first
+    rows then hold fewer than 30 rows, yet they are not the whole sheet. A text amount
+    sends the sheet to the text read, which must still read every line below."""
+    path = tmp_path / "s.xlsx"
+    book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False})
+    sheet = book.add_worksheet("Sales")
+    grey = book.add_format({"bg_color": "#EEEEEE"})
+    sheet.write_row(0, 0, HEADER)
+    lines = _lines(40)
+    for i, row in enumerate(lines[:20], start=1):
+        sheet.write_row(i, 0, [v.isoformat() if isinstance(v, dt.date) else v for v in row])
+    for i in range(21, 31):
+        sheet.set_row(i, None, grey)  # rows 22 to 31: formatted, empty
+    for i, row in enumerate(lines[20:], start=31):
+        sheet.write_row(i, 0, [v.isoformat() if isinstance(v, dt.date) else v for v in row])
+    sheet.write_string(50, 8, "3 000 тг")  # Excel row 51, the last line's amount
+    book.close()
+    opened = open_book(path, "sales/s.xlsx")
+    assert "Sales" in opened.cut and opened.head("Sales").frame.height < HEAD
+    table, problems = read_table(opened, schema.SALES)
+    assert _problems((table, problems)) == [
+        'sales/s.xlsx:Sales!I51: net_amount "3 000 тг" is not a number (expected a number such as 1200000.00 '
+        "or 1 200 000,00, without currency signs or words)"]

@@ -105,7 +105,7 @@ class Book:
         columns = tuple(c.absolute_index for c in loaded.available_columns())
         cells = [(row, column, text) for name, row, column, text in self.errors if name == sheet]
         return Grid(Source(self.rel, sheet), with_cells(frame, columns, cells) if cells else frame, columns,
-                    self.date1904, bool(cells), whole or frame.height < HEAD)
+                    self.date1904, bool(cells), whole)
 
     def body(self, sheet: str, first: int, columns: dict[int, Kind | None]) -> dict[int, pl.Series] | None:
         """The sheet's rows from `first` (0-based) of these sheet columns, each of its kind
