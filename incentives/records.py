@@ -17,7 +17,7 @@ from incentives.model import (Bonus, ChannelRule, Exclusion, FxRate, Partner, Pr
 from incentives.money import plain
 from incentives.problems import Problem, Source, error, note
 from incentives.read import values
-from incentives.read.table import ROW, DTYPES, Table, repeated
+from incentives.read.table import ROW, Table, repeated
 
 
 def frame(tables: list[Table], sheet: schema.Sheet) -> pl.DataFrame:
@@ -30,7 +30,7 @@ def frame(tables: list[Table], sheet: schema.Sheet) -> pl.DataFrame:
                            repeated([t.source.sheet for t in tables], heights, pl.String).alias("sheet"),
                            pl.all())
     schema_ = {"file": pl.String, "sheet": pl.String, ROW: pl.Int64,
-               **{c.name: DTYPES[c.kind] for c in sheet.columns}}
+               **{c.name: values.KINDS[c.kind].dtype for c in sheet.columns}}
     return pl.DataFrame(schema=schema_)
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from incentives.read.values import KINDS
 from incentives.schema import EXPECTED, WORKBOOKS, Column, Kind, Setting, Sheet, Workbook
 from incentives.write.xlsx import page_setup
 
@@ -25,14 +26,6 @@ CREATED = dt.datetime(2026, 1, 1)
 OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
            "in_memory": True}
 
-# Text cells keep ids such as 007 or 1-2 from being turned into numbers or dates.
-# Amounts show two decimals, but rates such as 0.025 or an fx rate of 0.0021 must
-# not display rounded, hence the optional digits after them.
-NUM_FORMATS = {
-    Kind.TEXT: "@", Kind.MONTH: "@", Kind.ENUM: "@", Kind.YESNO: "@",
-    Kind.INTEGER: "0", Kind.DECIMAL: "#,##0.00########", Kind.DATE: "yyyy-mm-dd",
-}
-WIDTHS = {Kind.DATE: 12, Kind.DECIMAL: 18, Kind.INTEGER: 10, Kind.MONTH: 10}
 ABOUT_COLUMNS = (
     ("sheet", 16), ("column", 22), ("Russian header", 24), ("also accepted headers", 30),
     ("kind", 34), ("required", 14), ("allowed values", 34), ("default", 10),
@@ -74,7 +67,7 @@ class _Formats:
         base = {"bold": True, "bottom": 1, "valign": "top"}
         self.required = wb.add_format({**base, "bg_color": "#D9E1F2"})
         self.optional = wb.add_format({**base, "bg_color": "#F2F2F2", "italic": True})
-        self.kind = {kind: wb.add_format({"num_format": f}) for kind, f in NUM_FORMATS.items()}
+        self.kind = {kind: wb.add_format({"num_format": declared.number_format}) for kind, declared in KINDS.items()}
         self.wrap = wb.add_format({"text_wrap": True, "valign": "top"})
         self.section = wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#F2F2F2"})
 
@@ -85,7 +78,7 @@ class _Formats:
 def _write_table(ws: Worksheet, sheet: Sheet, formats: _Formats) -> list[int]:
     widths = []
     for j, column in enumerate(sheet.columns):
-        width = max(len(column.name) + 4, WIDTHS.get(column.kind, 14))
+        width = max(len(column.name) + 4, KINDS[column.kind].width)
         widths.append(width)
         ws.set_column(j, j, width, formats.kind[column.kind])
         ws.write_string(0, j, column.name, formats.header(column.required))
@@ -118,8 +111,7 @@ def _write_settings(ws: Worksheet, sheet: Sheet, formats: _Formats) -> list[int]
 
 
 def _drop_down(ws: Worksheet, first: int, col: int, last: int, kind: Kind, choices: tuple[str, ...]) -> None:
-    if kind is Kind.YESNO:
-        choices = ("yes", "no")
+    choices = KINDS[kind].listed or choices
     if not choices:
         return
     # A warning, not a stop: the reader also accepts other spellings (да, конечный

@@ -19,16 +19,14 @@ from incentives.model import Bonus, ChannelRule, Exclusion, FxRate, Inputs, Part
     Requirement, Tier
 from incentives.periods import parse_period
 from incentives.problems import Source
+from incentives.read.values import KINDS
 from incentives.settle import LedgerRow, Settlement
 
 D = Decimal
 HERE = Source("inline")
 
-_KINDS = {schema.Kind.DATE: pl.Date, schema.Kind.DECIMAL: pl.Decimal(38, 10), schema.Kind.INTEGER: pl.Int64}
-
-
 def _frame(rows: list[dict], sheet: schema.Sheet, head: dict) -> pl.DataFrame:
-    columns = {**head, **{c.name: _KINDS.get(c.kind, pl.String) for c in sheet.columns}}
+    columns = {**head, **{c.name: KINDS[c.kind].dtype for c in sheet.columns}}
     return pl.DataFrame([{c: r.get(c) for c in columns} for r in rows], schema=columns, orient="row")
 
 

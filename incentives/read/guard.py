@@ -9,6 +9,13 @@ the zip holds. So `examine` reads the zip itself first, within limits, and says 
 is wrong and how to fix it. Nothing here parses XML: regular expressions over the
 streamed bytes find what is needed, so a declared entity can never expand.
 
+What the guard inflated of an .xlsx is handed on (`Findings.parts`): the reader finds
+a sheet's header in its first rows from those bytes, without parsing the sheet.
+
+Over 400 lines, one module: every check reads the same stream of inflated bytes once,
+through one unpacker and its limits (the zip directory, the shared strings, the sheet
+scans fast and exact, error cells); split, each part would reach into the others.
+
 Limits fit real partner files; measured with fastexcel 0.21 (see tests/hostile):
 - calamine and fastexcel hold about 55 bytes per cell of the used range (2,000 rows ×
   16,384 columns: 1.8 GB and 4.7 s; 1,000,000 × 10: 550 MB), so a sheet may span at
@@ -39,6 +46,7 @@ from isal import isal_zlib
 from incentives.problems import Problem, Source, error
 
 MAX_ENTRIES = 10_000
+KEPT = 16 << 20  # unpacked bytes of an .xlsx kept for the reader's first rows; a larger one's come from disk
 MAX_UNPACKED = 1 << 30  # all parts together; a full 1,048,576 × 20 sheet is about 700 MB of XML
 MAX_RATIO = 200
 RATIO_FROM = 8 << 20  # small parts (styles, an empty sheet) may pack better and cannot hurt
@@ -133,6 +141,12 @@ class Findings:
     # Cells holding an error value, which the reader hands over as blanks:
     # (sheet, 0-based row, 0-based column, the value as Excel shows it, e.g. "#N/A").
     errors: tuple[tuple[str, int, int, str], ...] = ()
+    # Every part of an .xlsx as the guard inflated it, (name, bytes) in the zip's order, when
+    # they fit in KEPT: the reader takes a sheet's first rows from these (`workbook.Book.head`).
+    parts: tuple[tuple[str, bytes], ...] = ()
+    # The sheets whose XML the fast scan read whole (cells placed by a plain r=, no prefixed
+    # tags): only these may be cut after their first rows (`workbook.head`).
+    plain: frozenset[str] = frozenset()
 
 
 # The formats calc reads, by extension (in any case): what the content must be.
@@ -195,6 +209,8 @@ def zipped(path: Path, rel: str, expect: str) -> Iterator[tuple[list[zipfile.Zip
 def _inspect(path: Path, rel: str) -> Findings:
     where = Source(rel)
     with zipped(path, rel, "xlsx") as (infos, entries, unpacker):
+        if sum(i.file_size for i in infos) <= KEPT:
+            unpacker.kept = {}
         book = _workbook(unpacker, entries)
         # sheets by part; any other part under xl/worksheets/ gets the same scan, unnamed
         sheets = {i.filename.lower(): "" for i in infos if i.filename.lower().startswith("xl/worksheets/")
@@ -202,6 +218,7 @@ def _inspect(path: Path, rel: str) -> Findings:
         problems: list[Problem] = []
         formulas = 0
         errors: list[tuple[str, int, int, str]] = []
+        plain: set[str] = set()
         for info in infos:
             # a part may be both (a crafted polyglot): then it gets both checks
             name = info.filename.lower()
@@ -214,10 +231,14 @@ def _inspect(path: Path, rel: str) -> Findings:
                 formulas += extent.formulas[0]
                 if sheets[name]:
                     errors += [(sheets[name], row, column, text) for (row, column), text in extent.errors]
+                    if extent.plain:
+                        plain.add(sheets[name])
             elif name not in ("xl/sharedstrings.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
                 for _ in unpacker.chunks(info):  # the workbook's own parts were read by `_workbook`
                     pass
-        return Findings(tuple(problems), formulas, book, tuple(errors))
+        kept = unpacker.kept or {}
+        parts = tuple((i.filename, b"".join(kept[i.filename])) for i in infos) if len(kept) == len(infos) else ()
+        return Findings(tuple(problems), formulas, book, tuple(errors), parts, frozenset(plain))
 
 
 def _not_a_zip(path: Path, where: Source, kind: str = "xlsx") -> Problem | None:
@@ -304,12 +325,18 @@ class _Unpacker:
     def __init__(self, fh, rel: str):
         self.fh = fh
         self.rel = rel
+        # Each part's chunks as they were inflated, by name, when the caller keeps them
+        # (`_inspect`, for the reader); None: nothing is kept.
+        self.kept: dict[str, list[bytes]] | None = None
 
     def chunks(self, info: zipfile.ZipInfo, xml: bool = False) -> Iterator[bytes]:
         """The part's bytes, a few MB at a time, refused on the first sign of an attack.
         `xml` for parts read as XML whatever their name (a sheet's name is the file's choice)."""
         xml = xml or info.filename.lower().endswith((".xml", ".rels"))
         size, tail = 0, b""
+        kept = None
+        if self.kept is not None:  # a second pass over a part (the exact scan) keeps it anew
+            kept = self.kept[info.filename] = []
         try:
             for chunk in self._inflate(info):
                 size += len(chunk)
@@ -324,6 +351,8 @@ class _Unpacker:
                     self._refuse(info, "declares a DOCTYPE or ENTITY: an XML entity attack, "
                                        "Excel never writes one", ASK)
                 tail = chunk[-32:]
+                if kept is not None:
+                    kept.append(chunk)
                 yield chunk
         except isal_zlib.error:
             self._refuse(info, "is damaged", RESAVE)
@@ -467,6 +496,7 @@ class _Extent:
         self.formulas = [0, 0]  # formula cells, those without a value
         self.shown: tuple[list, list] = ([], [])  # the first few of each
         self.errors: list[tuple[tuple[int, int], str]] = []  # cells holding an error value, and it
+        self.plain = False  # the fast scan read it: every cell placed by a plain r=, no prefixed tags
 
     def value(self, at: tuple[int, int]):
         self.lowest(at)
@@ -527,7 +557,8 @@ def _scan_sheet(unpacker: _Unpacker, info: zipfile.ZipInfo) -> _Extent:
     # one chunk has nothing to overlap with: a thread would only cost its start
     extent = _fast(_aligned(_ahead(chunks) if info.file_size > _CHUNK else chunks))
     if extent is None:  # cells placed without an address, or prefixed tags: follow calamine step by step
-        extent = _exact(_aligned(unpacker.chunks(info, xml=True)))
+        return _exact(_aligned(unpacker.chunks(info, xml=True)))
+    extent.plain = True
     return extent
 
 

@@ -1,10 +1,11 @@
-"""From a sheet's text grid to a typed table, driven by the sheet's declaration.
+"""From a sheet to a typed table, driven by the sheet's declaration.
 
-Finds the header row (it may sit below title rows), maps headers to declared
-columns (any order, any case, English or Russian, extra columns noted), and
-converts each column at once: vectorized where the text is plain, cell by cell
-through `values.parse` otherwise, so every bad cell becomes an error with its
-address.
+Finds the header row in the sheet's first rows (it may sit below title rows), maps
+headers to declared columns (any order, any case, English or Russian, extra columns
+noted), loads the body of the mapped columns (`workbook.Book.body`: typed where it
+can be) and converts each column at once, the cells of many files together
+(`columns.convert`: vectorized where the text is plain, cell by cell through
+`values.parse` otherwise), so every bad cell becomes an error with its address.
 """
 
 from __future__ import annotations
@@ -18,23 +19,12 @@ import polars as pl
 
 from incentives.problems import Problem, Source, error, note
 from incentives.read import values
-from incentives.read.workbook import READER_ERRORS, Book, Grid
-from incentives.schema import EXPECTED, Column, Kind, Sheet, normalize_word
+from incentives.read.columns import convert, default_value as _default
+from incentives.read.workbook import HEAD, READER_ERRORS, Book, Grid
+from incentives.schema import Column, Kind, Sheet, normalize_word
 
-HEADER_SCAN = 30
-DECIMAL = pl.Decimal(38, values.SCALE)
-DTYPES = {
-    Kind.TEXT: pl.String, Kind.INTEGER: pl.Int64, Kind.DECIMAL: DECIMAL, Kind.DATE: pl.Date,
-    Kind.MONTH: pl.String, Kind.ENUM: pl.String, Kind.YESNO: pl.Boolean,
-}
+HEADER_SCAN = HEAD
 ROW = "row"  # the Excel row of each line, kept to the end
-# Number text the vectorized path reads as it is: ASCII digits (polars' \d takes any
-# script's), at most SCALE decimals and 15 digits in all (leading zeros counted: that
-# only sends a cell the slow way); anything else goes to `values.parse_decimal`, the one
-# number rule. One alternative per count of decimals: one pass, as fast as a plain pattern.
-_PLAIN_NUMBER = "^-?(?:" + "|".join(
-    [rf"[0-9]{{1,{values.EXCEL_DIGITS}}}"]
-    + [rf"[0-9]{{1,{values.EXCEL_DIGITS - k}}}\.[0-9]{{{k}}}" for k in range(1, values.SCALE + 1)]) + ")$"
 
 
 @dataclass(frozen=True)
@@ -91,7 +81,7 @@ def read_raw(book: Book, spec: Sheet) -> tuple[Raw | None, list[Problem]]:
     grid, damaged = _grid(book, name)
     if grid is None:
         return None, damaged
-    raw, found = map_grid(grid, spec)
+    raw, found = map_grid(grid, spec, book)
     return raw, problems + found
 
 
@@ -122,16 +112,17 @@ def read_raws(book: Book, spec: Sheet) -> list[tuple[Raw | None, list[Problem]]]
         if not named and _header_row(grid.frame, spec)[1] < LOOKS_LIKE:
             passed.append(note(Source(book.rel, name), f"sheet not read: it has no {spec.name} header row"))
             continue
-        out.append(map_grid(grid, spec))
+        out.append(map_grid(grid, spec, book))
     if not out:
         _, missing = find_sheet(book, spec)
         return [(None, missing)]
     return out + [(None, passed)] if passed else out
 
 
-def _grid(book: Book, name: str) -> tuple[Grid | None, list[Problem]]:
+def _grid(book: Book, name: str, whole: bool = False) -> tuple[Grid | None, list[Problem]]:
+    """The sheet's first rows as text (`Book.head`), or with `whole` all of it."""
     try:
-        return book.grid(name), []
+        return (book.grid(name) if whole else book.head(name)), []
     except READER_ERRORS as ex:  # calamine reports a damaged sheet as one error type; a bug is not caught
         return None, [error(Source(book.rel, name), "the sheet is damaged and cannot be read",
                             f"open the file in Excel and save it again; the reader said: "
@@ -154,10 +145,11 @@ def _header_row(frame: pl.DataFrame, spec: Sheet) -> tuple[int | None, int]:
 
 @dataclass(frozen=True)
 class Raw:
-    """A sheet whose header is found and mapped, its cells not yet looked at: `text` holds
-    the body of each mapped declared column, `extra` of each roster attribute column,
-    blank rows included. The raws of many files of one sheet are typed together
-    (`tables_from_raws`): one vectorized pass per column, not one per file and column."""
+    """A sheet whose header is found and mapped, its cells not yet judged: `text` holds the
+    body of each mapped declared column as it was loaded (text, or a number or date column
+    typed: `Book.body`), `extra` of each roster attribute column, blank rows included. The
+    raws of many files of one sheet are typed together (`tables_from_raws`): one vectorized
+    pass per column, not one per file and column."""
 
     spec: Sheet
     source: Source
@@ -173,9 +165,10 @@ class Raw:
         return dict(self.cells).get(name)
 
 
-def map_grid(grid: Grid, spec: Sheet) -> tuple[Raw | None, list[Problem]]:
+def map_grid(grid: Grid, spec: Sheet, book: Book | None = None) -> tuple[Raw | None, list[Problem]]:
     """Find the header and map it to the declared columns: a `Raw`, or the problems that
-    keep the sheet from being read."""
+    keep the sheet from being read. A grid of the sheet's first rows only (`Grid.whole`)
+    gets its body from `book`: typed where it can be, else the whole sheet as text."""
     frame, src = grid.frame, grid.source
     problems: list[Problem] = []
     header, hits = _header_row(frame, spec)
@@ -215,11 +208,35 @@ def map_grid(grid: Grid, spec: Sheet) -> tuple[Raw | None, list[Problem]]:
                 + f"{column.name!r} (or {column.header_ru!r})"))
     if any(p.is_error for p in problems):
         return None, problems
-    body = frame.slice(header + 1)
-    text = tuple((c.name, body.to_series(mapped[c.name])) for c in spec.columns if c.name in mapped)
-    extras = tuple((name, body.to_series(j)) for name, j in extra.items())
     cells = tuple((c, grid.columns[j]) for c, j in [*mapped.items(), *extra.items()])
-    return Raw(spec, src, header + 2, body.height, text, extras, cells, grid.date1904, grid.errors), problems
+    body = _body(grid, header, {grid.columns[j]: spec.column(c).kind for c, j in mapped.items()}
+                 | {grid.columns[j]: None for j in extra.values()}, book)
+    if isinstance(body, list):
+        return None, body
+    at = dict(cells)
+    text = tuple((c.name, body[at[c.name]]) for c in spec.columns if c.name in mapped)
+    extras = tuple((name, body[at[name]]) for name in extra)
+    height = len(next(iter(body.values()))) if body else grid.frame.height - header - 1
+    return Raw(spec, src, header + 2, height, text, extras, cells, grid.date1904, grid.errors), problems
+
+
+def _body(grid: Grid, header: int, columns: dict[int, Kind | None], book: Book | None
+          ) -> dict[int, pl.Series] | list[Problem]:
+    """The rows under the header of these sheet columns: typed (`Book.body`), so a number
+    cell is read by its double in every sheet, short or long; when the sheet cannot be read
+    typed (or is a CSV), from the sheet read whole as text; or the problem that keeps the
+    sheet from being read."""
+    if book is not None and not book.csv:
+        typed = book.body(grid.source.sheet, header + 1, columns)
+        if typed is not None:
+            return typed
+    if not grid.whole:
+        grid, damaged = _grid(book, grid.source.sheet, whole=True)
+        if grid is None:
+            return damaged
+    body = grid.frame.slice(header + 1)
+    at = {column: j for j, column in enumerate(grid.columns)}
+    return {column: body.to_series(at[column]) for column in columns}
 
 
 PART = "__part"  # which raw a row of the batch comes from
@@ -239,7 +256,11 @@ def _gathered(raws: list[Raw], name: str, extra: bool = False) -> pl.Series | No
     parts = [dict(r.extra if extra else r.text).get(name) for r in raws]
     if all(p is None for p in parts):
         return None
-    filled = [p.cast(pl.String) if p is not None else pl.repeat(None, r.height, dtype=pl.String, eager=True)
+    # Typed parts (doubles, datetimes) stay typed when every part is of one type; else all text
+    # (a double as its shortest repr, which `convert` reads by the same number rule).
+    dtypes = {p.dtype for p in parts if p is not None and p.dtype != pl.Null}
+    dtype = dtypes.pop() if len(dtypes) == 1 else pl.String
+    filled = [p.cast(dtype) if p is not None else pl.repeat(None, r.height, dtype=dtype, eager=True)
               for p, r in zip(parts, raws)]
     return (pl.concat(filled) if len(filled) > 1 else filled[0]).alias(name)
 
@@ -265,7 +286,8 @@ def tables_from_raws(raws: list[Raw]) -> list[tuple[Table, list[Problem]]]:
     batch = pl.DataFrame([*columns.values(), *extras.values()])
     used = [c for c in batch.columns if c not in (PART, ROW)]
     if used:  # a row blank in every column the sheet's header names is no line
-        blank = pl.all_horizontal(pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in used)
+        blank = pl.all_horizontal(pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "")
+                                  if batch.schema[c] == pl.String else pl.col(c).is_null() for c in used)
         batch = batch.filter(~blank)
     part = batch[PART]
     starts = [*part.search_sorted(pl.Series(range(len(raws)), dtype=pl.UInt32), "left").to_list(), batch.height]
@@ -277,7 +299,7 @@ def tables_from_raws(raws: list[Raw]) -> list[tuple[Table, list[Problem]]]:
     problems: list[list[Problem]] = [[] for _ in raws]
     typed: dict[str, pl.Series] = {}
     for column in spec.columns:
-        dtype = DTYPES[column.kind]
+        dtype = values.KINDS[column.kind].dtype
         if column.name not in batch.columns:
             typed[column.name] = pl.repeat(_default(column), batch.height, dtype=dtype, eager=True).alias(column.name)
             continue
@@ -305,75 +327,6 @@ def tables_from_raws(raws: list[Raw]) -> list[tuple[Table, list[Problem]]]:
             frame[name] = batch[extras[name].name].slice(start, height).str.strip_chars().alias(name)
         out.append((Table(spec, raw.source, pl.DataFrame(list(frame.values())), raw.cells), problems[k]))
     return out
-
-
-def _default(column: Column):
-    return values.parse(column.default, column) if column.default is not None else None
-
-
-def convert(raw: pl.Series, column: Column, date1904: bool | pl.Series = False, errors: bool = True
-            ) -> tuple[pl.Series, list[tuple[int, str, values.BadValue]]]:
-    """The typed column and its bad cells as (position, text, problem). `date1904`: of the
-    workbook, or of each cell's workbook when cells of several are typed at once. `errors`:
-    whether a text cell may hold an error value (other kinds are always checked: their
-    odd texts go through `values.parse`)."""
-    text = raw.str.strip_chars()
-    text = pl.select(pl.when(text == "").then(None).otherwise(text)).to_series()
-    per_cell = isinstance(date1904, pl.Series)
-    if (date1904.any() if per_cell else date1904) and column.kind in (Kind.DATE, Kind.MONTH):
-        # A date kept as a plain number counts from 1904-01-01 in such a workbook:
-        # move it onto the 1900 count the parser knows (calamine already did date cells).
-        serial = text.str.contains(r"^[0-9]+(\.[0-9]+)?$").fill_null(False)
-        if per_cell:
-            serial = serial & date1904
-        shifted = (text.cast(pl.Float64, strict=False).floor().cast(pl.Int64, strict=False) + 1462).cast(pl.String)
-        text = pl.select(pl.when(serial).then(shifted).otherwise(text)).to_series()
-    dtype = DTYPES[column.kind]
-    default = _default(column)
-    if column.kind is Kind.TEXT:  # text as it is, but for an Excel error value, read as text by a CSV
-        typed = text
-        if errors and text.str.starts_with("#").any():
-            erred = text.is_in(values.ERROR_VALUES).fill_null(False)
-            typed = pl.select(pl.when(erred).then(None).otherwise(text)).to_series()
-    elif column.kind is Kind.DECIMAL:
-        plain = text.str.contains(_PLAIN_NUMBER).fill_null(False)
-        typed = pl.select(pl.when(plain).then(text).otherwise(None)).to_series().str.to_decimal(scale=values.SCALE)
-        typed = _fill_by_parsing(typed, text, ~plain & text.is_not_null(), column, dtype)
-    else:
-        typed = pl.Series([None] * len(text), dtype=dtype)
-        typed = _fill_by_parsing(typed, text, text.is_not_null(), column, dtype)
-    bad: list[tuple[int, str, values.BadValue]] = []
-    failed = text.is_not_null() & typed.is_null()
-    if failed.any():
-        for i in failed.arg_true().to_list():
-            raw_text = text[i]
-            try:
-                values.parse(raw_text, column)
-            except values.BadValue as ex:
-                bad.append((i, raw_text, ex))
-    if default is not None:
-        typed = typed.fill_null(pl.lit(default, dtype=dtype))
-    elif not column.blank_ok and text.null_count():
-        for i in text.is_null().arg_true().to_list():
-            bad.append((i, "", values.BadValue("is blank", f"expected {EXPECTED[column.kind]}")))
-    return typed, sorted(bad, key=lambda b: b[0])
-
-
-def _fill_by_parsing(typed: pl.Series, text: pl.Series, where: pl.Series, column: Column, dtype) -> pl.Series:
-    """Parse the distinct texts at `where` one by one (few: dates, choices, odd numbers)."""
-    if not where.any():
-        return typed
-    parsed: dict[str, object] = {}
-    for word in text.filter(where).unique().to_list():
-        try:
-            parsed[word] = values.parse(word, column)
-        except values.BadValue:
-            pass
-    if not parsed:
-        return typed
-    filled = text.replace_strict(list(parsed), list(parsed.values()), default=None, return_dtype=dtype)
-    return pl.select(pl.when(where).then(filled).otherwise(typed)).to_series()
-
 
 
 def _close_header(column: Column, headers: list[str]) -> str | None:

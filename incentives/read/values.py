@@ -1,9 +1,12 @@
-"""Parsing one cell's text into a typed value, at the edge, once.
+"""Parsing one cell into a typed value, at the edge, once; and each column kind declared once.
 
-The workbook reader hands every cell over as text (numbers in their shortest
-round-trip form, date cells as `YYYY-MM-DD HH:MM:SS`), so these functions are the
-only place where a cell becomes a Decimal, a date, a choice or a yes/no. Each
-returns the value or raises `BadValue` with what is wrong.
+These functions are the only place where a cell's text becomes a Decimal, a date, a
+choice or a yes/no; each returns the value or raises `BadValue` with what is wrong.
+`KINDS` declares every column kind in one place, as beangulp's column specs do: its
+parser, its polars dtype, the texts polars may cast as they are (the vectorized path),
+whether the reader takes its cells typed (numbers as doubles, date cells as dates) and
+the template's cell format. `table.py`, `load.py` and `templates.py` read them there;
+the words a user is told about a kind are the catalogue's (`schema.EXPECTED`, `WHAT`).
 """
 
 from __future__ import annotations
@@ -11,7 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation, localcontext, ROUND_HALF_EVEN
+
+import polars as pl
 
 from incentives.schema import Column, Kind, NO_WORDS, YES_WORDS, normalize_word
 
@@ -231,24 +238,56 @@ def parse_text(text: str) -> str:
     return text.strip()
 
 
+@dataclass(frozen=True)
+class ColumnKind:
+    """What a kind of column is, everywhere it matters: a declaration, like beangulp's
+    `csvbase.Column`, so a new kind is one entry of `KINDS`."""
+
+    parse: Callable[[str, Column], object]  # one non-blank cell's text -> its value, or BadValue
+    dtype: pl.DataType  # of the typed column
+    number_format: str  # of a template's blank cells: "@" (text) keeps ids such as 007 from Excel's guesses
+    width: int = 14  # a template column's least width
+    plain: str | None = None  # texts polars casts to `dtype` as they are (the vectorized path); others parse
+    digits: bool = False  # only ASCII digits make one (a number, a date, a month)
+    serial: bool = False  # a plain number is an Excel serial date, counted from 1904 in such a workbook
+    verbatim: bool = False  # a cell is its trimmed text, but for an Excel error value
+    # What its cells may be read as besides text (`workbook.Book.body`): a double, a date cell;
+    # empty: read as text. A column read as any other type is read as text, and judged there.
+    typed: tuple[pl.DataType, ...] = ()
+    listed: tuple[str, ...] = ()  # a template's drop-down, when the kind has its own words
+
+
+# Number text polars reads as it is: ASCII digits (polars' \d takes any script's), at most
+# SCALE decimals and 15 digits in all (leading zeros counted: that only sends a cell the
+# slow way); anything else goes to `parse_decimal`, the one number rule. One alternative
+# per count of decimals: one pass, as fast as a plain pattern.
+PLAIN_NUMBER = "^-?(?:" + "|".join(
+    [rf"[0-9]{{1,{EXCEL_DIGITS}}}"]
+    + [rf"[0-9]{{1,{EXCEL_DIGITS - k}}}\.[0-9]{{{k}}}" for k in range(1, SCALE + 1)]) + ")$"
+
+# Amounts show two decimals, but rates such as 0.025 or an fx rate of 0.0021 must not
+# display rounded in a template, hence the optional digits after them.
+KINDS: dict[Kind, ColumnKind] = {
+    Kind.TEXT: ColumnKind(lambda text, column: parse_text(text), pl.String, "@", verbatim=True),
+    Kind.INTEGER: ColumnKind(lambda text, column: parse_integer(text), pl.Int64, "0", 10, digits=True,
+                             typed=(pl.Float64,)),
+    Kind.DECIMAL: ColumnKind(lambda text, column: parse_decimal(text), pl.Decimal(38, SCALE), "#,##0.00########",
+                             18, plain=PLAIN_NUMBER, digits=True, typed=(pl.Float64,)),
+    Kind.DATE: ColumnKind(lambda text, column: parse_date(text), pl.Date, "yyyy-mm-dd", 12, digits=True,
+                          serial=True, typed=(pl.Datetime("ms"), pl.Date)),
+    Kind.MONTH: ColumnKind(lambda text, column: parse_month(text), pl.String, "@", 10, digits=True, serial=True),
+    Kind.ENUM: ColumnKind(parse_choice, pl.String, "@"),
+    Kind.YESNO: ColumnKind(lambda text, column: parse_yesno(text), pl.Boolean, "@", listed=("yes", "no")),
+}
+
+
 def parse(text: str, column: Column):
     """The typed value of one non-blank cell of `column`."""
     kind = column.kind
     if found := error_value(text):
         raise BadValue(f"is an error value {found}, not {WHAT[kind]}",
                        "correct the formula that gives it, or type the value")
-    if kind in (Kind.INTEGER, Kind.DECIMAL, Kind.DATE, Kind.MONTH):
+    declared = KINDS[kind]
+    if declared.digits:
         check_digits(text)
-    if kind is Kind.TEXT:
-        return parse_text(text)
-    if kind is Kind.DECIMAL:
-        return parse_decimal(text)
-    if kind is Kind.INTEGER:
-        return parse_integer(text)
-    if kind is Kind.DATE:
-        return parse_date(text)
-    if kind is Kind.MONTH:
-        return parse_month(text)
-    if kind is Kind.ENUM:
-        return parse_choice(text, column)
-    return parse_yesno(text)
+    return declared.parse(text, column)
