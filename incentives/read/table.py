@@ -16,10 +16,11 @@ from itertools import accumulate
 
 import polars as pl
 
-from incentives.problems import Problem, Source, error, note
+from incentives.problems import Problem, Source, error, note, said
 from incentives.read import values
 from incentives.read.workbook import READER_ERRORS, Book, Grid
-from incentives.schema import EXPECTED, Column, Kind, Sheet, normalize_word
+from incentives.schema import Column, Kind, Sheet, normalize_word
+from incentives.words import Quoted
 
 HEADER_SCAN = 30
 DECIMAL = pl.Decimal(38, values.SCALE)
@@ -67,10 +68,9 @@ def find_sheet(book: Book, spec: Sheet) -> tuple[str | None, list[Problem]]:
     if not spec.required:
         return None, []
     hidden = [n for n in book.hidden if normalize_word(n) in wanted]
-    hint = (f"sheet {hidden[0]!r} is hidden: unhide it" if hidden else
-            f"rename the sheet holding the data to {spec.name!r}")
-    found = ", ".join(repr(n) for n in book.sheets) or "none"
-    return None, [error(Source(book.rel), f"sheet {spec.name!r} is missing; sheets found: {found}", hint)]
+    hint = "table.sheet_hidden/hint" if hidden else "table.sheet_missing/hint"
+    return None, [error(Source(book.rel), "table.sheet_missing", hint, sheet=spec.name, found=Quoted(book.sheets),
+                        hidden=hidden[0] if hidden else "")]
 
 
 def read_table(book: Book, spec: Sheet) -> tuple[Table | None, list[Problem]]:
@@ -120,7 +120,7 @@ def read_raws(book: Book, spec: Sheet) -> list[tuple[Raw | None, list[Problem]]]
             out.append((None, damaged))
             continue
         if not named and _header_row(grid.frame, spec)[1] < LOOKS_LIKE:
-            passed.append(note(Source(book.rel, name), f"sheet not read: it has no {spec.name} header row"))
+            passed.append(note(Source(book.rel, name), "table.sheet_not_read", sheet=spec.name))
             continue
         out.append(map_grid(grid, spec))
     if not out:
@@ -133,9 +133,7 @@ def _grid(book: Book, name: str) -> tuple[Grid | None, list[Problem]]:
     try:
         return book.grid(name), []
     except READER_ERRORS as ex:  # calamine reports a damaged sheet as one error type; a bug is not caught
-        return None, [error(Source(book.rel, name), "the sheet is damaged and cannot be read",
-                            f"open the file in Excel and save it again; the reader said: "
-                            f"{str(ex).splitlines()[0][:200]}")]
+        return None, [error(Source(book.rel, name), "table.damaged", reader=str(ex).splitlines()[0][:200])]
 
 
 def _header_row(frame: pl.DataFrame, spec: Sheet) -> tuple[int | None, int]:
@@ -181,8 +179,7 @@ def map_grid(grid: Grid, spec: Sheet) -> tuple[Raw | None, list[Problem]]:
     header, hits = _header_row(frame, spec)
     if header is None:
         expected = ", ".join(c.name for c in spec.columns if c.required)
-        return None, [error(src, f"no header row found in the first {HEADER_SCAN} rows",
-                            f"expected a row with the columns {expected}")]
+        return None, [error(src, "table.no_header", rows=HEADER_SCAN, expected=expected)]
     header_cells = frame.row(header)
     by_word = spec.header_words
     mapped: dict[str, int] = {}  # declared name -> frame column position
@@ -196,11 +193,10 @@ def map_grid(grid: Grid, spec: Sheet) -> tuple[Raw | None, list[Problem]]:
             if spec.keep_extra:
                 extra[normalize_word(cell).replace(" ", "_")] = j
             else:
-                problems.append(note(where, f"column {cell.strip()!r} is not used"))
+                problems.append(note(where, "table.column_unused", column=cell.strip()))
         elif column.name in mapped:
             first = Source(src.file, src.sheet, header + 1, grid.columns[mapped[column.name]])
-            problems.append(error(where, f"column {column.name!r} appears twice (also at {first.cell()})",
-                                  "keep one of the two columns"))
+            problems.append(error(where, "table.column_twice", column=column.name, first=first.cell()))
         else:
             mapped[column.name] = j
     found = [c.strip() for c in header_cells if c is not None and c.strip()]
@@ -209,10 +205,9 @@ def map_grid(grid: Grid, spec: Sheet) -> tuple[Raw | None, list[Problem]]:
         if column.required and column.name not in mapped:
             close = _close_header(column, unused)
             problems.append(error(
-                Source(src.file, src.sheet, header + 1),
-                f"required column {column.name!r} is missing; columns found: {', '.join(found)}",
-                (f"did you mean «{close}»? rename it " if close else "add a column headed ")
-                + f"{column.name!r} (or {column.header_ru!r})"))
+                Source(src.file, src.sheet, header + 1), "table.column_missing",
+                "table.column_close/hint" if close else "table.column_missing/hint",
+                column=column.name, found=", ".join(found), close=close or "", ru=column.header_ru))
     if any(p.is_error for p in problems):
         return None, problems
     body = frame.slice(header + 1)
@@ -292,8 +287,8 @@ def tables_from_raws(raws: list[Raw]) -> list[tuple[Table, list[Problem]]]:
             raw = raws[part[i]]
             problems[part[i]].append(error(Source(raw.source.file, raw.source.sheet, rows[i],
                                                   raw.column_index(column.name)),
-                                           f'{column.name} "{raw_text}" {problem.message}' if raw_text else
-                                           f"{column.name} {problem.message}", problem.hint))
+                                           "table.cell" if raw_text else "table.cell_blank", problem.hinted,
+                                           column=column.name, value=raw_text, why=problem.said))
         typed[column.name] = series.alias(column.name)
     out = []
     for k, raw in enumerate(raws):
@@ -355,7 +350,7 @@ def convert(raw: pl.Series, column: Column, date1904: bool | pl.Series = False, 
         typed = typed.fill_null(pl.lit(default, dtype=dtype))
     elif not column.blank_ok and text.null_count():
         for i in text.is_null().arg_true().to_list():
-            bad.append((i, "", values.BadValue("is blank", f"expected {EXPECTED[column.kind]}")))
+            bad.append((i, "", values.BadValue("value.blank", what=said("kind.expected:" + column.kind.value))))
     return typed, sorted(bad, key=lambda b: b[0])
 
 
