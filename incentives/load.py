@@ -22,9 +22,10 @@ from incentives import processes, schema
 from incentives.model import (Bonus, ChannelRule, Exclusion, FxRate, InputFile, Inputs, Partner, Program,
                               RateBand, Requirement, Status, Tier, TierChange)
 from incentives.money import plain
-from incentives.problems import Problem, Source, error, note
+from incentives.problems import Problem, Source, error, note, said
+from incentives.words import Joined
 from incentives.read import guard, values
-from incentives.read.table import ROW, DTYPES, Raw, Table, read_raw, read_raws, repeated, tables_from_raws
+from incentives.read.table import ROW, DTYPES, Raw, Table, read_raw, read_raws, read_table, repeated, tables_from_raws
 from incentives.read.workbook import open_book
 
 READERS = min(4, os.cpu_count() or 1)
@@ -38,14 +39,14 @@ NAMED_KINDS = tuple(k for k in guard.KINDS if k != ".csv")  # program, roster an
 
 def _aside(name: str) -> str | None:
     """What a file calc does not read is, when it may lie in the input folder: a note's
-    words, or None when it is an error to be there."""
+    message (its value `name`, the workbook a lock file stands for), or None when it is an
+    error to be there."""
     if name.startswith("~$"):
-        return (f"Excel lock file: {name[2:]} is open in Excel and may hold unsaved changes; "
-                "calc read the file as last saved")
+        return "load.lock_file"
     if name.startswith("."):
-        return "hidden, not read"
+        return "load.hidden_file"
     if name.casefold().startswith("readme"):
-        return "README, not read"
+        return "load.readme"
     return None
 
 
@@ -64,7 +65,7 @@ def find_inputs(folder: Path) -> tuple[list[tuple[Path, schema.Workbook]], list[
         for path in sorted(directory.iterdir(), key=lambda p: p.name):
             rel = _rel(folder, path)
             if (words := _aside(path.name)) is not None:
-                problems.append(note(Source(rel), words))
+                problems.append(note(Source(rel), words, name=path.name[2:]))
                 continue
             target = _inside(root, path, rel, problems)
             if target is None:
@@ -75,12 +76,9 @@ def find_inputs(folder: Path) -> tuple[list[tuple[Path, schema.Workbook]], list[
                 elif book is not None and target not in seen:
                     walk(path, book, seen | {target})
                 elif book is not None:
-                    problems.append(error(Source(rel), "is a link to a folder that holds it: its files would be "
-                                          "read twice", "delete the link"))
+                    problems.append(error(Source(rel), "load.link_loop"))
                 else:
-                    problems.append(error(Source(rel), "is a folder calc does not read",
-                                          "move it out of the input folder; sales reports go in sales/, "
-                                          "opportunity reports in opportunities/"))
+                    problems.append(error(Source(rel), "load.folder_not_read"))
                 continue
             suffix = path.suffix.casefold()
             stem = path.name.casefold()[:-len(suffix)] if suffix else path.name.casefold()
@@ -89,12 +87,10 @@ def find_inputs(folder: Path) -> tuple[list[tuple[Path, schema.Workbook]], list[
             elif book is not None and suffix in guard.KINDS:
                 found.setdefault(book.pattern, []).append(path)
             elif book is not None:
-                problems.append(error(Source(rel), f"is not a workbook calc reads ({WORKBOOK_TYPES})",
-                                      "save it as .xlsx, or move it out of the input folder"))
+                problems.append(error(Source(rel), "load.not_a_workbook", kinds=WORKBOOK_TYPES))
             else:
                 expected = ", ".join(b.pattern for b in schema.WORKBOOKS)
-                problems.append(error(Source(rel), "is not an input of calc",
-                                      f"the input folder holds {expected}; move anything else out of it"))
+                problems.append(error(Source(rel), "load.not_an_input", expected=expected))
 
     if folder.is_dir():
         walk(folder, None, frozenset({root}))
@@ -102,13 +98,12 @@ def find_inputs(folder: Path) -> tuple[list[tuple[Path, schema.Workbook]], list[
     for book in schema.WORKBOOKS:
         paths = sorted(found.get(book.pattern, []), key=lambda p: _rel(folder, p))
         if "/" not in book.pattern and len(paths) > 1:
-            problems.append(error(Source(_rel(folder, paths[0])), "is given more than once: "
-                                  + ", ".join(_rel(folder, p) for p in paths), "keep one of them"))
+            problems.append(error(Source(_rel(folder, paths[0])), "load.given_twice",
+                                  paths=", ".join(_rel(folder, p) for p in paths)))
             paths = paths[:1]
         if not paths and book.required:
-            problems.append(error(Source(book.pattern), "input workbook is missing",
-                                  f"put {book.en.lower().rstrip('.')} in {book.pattern} "
-                                  f"(a blank one: `calc templates`)"))
+            problems.append(error(Source(book.pattern), "load.book_missing", what=said("load.book:" + book.pattern),
+                                  pattern=book.pattern))
         jobs += [(path, book) for path in paths]
     return jobs, problems
 
@@ -119,15 +114,13 @@ def _inside(root: Path, path: Path, rel: str, problems: list[Problem]) -> Path |
     try:
         target = path.resolve(strict=True)
     except (OSError, RuntimeError):  # a dangling link, or one that loops
-        problems.append(error(Source(rel), "is a link that leads nowhere (its target is missing or loops)",
-                              "replace the link with the file itself, or delete it"))
+        problems.append(error(Source(rel), "load.link_nowhere"))
         return None
     if path.is_symlink() and not target.is_relative_to(root):
-        problems.append(error(Source(rel), f"is a link to {target}, outside the input folder",
-                              "copy the file into the input folder instead of linking to it"))
+        problems.append(error(Source(rel), "load.link_outside", target=str(target)))
         return None
     if not (target.is_file() or target.is_dir()):
-        problems.append(error(Source(rel), "is not a regular file", "move it out of the input folder"))
+        problems.append(error(Source(rel), "load.not_a_file"))
         return None
     return target
 
@@ -154,7 +147,7 @@ def _open(folder: Path, path: Path, book: schema.Workbook) -> _Opened:
     opened = open_book(path, rel)
     if isinstance(opened, Problem):
         return _Opened(info, (opened,), ())
-    notes = [note(Source(rel, name), "hidden sheet ignored") for name in opened.hidden]
+    notes = [note(Source(rel, name), "load.hidden_sheet") for name in opened.hidden]
     sheets = []
     for sheet in book.sheets:
         if sheet is schema.SALES:  # every visible sheet holding sales lines
@@ -163,7 +156,7 @@ def _open(folder: Path, path: Path, book: schema.Workbook) -> _Opened:
             raw, found = read_raw(opened, sheet)
             sheets.append((sheet, raw, tuple(found)))
     read = {p.source.sheet for _, _, found in sheets for p in found} | {r.source.sheet for _, r, _ in sheets if r}
-    notes += [note(p.source, f"{p.message}; calc does not read this sheet, so they do no harm")
+    notes += [note(p.source, "load.formulas_harmless", found=p.said)
               for p in opened.formulas if p.source.sheet not in read]
     names = opened.sheets or tuple(r.source.sheet for _, r, _ in sheets if r)  # a CSV's: the sheet read
     return _Opened(replace(info, sheets=names), tuple(notes), tuple(sheets))
@@ -272,11 +265,10 @@ def read_program(table: Table | None) -> tuple[dict, list[Problem]]:
         setting = by_key.get(schema.normalize_word(key))
         where = table.at(source.row, "key")
         if setting is None:
-            problems.append(note(where, f"setting {key!r} is not used"))
+            problems.append(note(where, "load.setting_unused", key=key))
             continue
         if setting.key in seen:
-            problems.append(error(where, f"setting {setting.key!r} is given twice (also row {seen[setting.key].row})",
-                                  "keep one row"))
+            problems.append(error(where, "load.setting_twice", key=setting.key, row=seen[setting.key].row))
             continue
         seen[setting.key] = source
         raw = row["value"]
@@ -285,20 +277,36 @@ def read_program(table: Table | None) -> tuple[dict, list[Problem]]:
         try:
             settings[setting.key] = values.parse(raw, setting.as_column())
         except values.BadValue as ex:
-            problems.append(error(table.at(source.row, "value"), f'{setting.key} "{raw}" {ex.message}', ex.hint))
+            problems.append(error(table.at(source.row, "value"), "table.cell", ex.hinted, column=setting.key,
+                                  value=raw, why=ex.said))
     for setting in schema.PROGRAM_SETTINGS:
         if setting.key in settings:
             continue
         if not setting.required:
             settings[setting.key] = values.parse(setting.default, setting.as_column())
         elif setting.key in seen:
-            problems.append(error(table.at(seen[setting.key].row, "value"), f"setting {setting.key!r} has no value",
-                                  f"e.g. {setting.example}"))
+            problems.append(error(table.at(seen[setting.key].row, "value"), "load.setting_blank", key=setting.key,
+                                  example=setting.example))
         else:
-            found = ", ".join(sorted(seen)) or "none"
-            problems.append(error(table.source, f"setting {setting.key!r} is missing; settings found: {found}",
-                                  f"add a row {setting.key} | {setting.example}"))
+            problems.append(error(table.source, "load.setting_missing", key=setting.key, found=Joined(tuple(sorted(seen))),
+                                  example=setting.example))
     return settings, problems
+
+
+def program_language(folder: Path) -> str | None:
+    """The `language` setting of the folder's program.xlsx, read from its Program sheet alone:
+    the terminal speaks it from a run's first line, before the folder is read (and when the
+    run stops on an error). None when there is no such workbook or it cannot be read."""
+    named = [p for p in (sorted(folder.iterdir()) if folder.is_dir() else [])
+             if p.stem.casefold() == "program" and p.suffix.casefold() in NAMED_KINDS and p.is_file()]
+    if not named:
+        return None
+    book = open_book(named[0], named[0].name)
+    if isinstance(book, Problem):
+        return None
+    table, _ = read_table(book, schema.PROGRAM)
+    settings, _ = read_program(table)
+    return settings.get("language") if table is not None else None
 
 
 def build_program(tables: dict[str, Table]) -> tuple[Program | None, list[Problem]]:

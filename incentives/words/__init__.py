@@ -217,3 +217,15 @@ class Number:
 
     def text(self, language: str) -> str:
         return _fixed(Decimal(self.value), self.places, language) or str(self.value)
+
+
+@dataclass(frozen=True)
+class Joined:
+    """Values one after the other, each in the language's words, or its word for none:
+    «program_id, year» / «нет»."""
+
+    items: tuple
+    separator: str = ", "
+
+    def text(self, language: str) -> str:
+        return self.separator.join(str(shown(i, language)) for i in self.items) or say("none", {}, language)
