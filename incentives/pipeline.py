@@ -11,7 +11,7 @@ from pathlib import Path
 
 from incentives import __version__, reconcile
 from incentives.convert import to_base
-from incentives.load import load
+from incentives.load import load, program_language
 from incentives.model import Inputs
 from incentives.periods import Period
 from incentives.previous import read_settled
@@ -219,6 +219,11 @@ def run(folder: Path, period: Period, out: Path | None = None, previous: Path | 
 def close(run_dir: Path, register: Path, adopt: bool = False) -> Closing:
     """`calc close`: the finished run in `run_dir` recorded in the register."""
     return close_run(run_dir, register, adopt)
+
+
+def language(folder: Path) -> str | None:
+    """The program's `language` setting, read before a run reads the folder: the terminal speaks it."""
+    return program_language(folder)
 
 
 def register_entries(register: Path, program_id: str | None = None):
