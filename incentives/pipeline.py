@@ -122,7 +122,7 @@ def basis(inputs: Inputs, period: Period, previous: Path | None, register: Path 
             settled, carried = earlier.settled, earlier.carried
             inputs = replace(inputs, files=(*inputs.files, earlier.file))
             origin = replace(origin, how="ledger", ledger=previous.as_posix(), ledger_sha256=earlier.file.sha256)
-        refused = {**refused, previous.resolve(): "the --ledger folder"}
+        refused = {**refused, previous.resolve(): "folder.ledger_folder"}
     return Basis(period, settled, carried, origin, inputs, refused), problems
 
 
@@ -178,7 +178,7 @@ def run(folder: Path, period: Period, out: Path | None = None, previous: Path | 
     progress("reading", 0)  # the phases (reading, computing, writing) are what bench/ times
     checked = check(folder, period.base, progress)
     if not checked.ok:
-        refused = {previous.resolve(): "the --ledger folder"} if previous else {}
+        refused = {previous.resolve(): "folder.ledger_folder"} if previous else {}
         refusal = out and check_target(out, input_dir=folder, program_id=None, refused=refused)
         return Outcome(_sorted([*checked.problems, *([refusal] if refusal else [])]))
     inputs = checked.inputs

@@ -45,8 +45,9 @@ def test_a_placeholder_a_template_does_not_name_is_caught():
 # Modules whose messages are all catalogue keys. The rest still write English text, which
 # `words.say` shows as it is (in every language) until they are translated.
 TRANSLATED = ("problems.py", "read/values.py", "read/table.py", "read/guard.py", "read/formats.py",
-              "read/workbook.py", "load.py", "validate.py", "reconcile.py", "cli.py", "write/errors.py")
-SAYERS = {"error": 1, "note": 1, "said": 0, "BadValue": 0, "_refuse": 1}  # name -> position of the key
+              "read/workbook.py", "load.py", "validate.py", "reconcile.py", "cli.py", "write/errors.py", "write/folder.py")
+# name -> position of the key: problems, phrases, cell errors, refusals, and the terminal's lines (cli.Say)
+SAYERS = {"error": 1, "note": 1, "said": 0, "BadValue": 0, "_refuse": 1, "say": 0, "echo": 0}
 
 
 def _keys(node) -> list[str] | None:
@@ -78,8 +79,11 @@ def test_every_message_the_code_says_is_in_the_catalogues_with_its_values(module
         keys = _keys(call.args[position])
         if keys is None:  # a key passed on by a helper (`_refuse(rel, key, ...)`): checked where it is written
             continue
-        given = {k.arg for k in call.keywords if k.arg not in (None, "hint")}
-        hints = [a for a in call.args[position + 1:position + 2]] + [k.value for k in call.keywords if k.arg == "hint"]
+        given = {k.arg for k in call.keywords if k.arg not in (None, "hint", "err")}
+        if name == "say" and len(call.args) > 1:  # words.say(key, values, language): values a mapping
+            given = None
+        hints = ([] if name in ("say", "echo") else [a for a in call.args[position + 1:position + 2]]) + [
+            k.value for k in call.keywords if k.arg == "hint"]
         hint_keys = [h for node in hints for h in (_keys(node) or [])]
         for key in keys:
             if key not in english:
@@ -91,7 +95,7 @@ def test_every_message_the_code_says_is_in_the_catalogues_with_its_values(module
                     wrong.append(f"{module}:{call.lineno}: hint {hint!r} is not a message of the catalogues")
                 elif not (name in ("said", "BadValue") and hint.endswith("/hint") and key + "/hint" != hint):
                     asked |= fields(english[hint])
-            if any(k.arg is None for k in call.keywords):  # **values: the names are the caller's
+            if given is None or any(k.arg is None for k in call.keywords):  # **values: the names are the caller's
                 continue
             if missing := asked - given:
                 wrong.append(f"{module}:{call.lineno}: {key!r} needs {sorted(missing)}")
