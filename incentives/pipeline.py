@@ -16,6 +16,7 @@ from incentives.model import Inputs
 from incentives.periods import Period
 from incentives.previous import read_settled
 from incentives.problems import Problem, Source, error, note
+from incentives.words import Joined
 from incentives.register.close import Closing, Verified, close_run, closed_runs, verify, yearly_winners
 from incentives.register.manifest import run_id, write_manifest
 from incentives.register.store import Register, RegisterError
@@ -102,19 +103,17 @@ def basis(inputs: Inputs, period: Period, previous: Path | None, register: Path 
     settled = carried = None
     if entries:
         if previous is not None:
-            problems.append(error(Source("--ledger"), f"is refused: the register {origin.register} holds "
-                                  f"{', '.join(e.period for e in entries)} of {program.program_id} {program.year}",
-                                  "run without --ledger: what was settled comes from the register"))
+            problems.append(error(Source("--ledger"), "pipeline.ledger_refused", register=origin.register,
+                                  closed=", ".join(e.period for e in entries), program=program.program_id,
+                                  year=program.year))
         closed = closed_runs(entries)
         period, settled, found = from_register(inputs, period, closed, where, supplement)
         carried = from_register_carried(closed)
         problems += found
         origin = replace(origin, how="register", closed=tuple(e.period for e in entries))
     elif supplement or period.supplement:
-        problems.append(error(where, "a supplement settles late lines after the year's last period is closed, but "
-                              + (f"the register holds no closed period of {program.program_id} {program.year}"
-                                 if register else "no register was given"),
-                              f"close every period of {program.year} first (calc close), then run the supplement"))
+        problems.append(error(where, "pipeline.supplement_unclosed" if register else "pipeline.supplement_no_register",
+                              "pipeline.supplement/hint", program=program.program_id, year=program.year))
     elif previous is not None:
         earlier, found = read_settled(previous, inputs, period)
         problems += found
@@ -162,13 +161,11 @@ def supplement_notes(settlement: Settlement, inputs: Inputs, register: Path | No
         now = sorted({a.partner_id for a in settlement.unawarded if a.bonus == bonus.name})
         then = before.get(bonus.name) if before is not None else None
         if then is None:
-            problems.append(note(bonus.source, f"bonus {bonus.name!r} is not re-awarded in {settlement.period}; its "
-                                 f"winners in {settlement.period.base} could not be read to compare",
-                                 f"with this run's lines they would be {', '.join(now) or 'none'}"))
+            problems.append(note(bonus.source, "pipeline.bonus_unread", bonus=bonus.name, period=str(settlement.period),
+                                 base=str(settlement.period.base), now=Joined(tuple(now))))
         elif sorted(then) != now:
-            problems.append(note(bonus.source, f"bonus {bonus.name!r}: the late lines would change its winners "
-                                 f"from {', '.join(sorted(then)) or 'none'} to {', '.join(now) or 'none'}; a "
-                                 "supplement awards no bonus", "settle any change of award by hand"))
+            problems.append(note(bonus.source, "pipeline.bonus_changed", bonus=bonus.name,
+                                 then=Joined(tuple(sorted(then))), now=Joined(tuple(now))))
     return problems
 
 

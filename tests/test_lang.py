@@ -45,7 +45,8 @@ def test_a_placeholder_a_template_does_not_name_is_caught():
 # Modules whose messages are all catalogue keys. The rest still write English text, which
 # `words.say` shows as it is (in every language) until they are translated.
 TRANSLATED = ("problems.py", "read/values.py", "read/table.py", "read/guard.py", "read/formats.py",
-              "read/workbook.py", "load.py", "validate.py", "reconcile.py", "cli.py", "write/errors.py", "write/folder.py")
+              "read/workbook.py", "load.py", "validate.py", "reconcile.py", "cli.py", "write/errors.py", "write/folder.py", "previous.py", "settle.py",
+              "register/close.py", "pipeline.py")
 # name -> position of the key: problems, phrases, cell errors, refusals, and the terminal's lines (cli.Say)
 SAYERS = {"error": 1, "note": 1, "said": 0, "BadValue": 0, "_refuse": 1, "say": 0, "echo": 0}
 

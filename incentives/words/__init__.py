@@ -225,7 +225,8 @@ class Joined:
     «program_id, year» / «нет»."""
 
     items: tuple
-    separator: str = ", "
+    separator: object = ", "  # text, or a phrase in the language's words (" and ")
 
     def text(self, language: str) -> str:
-        return self.separator.join(str(shown(i, language)) for i in self.items) or say("none", {}, language)
+        return str(shown(self.separator, language)).join(str(shown(i, language)) for i in self.items) or say(
+            "none", {}, language)
