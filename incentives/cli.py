@@ -59,6 +59,10 @@ class Say:
     def __call__(self, key: str, **values) -> str:
         return words.say(key, values, self.language)
 
+    def unit(self, unit: str) -> str:
+        """What is paid as the terminal names it after an amount: KZT, or points in the language's words."""
+        return self("cli.unit:points") if unit == "points" else unit
+
     def echo(self, key: str, err: bool = False, **values) -> None:
         click.echo(self(key, **values), err=err)
 
@@ -179,7 +183,7 @@ def run(input_dir: Path, period: Period, out: Path | None, previous: Path | None
         settlement, program = outcome.settlement, outcome.inputs.program
         rows = settlement.rows
         payable = sum((r.total_payable for r in rows), start=Decimal(0))
-        unit = words.Words(say.language).code("unit", program.unit)
+        unit = say.unit(program.unit)
         excluded = reconcile.excluded_said(settlement.lines, program.base_currency)
         say.echo("cli.ran", program=program.program_id, period=str(settlement.period), partners=len(rows),
                  payable=say.money(payable), unit=unit, excluded=say("cli.ran_excluded", excluded=excluded) if excluded else "", out=str(outcome.out))
@@ -218,7 +222,7 @@ def close(run_dir: Path, register: Path | None, adopt: bool, lang: str | None) -
     """Record the finished run in RUN_DIR as paid: the register's next entry, the run's files made
     read-only, and the payments file for accounts payable written beside the register."""
     def action():
-        say = Say(words.language_of(lang))
+        say = Say(words.language_of(lang, lang or pipeline.close_language(run_dir)))
         book = register_path(register)
         closing = pipeline.close(run_dir, book, adopt)
         if closing.program:
@@ -235,7 +239,8 @@ def close(run_dir: Path, register: Path | None, adopt: bool, lang: str | None) -
                      at=entry.closed_at, by=entry.closed_by)
         else:
             say.echo("cli.closed_adopted" if entry.adopted else "cli.closed", program=entry.program_id,
-                     period=entry.period, partners=len(entry.rows), payable=say.money(payable), unit=entry.unit,
+                     period=entry.period, partners=len(entry.rows), payable=say.money(payable),
+                     unit=say.unit(entry.unit),
                      run_id=short(entry.run_id))
             say.echo("cli.new_head", path=str(book), program=closing.program, head=short(entry.sha256))
             say.echo("cli.read_only", folder=str(run_dir))
@@ -244,10 +249,10 @@ def close(run_dir: Path, register: Path | None, adopt: bool, lang: str | None) -
         to_recover = [-v for v in pays.values() if v < 0]
         say.echo("cli.payments_file", path=str(closing.payments), paid=len(to_pay), recovered=len(to_recover),
                  pay=say.money(sum(to_pay, Decimal(0))), recover=say.money(sum(to_recover, Decimal(0))),
-                 unit=entry.unit)
+                 unit=say.unit(entry.unit))
         carried = entry.total("carried_out")
         if carried:
-            say.echo("cli.carried_next", amount=say.money(-carried), unit=entry.unit)
+            say.echo("cli.carried_next", amount=say.money(-carried), unit=say.unit(entry.unit))
         if closing.coming:
             coming = parse_period(closing.coming)
             say.echo("cli.next_supplement" if coming.supplement else "cli.next", period=str(coming.base))
@@ -285,7 +290,7 @@ def register_(register: Path | None, program_id: str | None, verify: bool, xlsx:
                        f"{say('cli.col_payable'):>18}")
             for e in closed:
                 click.echo(f"  {e.period:<12} {e.closed_at:<21} {e.closed_by:<12} "
-                           f"{say.money(e.total('total_payable')):>18} {e.unit}"
+                           f"{say.money(e.total('total_payable')):>18} {say.unit(e.unit)}"
                            + (say("cli.adopted_mark") if e.adopted else ""))
         if xlsx is not None:
             write_register(xlsx, entries)

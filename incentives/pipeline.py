@@ -17,7 +17,8 @@ from incentives.periods import Period
 from incentives.previous import read_settled
 from incentives.problems import Problem, Source, error, note
 from incentives.words import Joined
-from incentives.register.close import Closing, Verified, close_run, closed_runs, verify, yearly_winners
+from incentives.register.close import (Closing, Verified, close_run, closed_runs, run_language, verify,
+                                       yearly_winners)
 from incentives.register.manifest import run_id, write_manifest
 from incentives.register.store import Register, RegisterError
 from incentives.review import TierReview, review
@@ -221,6 +222,11 @@ def close(run_dir: Path, register: Path, adopt: bool = False) -> Closing:
 def language(folder: Path) -> str | None:
     """The program's `language` setting, read before a run reads the folder: the terminal speaks it."""
     return program_language(folder)
+
+
+def close_language(run_dir: Path) -> str | None:
+    """The `language` setting of the program of a run folder, as its audit records it."""
+    return run_language(run_dir)
 
 
 def register_entries(register: Path, program_id: str | None = None):

@@ -248,3 +248,18 @@ def test_a_clean_run_closes_in_russian(tmp_path):
     english = _invoke("run", SAMPLE, "--period", "2026Q3", "--out", tmp_path / "out2", "--register",
                       tmp_path / "register.sqlite", "--lang", "en").output
     assert "total payable " in english and "previously settled: recomputed from these inputs" in english
+
+
+def test_close_and_register_speak_the_runs_program_unless_told(tmp_path):
+    register = tmp_path / "register.sqlite"
+    ran = _invoke("run", SAMPLE, "--period", "2026Q1", "--out", tmp_path / "q1", "--register", register)
+    assert ran.exit_code == 0, ran.output
+    closed = _invoke("close", tmp_path / "q1", "--register", register)  # the run's audit: language ru
+    assert closed.exit_code == 0, closed.output
+    assert "закрыт intelligent-platforms 2026Q1: партнеров " in closed.output
+    assert "платежи для бухгалтерии: " in closed.output and " балла" in closed.output
+    assert "далее: calc run INPUT_DIR --period 2026Q2" in closed.output
+    again = _invoke("close", tmp_path / "q1", "--register", register, "--lang", "en")
+    assert "is already closed: intelligent-platforms 2026Q1" in again.output
+    listed = _invoke("register", "--register", register, "--lang", "ru")
+    assert "закрытых периодов: 1" in listed.output and "всего к выплате" in listed.output

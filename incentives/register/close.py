@@ -105,6 +105,13 @@ def _column(rows: list[tuple], name: str) -> list:
     return [r[at] for r in rows[1:]]
 
 
+def run_language(folder: Path) -> str | None:
+    """The `language` setting of the program a run folder's audit records (its Program sheet):
+    what `calc close` speaks. None when the folder has no such audit."""
+    rows = _sheets(folder / AUDIT_FILE, AUDIT_FILE, ("Program",)).get("Program", [])
+    return next((str(r[1]).strip() for r in rows if len(r) > 1 and r[0] == "language" and r[1]), None)
+
+
 def read_run(folder: Path, shown: str) -> tuple[RunFolder | None, list[Problem]]:
     ledger, problems = read_ledger(folder / LEDGER_FILE, f"{shown}/{LEDGER_FILE}")
     audit = _sheets(folder / AUDIT_FILE, f"{shown}/{AUDIT_FILE}", ("Run", "Inputs", PAYEES))

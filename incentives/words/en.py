@@ -750,4 +750,5 @@ MESSAGES: dict[str, str] = {
     "pipeline.bonus_unread/hint": "with this run's lines they would be {now}",
     "pipeline.bonus_changed": "bonus {bonus!r}: the late lines would change its winners from {then} to {now}; a supplement awards no bonus",
     "pipeline.bonus_changed/hint": "settle any change of award by hand",
+    "cli.unit:points": "points",
 }

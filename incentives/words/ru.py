@@ -555,7 +555,7 @@ MESSAGES: dict[str, str] = {
     "cli.ran": "{program} {period}: партнеров {partners}, всего к выплате {payable} {unit}{excluded} -> {out}",
     "cli.ran_excluded": "; {excluded}",
     "cli.payments": "к выплате {pay} {unit}, к возврату {recover} {unit}{carried}",
-    "cli.payments_points": "начислено баллов {pay} {unit}, списано баллов {recover} {unit}{carried}",
+    "cli.payments_points": "начислено {pay} {unit}, списано {recover} {unit}{carried}",
     "cli.carried": ", перенесено {amount} {unit} (возвраты зачитываются в следующих периодах)",
     "cli.settled": "ранее начислено: {how}",
     "cli.settled_register": "по реестру {register} (последняя запись {head}): начисления закрытых периодов {closed}",
@@ -563,8 +563,8 @@ MESSAGES: dict[str, str] = {
     "cli.settled_first": "ничего ({period} — первый период года)",
     "cli.settled_recomputed": "пересчитано по этим же данным, как если бы каждая строка была известна при выплате за ее период: так поздние строки прошлых периодов не оплачиваются. Закрывайте каждый период (calc close), и следующий расчет доплатит их как корректировки",
     "cli.run_id": "расчет {run_id}; проверьте папку, затем отметьте ее как выплаченную: {close}",
-    "cli.not_closed": "{folder} не закрыт",
-    "cli.already_closed": "{folder} уже закрыт: {program} {period}, закрыт {at}, кем: {by}; ничего не добавлено",
+    "cli.not_closed": "папка {folder} не закрыта",
+    "cli.already_closed": "папка {folder} уже закрыта: {program} {period}, закрыт {at}, кем: {by}; ничего не добавлено",
     "cli.closed": "закрыт {program} {period}: партнеров {partners}, всего к выплате {payable} {unit}, расчет {run_id}",
     "cli.closed_adopted": "закрыт {program} {period} (перенесен из прежнего учета): партнеров {partners}, всего к выплате {payable} {unit}, расчет {run_id}",
     "cli.new_head": "реестр {path}: последняя запись {program} теперь {head}",
@@ -735,4 +735,5 @@ MESSAGES: dict[str, str] = {
     "pipeline.bonus_unread/hint": "по строкам этого расчета ими были бы: {now}",
     "pipeline.bonus_changed": "бонус «{bonus}»: поздние строки изменили бы его победителей с {then} на {now}; дополнительный расчет бонусов не присуждает",
     "pipeline.bonus_changed/hint": "любое изменение награды проведите вручную",
+    "cli.unit:points": "балла",  # after an amount with decimals: 703 675,13 балла
 }
