@@ -153,7 +153,8 @@ def folder_problems(folder: Path, shown: str, hint: str) -> list[Problem]:
         return [error(Source(f"{shown}/{MANIFEST}"), str(ex), "previous.altered")]
     if differences is None:
         return [note(Source(shown), "previous.no_manifest", manifest=MANIFEST)]
-    return [error(Source(f"{shown}/{d.path}"), d.why, hint) for d in differences]
+    return [error(Source(f"{shown}/{d.path}"), "previous.file:" + d.kind + ("_lock" if d.lock else ""),
+                  hint) for d in differences]
 
 
 @dataclass(frozen=True)

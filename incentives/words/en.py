@@ -751,4 +751,8 @@ MESSAGES: dict[str, str] = {
     "pipeline.bonus_changed": "bonus {bonus!r}: the late lines would change its winners from {then} to {now}; a supplement awards no bonus",
     "pipeline.bonus_changed/hint": "settle any change of award by hand",
     "cli.unit:points": "points",
+    "previous.file:added": "added since the run (not in the manifest)",
+    "previous.file:added_lock": "added since the run (not in the manifest); it is an office lock file: close the workbook and delete it",
+    "previous.file:missing": "missing (listed in the manifest)",
+    "previous.file:altered": "altered since the run (its sha256 differs from the manifest's)",
 }

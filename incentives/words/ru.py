@@ -736,4 +736,8 @@ MESSAGES: dict[str, str] = {
     "pipeline.bonus_changed": "бонус «{bonus}»: поздние строки изменили бы его победителей с {then} на {now}; дополнительный расчет бонусов не присуждает",
     "pipeline.bonus_changed/hint": "любое изменение награды проведите вручную",
     "cli.unit:points": "балла",  # after an amount with decimals: 703 675,13 балла
+    "previous.file:added": "добавлен после расчета (его нет в манифесте)",
+    "previous.file:added_lock": "добавлен после расчета (его нет в манифесте); это файл блокировки Office: закройте книгу и удалите его",
+    "previous.file:missing": "отсутствует (указан в манифесте)",
+    "previous.file:altered": "изменен после расчета (его sha256 не совпадает с манифестом)",
 }
