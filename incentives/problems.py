@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from functools import cached_property
 
 from incentives import words
 
@@ -89,8 +90,9 @@ class Problem:
     hinted: Said | None = None
     severity: Severity = Severity.ERROR
 
-    @property
+    @cached_property
     def message(self) -> str:
+        """The English text: rendered once (sorting and `told` read it), kept beside the record's fields."""
         return self.said.text()
 
     @property
@@ -149,12 +151,13 @@ def told(problems: list[Problem], least: int = GROUP_FROM, language: str = "en")
     """Each problem with its line of text in `language`, in order; the cells of one column with the
     same problem (the same message but for the cell's own value), `least` or more of them, told as one
     line: `sales/a.xlsx:Sales!K2:K17: 16 cells: net_amount "…" is not a number, e.g. "3 000 тг" at K2 (hint)`."""
+    keys = [_group(p) for p in problems]
     groups: dict[tuple, list[Problem]] = {}
-    for p in problems:
-        groups.setdefault(_group(p), []).append(p)
+    for p, key in zip(problems, keys):
+        groups.setdefault(key, []).append(p)
     out = []
-    for p in problems:
-        s, key = p.source, _group(p)
+    for p, key in zip(problems, keys):
+        s = p.source
         group = groups.pop(key, None)
         if group is None:
             continue  # told with the first of its group
@@ -195,4 +198,10 @@ def _group(p: Problem) -> tuple:
     s = p.source
     if s.row is None or s.column is None:
         return (id(p),)
-    return (p.severity, s.file, s.sheet, s.column, _generic(p.said), p.hinted and _generic(p.hinted))
+    return (p.severity, s.file, s.sheet, s.column, _shape(p.said), p.hinted and _shape(p.hinted))
+
+
+def _shape(said: Said) -> tuple:
+    """`_generic` as a plain tuple: the group's key, made for every problem."""
+    return said.key, tuple((k, "…" if k == CELL_VALUE else _shape(v) if isinstance(v, Said) else v)
+                           for k, v in said.values)
