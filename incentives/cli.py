@@ -186,7 +186,8 @@ def run(input_dir: Path, period: Period, out: Path | None, previous: Path | None
         unit = say.unit(program.unit)
         excluded = reconcile.excluded_said(settlement.lines, program.base_currency)
         say.echo("cli.ran", program=program.program_id, period=str(settlement.period), partners=len(rows),
-                 payable=say.money(payable), unit=unit, excluded=say("cli.ran_excluded", excluded=excluded) if excluded else "", out=str(outcome.out))
+                 payable=say.money(payable), unit=unit, out=str(outcome.out),
+                 excluded=say("cli.ran_excluded", excluded=excluded) if excluded else "")
         to_pay = sum((r.payment for r in rows if r.payment > 0), start=Decimal(0))
         to_recover = sum((-r.payment for r in rows if r.payment < 0), start=Decimal(0))
         carried = sum((-r.carried_out for r in rows), start=Decimal(0))

@@ -288,8 +288,8 @@ def read_program(table: Table | None) -> tuple[dict, list[Problem]]:
             problems.append(error(table.at(seen[setting.key].row, "value"), "load.setting_blank", key=setting.key,
                                   example=setting.example))
         else:
-            problems.append(error(table.source, "load.setting_missing", key=setting.key, found=Joined(tuple(sorted(seen))),
-                                  example=setting.example))
+            problems.append(error(table.source, "load.setting_missing", key=setting.key,
+                                  found=Joined(tuple(sorted(seen))), example=setting.example))
     return settings, problems
 
 

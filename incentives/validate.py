@@ -50,8 +50,8 @@ def why_unsafe(name: str) -> Said | None:
         if what is None and (0xFDD0 <= ord(ch) <= 0xFDEF or ord(ch) & 0xFFFE == 0xFFFE):
             what = said("validate.char:noncharacter")
         if what:
-            return said("validate.name_char", code=f"U+{ord(ch):04X}" + (f" {unicodedata.name(ch)}"
-                                                                         if unicodedata.name(ch, "") else ""), what=what)
+            named = unicodedata.name(ch, "")
+            return said("validate.name_char", code=f"U+{ord(ch):04X}" + (f" {named}" if named else ""), what=what)
     if any(ch in name for ch in '/\\:*?"<>|'):
         return said("validate.name_slash")
     if name.strip(". ") != name or ".." in name:
@@ -85,8 +85,9 @@ def period_fits_program(inputs: Inputs, period: Period | None) -> Iterable[Probl
     if period is None:
         return
     if period.kind != p.period:
-        yield error(PROGRAM_SHEET, "validate.period_kind", period=str(period), kind=said("validate.kind:" + period.kind),
-                    settles=said("validate.by:" + p.period), one=said("validate.one:" + p.period), year=p.year)
+        yield error(PROGRAM_SHEET, "validate.period_kind", period=str(period), year=p.year,
+                    kind=said("validate.kind:" + period.kind), settles=said("validate.by:" + p.period),
+                    one=said("validate.one:" + p.period))
     elif period.year != p.year:
         yield error(PROGRAM_SHEET, "validate.period_year", period=str(period), year=p.year)
 

@@ -296,7 +296,8 @@ def examine_xlsb(path: Path, rel: str) -> Findings:
                     break
             elif name.startswith("xl/worksheets/") and name.endswith(".bin"):
                 if info.file_size > guard._SMALL * 8:
-                    problems.append(error(where, "guard.part", "formats.save_xlsx", part=info.filename, why=said("formats.part_big")))
+                    problems.append(error(where, "guard.part", "formats.save_xlsx", part=info.filename,
+                                          why=said("formats.part_big")))
                     continue
                 extent, found = _scan_xlsb_sheet(b"".join(unpacker.chunks(info)))
                 sheet = names.get(name, "")

@@ -136,7 +136,8 @@ class Findings:
 
 # The formats calc reads, by extension (in any case): what the content must be.
 KINDS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xlsb": "xlsb", ".xls": "xls", ".ods": "ods", ".csv": "csv"}
-_NAMED = {kind: said("guard.named:" + kind) for kind in ("xlsx", "xlsb", "xls", "ods", "csv")}  # "an Excel workbook (.xlsx)"
+# What a file of each kind is, in a message: "an Excel workbook (.xlsx)"
+_NAMED = {kind: said("guard.named:" + kind) for kind in ("xlsx", "xlsb", "xls", "ods", "csv")}
 
 
 def kind_of(path: Path) -> str:
