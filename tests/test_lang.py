@@ -197,7 +197,7 @@ def test_validate_speaks_the_programs_language(broken):
     assert result.exit_code == 1
     out = result.output
     assert "замечание: sales/~$2026-03_alatau.xlsx: файл блокировки Excel: 2026-03_alatau.xlsx открыт в Excel" in out
-    assert "4 яч.: net_amount «…» — не число, например «3 000 тг» в " in out
+    assert "4 яч.: net_amount (Сумма без НДС) «…» — не число, например «3 000 тг» в " in out
     assert (f"ошибка: {SALES_B}:Sales, строка " in out and "нет обязательного столбца «net_amount»" in out
             and "возможно, имелся в виду «Сума без НДС»? переименуйте его в «Сумма без НДС» (или «net_amount»)" in out)
     # four cells and a missing column; the README's note, the retitled column's, the lock file's
@@ -234,7 +234,7 @@ def test_the_errors_workbook_is_in_the_chosen_language(broken, tmp_path):
     lock = [r for r in ru if r[1] == "sales/~$2026-03_alatau.xlsx"]
     assert lock[0][0] == "замечание" and lock[0][6].startswith("файл блокировки Excel")
     cells = [r for r in ru if r[1] == SALES_A]
-    assert {r[6] for r in cells} == {"net_amount «3 000 тг» — не число"}
+    assert {r[6] for r in cells} == {"net_amount (Сумма без НДС) «3 000 тг» — не число"}
 
 
 def test_a_clean_run_closes_in_russian(tmp_path):

@@ -20,7 +20,7 @@ from incentives.problems import Problem, Source, error, note, said
 from incentives.read import values
 from incentives.read.workbook import READER_ERRORS, Book, Grid
 from incentives.schema import Column, Kind, Sheet, normalize_word
-from incentives.words import Quoted
+from incentives.words import Header, Quoted
 
 HEADER_SCAN = 30
 DECIMAL = pl.Decimal(38, values.SCALE)
@@ -288,7 +288,8 @@ def tables_from_raws(raws: list[Raw]) -> list[tuple[Table, list[Problem]]]:
             problems[part[i]].append(error(Source(raw.source.file, raw.source.sheet, rows[i],
                                                   raw.column_index(column.name)),
                                            "table.cell" if raw_text else "table.cell_blank", problem.hinted,
-                                           column=column.name, value=raw_text, why=problem.said))
+                                           column=Header(column.name, column.ru_header), value=raw_text,
+                                           why=problem.said))
         typed[column.name] = series.alias(column.name)
     out = []
     for k, raw in enumerate(raws):

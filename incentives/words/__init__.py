@@ -230,3 +230,17 @@ class Joined:
     def text(self, language: str) -> str:
         return str(shown(self.separator, language)).join(str(shown(i, language)) for i in self.items) or say(
             "none", {}, language)
+
+
+@dataclass(frozen=True)
+class Header:
+    """A contract column named in a message, as the contract spells it, with the header the
+    Russian template gives it beside it for a Russian reader: net_amount (Сумма без НДС)."""
+
+    name: str
+    ru: str = ""
+
+    def text(self, language: str) -> str:
+        if not self.ru or self.ru == self.name:
+            return self.name
+        return say("column", {"name": self.name, "ru": self.ru}, language)

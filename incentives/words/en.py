@@ -755,4 +755,6 @@ MESSAGES: dict[str, str] = {
     "previous.file:added_lock": "added since the run (not in the manifest); it is an office lock file: close the workbook and delete it",
     "previous.file:missing": "missing (listed in the manifest)",
     "previous.file:altered": "altered since the run (its sha256 differs from the manifest's)",
+    # A column named in a message: its Russian header is for Russian readers (".0" shows none of it)
+    "column": "{name}{ru:.0}",
 }

@@ -740,4 +740,5 @@ MESSAGES: dict[str, str] = {
     "previous.file:added_lock": "добавлен после расчета (его нет в манифесте); это файл блокировки Office: закройте книгу и удалите его",
     "previous.file:missing": "отсутствует (указан в манифесте)",
     "previous.file:altered": "изменен после расчета (его sha256 не совпадает с манифестом)",
+    "column": "{name} ({ru})",
 }
