@@ -138,8 +138,9 @@ def main() -> None:
 @lang_option
 def validate(input_dir: Path, period: Period | None, errors_file: Path | None, lang: str | None) -> None:
     """Check INPUT_DIR against the data contract and print every error and note."""
+    say = guarded(lambda: speaking(input_dir, lang))
+
     def action():
-        say = speaking(input_dir, lang)
         outcome = pipeline.check(input_dir, period, progress_in(say))
         report(say, outcome.problems, errors_file=errors_file)
         if not outcome.ok:
@@ -147,7 +148,7 @@ def validate(input_dir: Path, period: Period | None, errors_file: Path | None, l
         inputs = outcome.inputs
         say.echo("cli.valid", folder=str(input_dir), lines=inputs.sales.height, files=len(inputs.files),
                  partners=len(inputs.partners))
-    guarded(action)
+    guarded(action, say.language)
 
 
 @main.command()
@@ -168,8 +169,9 @@ def validate(input_dir: Path, period: Period | None, errors_file: Path | None, l
 def run(input_dir: Path, period: Period, out: Path | None, previous: Path | None, register: Path | None,
         supplement: bool, errors_file: Path | None, lang: str | None) -> None:
     """Compute the period's ledger from INPUT_DIR and write the output folder."""
+    say = guarded(lambda: speaking(input_dir, lang))
+
     def action():
-        say = speaking(input_dir, lang)
         command = (f"calc run {input_dir.name} --period {period}" + (f" --ledger {previous.name}" if previous else "")
                    + (" --supplement" if supplement else ""))
         book = register_path(register)
@@ -198,7 +200,7 @@ def run(input_dir: Path, period: Period, out: Path | None, previous: Path | None
         say.echo("cli.settled", how=_settled_line(say, settlement.settled_from, settlement.period))
         say.echo("cli.run_id", run_id=short(settlement.run_id),
                  close=f"calc close {outcome.out}" + (f" --register {register}" if register else ""))
-    guarded(action)
+    guarded(action, say.language)
 
 
 def _settled_line(say: Say, origin: Origin, period: Period) -> str:
@@ -222,8 +224,9 @@ def _settled_line(say: Say, origin: Origin, period: Period) -> str:
 def close(run_dir: Path, register: Path | None, adopt: bool, lang: str | None) -> None:
     """Record the finished run in RUN_DIR as paid: the register's next entry, the run's files made
     read-only, and the payments file for accounts payable written beside the register."""
+    say = guarded(lambda: Say(words.language_of(lang, lang or pipeline.close_language(run_dir))))
+
     def action():
-        say = Say(words.language_of(lang, lang or pipeline.close_language(run_dir)))
         book = register_path(register)
         closing = pipeline.close(run_dir, book, adopt)
         if closing.program:
@@ -257,7 +260,7 @@ def close(run_dir: Path, register: Path | None, adopt: bool, lang: str | None) -
         if closing.coming:
             coming = parse_period(closing.coming)
             say.echo("cli.next_supplement" if coming.supplement else "cli.next", period=str(coming.base))
-    guarded(action)
+    guarded(action, say.language)
 
 
 @main.command("register")
@@ -272,8 +275,9 @@ def close(run_dir: Path, register: Path | None, adopt: bool, lang: str | None) -
 def register_(register: Path | None, program_id: str | None, verify: bool, xlsx: Path | None,
               lang: str | None) -> None:
     """List the closed periods of each program in the register: period, closed at, by, total payable."""
+    say = Say(words.language_of(lang))
+
     def action():
-        say = Say(words.language_of(lang))
         book = register_path(register)
         if not book.exists():
             say.echo("cli.no_register", err=True, path=str(book))
@@ -304,7 +308,7 @@ def register_(register: Path | None, program_id: str | None, verify: bool, xlsx:
                 say.echo("cli.verify_failed", err=True, problems=len(checked.problems), runs=len(checked.entries))
                 sys.exit(EXIT_INPUT)
             say.echo("cli.verified", runs=len(checked.entries), files=checked.files)
-    guarded(action)
+    guarded(action, say.language)
 
 
 @main.command()

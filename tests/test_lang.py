@@ -45,7 +45,7 @@ def test_a_placeholder_a_template_does_not_name_is_caught():
 # Modules whose messages are all catalogue keys. The rest still write English text, which
 # `words.say` shows as it is (in every language) until they are translated.
 TRANSLATED = ("problems.py", "read/values.py", "read/table.py", "read/guard.py", "read/formats.py",
-              "read/workbook.py", "load.py", "validate.py", "reconcile.py", "cli.py", "write/errors.py", "write/folder.py", "previous.py", "settle.py",
+              "read/workbook.py", "load.py", "validate.py", "reconcile.py", "cli.py", "exits.py", "write/errors.py", "write/folder.py", "previous.py", "settle.py",
               "register/close.py", "pipeline.py")
 # name -> position of the key: problems, phrases, cell errors, refusals, and the terminal's lines (cli.Say)
 SAYERS = {"error": 1, "note": 1, "said": 0, "BadValue": 0, "_refuse": 1, "say": 0, "echo": 0}
@@ -263,3 +263,18 @@ def test_close_and_register_speak_the_runs_program_unless_told(tmp_path):
     assert "is already closed: intelligent-platforms 2026Q1" in again.output
     listed = _invoke("register", "--register", register, "--lang", "ru")
     assert "закрытых периодов: 1" in listed.output and "всего к выплате" in listed.output
+
+
+def test_an_internal_error_is_told_in_the_programs_language_without_a_traceback(monkeypatch):
+    from incentives import pipeline
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+    monkeypatch.setattr(pipeline, "check", broken)
+    monkeypatch.delenv("CALC_DEBUG", raising=False)
+    result = _invoke("validate", SAMPLE)
+    assert result.exit_code == 3
+    assert result.output == ("calc: внутренняя ошибка: RuntimeError: boom (подробности покажет CALC_DEBUG=1; "
+                             "пожалуйста, сообщите о ней)\n")
+    english = _invoke("validate", SAMPLE, "--lang", "en")
+    assert english.output.startswith("calc: internal error: RuntimeError: boom (set CALC_DEBUG=1")

@@ -757,4 +757,5 @@ MESSAGES: dict[str, str] = {
     "previous.file:altered": "altered since the run (its sha256 differs from the manifest's)",
     # A column named in a message: its Russian header is for Russian readers (".0" shows none of it)
     "column": "{name}{ru:.0}",
+    "exits.internal": "internal error: {kind}: {error} (set CALC_DEBUG=1 for details, and please report it)",
 }

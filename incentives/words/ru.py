@@ -741,4 +741,5 @@ MESSAGES: dict[str, str] = {
     "previous.file:missing": "отсутствует (указан в манифесте)",
     "previous.file:altered": "изменен после расчета (его sha256 не совпадает с манифестом)",
     "column": "{name} ({ru})",
+    "exits.internal": "внутренняя ошибка: {kind}: {error} (подробности покажет CALC_DEBUG=1; пожалуйста, сообщите о ней)",
 }
