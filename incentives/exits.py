@@ -33,6 +33,6 @@ def guarded(action, language: str = "en"):
     except Exception as ex:  # a bug, not bad input: bad input is reported as problems
         if os.environ.get("CALC_DEBUG"):
             raise
-        click.echo("calc: " + say("exits.internal", {"kind": type(ex).__name__, "error": str(ex)}, language),
-                   err=True)
+        told = say("exits.internal", {"kind": type(ex).__name__, "error": str(ex)}, language)
+        click.echo(f"calc: {told}", err=True)
         sys.exit(EXIT_INTERNAL)
