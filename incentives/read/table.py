@@ -283,12 +283,13 @@ def tables_from_raws(raws: list[Raw]) -> list[tuple[Table, list[Problem]]]:
             series = pl.select(pl.when(present).then(series).otherwise(pl.lit(_default(column), dtype=dtype))
                                ).to_series()
             bad = [b for b in bad if present[b[0]]]
+        header = Header(column.name, column.ru_header)  # one for the column's bad cells
         for i, raw_text, problem in bad:
             raw = raws[part[i]]
             problems[part[i]].append(error(Source(raw.source.file, raw.source.sheet, rows[i],
                                                   raw.column_index(column.name)),
                                            "table.cell" if raw_text else "table.cell_blank", problem.hinted,
-                                           column=Header(column.name, column.ru_header), value=raw_text,
+                                           column=header, value=raw_text,
                                            why=problem.said))
         typed[column.name] = series.alias(column.name)
     out = []

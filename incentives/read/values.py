@@ -46,7 +46,10 @@ class BadValue(ValueError):
     def __init__(self, key: str, hint: str = "", **values):
         self.said = said(key, **values)
         self.hinted = hint_of(self.said, hint)
-        super().__init__(self.said.text())
+        super().__init__(key)  # told when read (`__str__`): a column of bad cells makes thousands
+
+    def __str__(self) -> str:
+        return self.said.text()
 
     @property
     def message(self) -> str:

@@ -197,7 +197,7 @@ def has_message(key: str) -> bool:
     return key in MESSAGES["en"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Quoted:
     """Names shown in quotes, the language's way: 'Sales', 'Data' / «Sales», «Data»."""
 
@@ -208,7 +208,7 @@ class Quoted:
         return ", ".join(quote.format(name) for name in self.names) or say("none", {}, language)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Number:
     """A count or a size in a message, grouped the language's way: 4,000,000,000 / 4 000 000 000."""
 
@@ -219,7 +219,7 @@ class Number:
         return _fixed(Decimal(self.value), self.places, language) or str(self.value)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Joined:
     """Values one after the other, each in the language's words, or its word for none:
     «program_id, year» / «нет»."""
@@ -232,7 +232,7 @@ class Joined:
             "none", {}, language)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Header:
     """A contract column named in a message, as the contract spells it, with the header the
     Russian template gives it beside it for a Russian reader: net_amount (Сумма без НДС)."""
