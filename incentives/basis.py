@@ -45,7 +45,7 @@ class Basis:
 def ledger_folder(previous: Path | str | None) -> dict[Path, str]:
     """The --ledger folder, which --out may not name; none for a URL (a run under a prefix is
     never replaced)."""
-    return {previous.resolve(): "the --ledger folder"} if previous is not None and not is_url(previous) else {}
+    return {previous.resolve(): "folder.ledger_folder"} if previous is not None and not is_url(previous) else {}
 
 
 def _settled_from_url(url: str, inputs: Inputs, period: Period):
@@ -86,19 +86,17 @@ def basis(inputs: Inputs, period: Period, previous: Path | str | None, register:
     settled = carried = None
     if entries:
         if previous is not None:
-            problems.append(error(Source("--ledger"), f"is refused: the register {origin.register} holds "
-                                  f"{', '.join(e.period for e in entries)} of {program.program_id} {program.year}",
-                                  "run without --ledger: what was settled comes from the register"))
+            problems.append(error(Source("--ledger"), "pipeline.ledger_refused", register=origin.register,
+                                  closed=", ".join(e.period for e in entries), program=program.program_id,
+                                  year=program.year))
         closed = closed_runs(entries)
         period, settled, found = from_register(inputs, period, closed, where, supplement)
         carried = from_register_carried(closed)
         problems += found
         origin = replace(origin, how="register", closed=tuple(e.period for e in entries))
     elif supplement or period.supplement:
-        problems.append(error(where, "a supplement settles late lines after the year's last period is closed, but "
-                              + (f"the register holds no closed period of {program.program_id} {program.year}"
-                                 if register else "no register was given"),
-                              f"close every period of {program.year} first (calc close), then run the supplement"))
+        problems.append(error(where, "pipeline.supplement_unclosed" if register else "pipeline.supplement_no_register",
+                              "pipeline.supplement/hint", program=program.program_id, year=program.year))
     elif previous is not None:
         earlier, found = _settled_from_url(previous, inputs, period) if is_url(previous) else \
             read_settled(previous, inputs, period)

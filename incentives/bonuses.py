@@ -21,6 +21,7 @@ from incentives.model import Bonus, Inputs, Partner
 from incentives.money import CENT, ZERO, round_money
 from incentives.periods import Period
 from incentives.problems import Problem, note
+from incentives.words import Joined
 
 if TYPE_CHECKING:  # settle.py builds on this stage: its Settlement is only named here
     from incentives.settle import Settlement
@@ -118,11 +119,9 @@ def supplement_notes(settlement: Settlement, inputs: Inputs, register: Path | No
         now = sorted({a.partner_id for a in settlement.unawarded if a.bonus == bonus.name})
         then = before.get(bonus.name) if before is not None else None
         if then is None:
-            problems.append(note(bonus.source, f"bonus {bonus.name!r} is not re-awarded in {settlement.period}; its "
-                                 f"winners in {settlement.period.base} could not be read to compare",
-                                 f"with this run's lines they would be {', '.join(now) or 'none'}"))
+            problems.append(note(bonus.source, "pipeline.bonus_unread", bonus=bonus.name, period=str(settlement.period),
+                                 base=str(settlement.period.base), now=Joined(tuple(now))))
         elif sorted(then) != now:
-            problems.append(note(bonus.source, f"bonus {bonus.name!r}: the late lines would change its winners "
-                                 f"from {', '.join(sorted(then)) or 'none'} to {', '.join(now) or 'none'}; a "
-                                 "supplement awards no bonus", "settle any change of award by hand"))
+            problems.append(note(bonus.source, "pipeline.bonus_changed", bonus=bonus.name,
+                                 then=Joined(tuple(sorted(then))), now=Joined(tuple(now))))
     return problems

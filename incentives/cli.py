@@ -9,16 +9,14 @@ from pathlib import Path
 
 import click
 
-from incentives import __version__, pipeline, reconcile
+from incentives import __version__, pipeline, reconcile, words
 from incentives.exits import EXIT_INPUT, guarded
-from incentives.money import fmt
 from incentives.periods import Period, parse_period
-from incentives.problems import Problem, told
+from incentives.problems import Problem, Source, error, told
 from incentives.register.manifest import short
 from incentives.register.store import default_path
 from incentives.settle import Origin
 from incentives.storage import is_url, last_name
-from incentives.write.audit import settled_words
 from incentives.write.errors import write_errors
 from incentives.write.register import write_register
 
@@ -60,45 +58,80 @@ def register_option(command):
                         help=REGISTER_HELP)(command)
 
 
+def lang_option(command):
+    return click.option("--lang", "lang", type=click.Choice(words.LANGUAGES), default=None,
+                        help="Language of the messages and summaries printed (and of --errors): "
+                             + ", ".join(words.LANGUAGES) + ". Default: the program's language setting, else "
+                             "English.")(command)
+
+
+class Say:
+    """The terminal's words in one language: `say(key, **values)` a message of the catalogues,
+    `say.money(x)` an amount as the language writes it (1,987,400.00 / 1 987 400,00)."""
+
+    def __init__(self, language: str):
+        self.language = language
+        self.money = words.Words(language).number
+
+    def __call__(self, key: str, **values) -> str:
+        return words.say(key, values, self.language)
+
+    def unit(self, unit: str) -> str:
+        """What is paid as the terminal names it after an amount: KZT, or points in the language's words."""
+        return self("cli.unit:points") if unit == "points" else unit
+
+    def echo(self, key: str, err: bool = False, **values) -> None:
+        click.echo(self(key, **values), err=err)
+
+
 def register_path(given: Path | None) -> Path:
     return given if given is not None else default_path()
 
 
-def register_line(path: Path, program: str, head: str, closed: tuple[str, ...] = ()) -> str:
+def register_line(say: Say, path: Path, program: str, head: str, closed: tuple[str, ...] = ()) -> str:
     """The register a command used and its head: printed by every command that uses it."""
     if head:
-        return f"register {path}: {program} at head {short(head)} (closed: {', '.join(closed)})"
-    missing = "" if path.exists() else " (the file does not exist yet: calc close creates it)"
-    return f"register {path}: no closed period of {program}{missing}"
+        return say("cli.register_head", path=str(path), program=program, head=short(head), closed=", ".join(closed))
+    return say("cli.register_empty" if path.exists() else "cli.register_missing", path=str(path), program=program)
 
 
-def report(problems: list[Problem], errors_file: Path | None = None) -> None:
+def report(say: Say, problems: list[Problem], errors_file: Path | None = None) -> None:
     """Every problem, a column's cells with the same problem as one line; all of them, one a row,
     in `errors_file` when given."""
-    for problem, text in told(problems):
-        label = "error" if problem.is_error else "note"
-        click.echo(f"{label}: {text}", err=problem.is_error)
+    for problem, text in told(problems, language=say.language):
+        say.echo("cli.error" if problem.is_error else "cli.note", err=problem.is_error, text=text)
     if errors_file is not None:
-        write_errors(errors_file, problems)
-        click.echo(f"every problem, one a row: {errors_file}", err=True)
+        write_errors(errors_file, problems, say.language)
+        say.echo("cli.errors_file", err=True, path=str(errors_file))
     errors = sum(p.is_error for p in problems)
     notes = len(problems) - errors
-    click.echo(f"{errors} error(s), {notes} note(s)", err=bool(errors))
+    say.echo("cli.counts", err=bool(errors), errors=errors, notes=notes)
+
+
+def speaking(input_dir: Path, lang: str | None) -> Say:
+    """`--lang`, else the language of the folder's program, else English."""
+    return Say(words.language_of(lang, lang or pipeline.language(input_dir)))
 
 
 def _nothing(n: int) -> None:
     pass
 
 
-def progress(phase: str, total: int = 0):
+def progress_in(say: Say):
+    """The terminal's `pipeline.Progress` in the language of `say`."""
+    return lambda phase, total=0: progress(phase, total, say)
+
+
+def progress(phase: str, total: int = 0, say: Say | None = None):
     """A phase on stderr when it is a terminal, silent in scripts and CI: a counted phase (files
     read, statements written) as a progress bar with its count; returns the phase's tick."""
     if not sys.stderr.isatty():
         return _nothing
+    words_ = (say or Say("en"))("cli.phase:" + phase)
     if not total:
-        click.echo(f"calc: {phase}...", err=True)
+        click.echo(f"calc: {words_}...", err=True)
         return _nothing
-    bar = click.progressbar(length=total, label=f"calc: {phase}", file=sys.stderr, show_pos=True, show_eta=False)
+    bar = click.progressbar(length=total, label=f"calc: {words_}", file=sys.stderr, show_pos=True, show_eta=False)
     bar.render_progress()
 
     def tick(n: int) -> None:
@@ -119,17 +152,20 @@ def main() -> None:
 @click.option("--period", type=PeriodType(), help="Settlement period: 2026Q3, 2026-09 or 2026.")
 @click.option("--errors", "errors_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write every error and note to this workbook (.xlsx), one a row, to filter.")
-def validate(input_dir: Path, period: Period | None, errors_file: Path | None) -> None:
+@lang_option
+def validate(input_dir: Path, period: Period | None, errors_file: Path | None, lang: str | None) -> None:
     """Check INPUT_DIR against the data contract and print every error and note."""
+    say = guarded(lambda: speaking(input_dir, lang))
+
     def action():
-        outcome = pipeline.check(input_dir, period, progress)
-        report(outcome.problems, errors_file=errors_file)
+        outcome = pipeline.check(input_dir, period, progress_in(say))
+        report(say, outcome.problems, errors_file=errors_file)
         if not outcome.ok:
             sys.exit(EXIT_INPUT)
         inputs = outcome.inputs
-        click.echo(f"{input_dir}: {inputs.sales.height} sales line(s) in {len(inputs.files)} file(s), "
-                   f"{len(inputs.partners)} partner(s): valid")
-    guarded(action)
+        say.echo("cli.valid", folder=str(input_dir), lines=inputs.sales.height, files=len(inputs.files),
+                 partners=len(inputs.partners))
+    guarded(action, say.language)
 
 
 @main.command()
@@ -151,44 +187,49 @@ def validate(input_dir: Path, period: Period | None, errors_file: Path | None) -
               help="Read the files and write the statements on a Dask cluster: its scheduler's address "
                    "(tcp://scheduler:8786), or local:N to start N worker processes here. Needs "
                    "calc-incentives[cluster]; every worker must have the same versions as this calc.")
+@lang_option
 def run(input_dir: Path | str, period: Period, out: Path | str | None, previous: Path | None, register: Path | None,
-        supplement: bool, errors_file: Path | None, cluster_address: str | None) -> None:
+        supplement: bool, errors_file: Path | None, cluster_address: str | None, lang: str | None) -> None:
     """Compute the period's ledger from INPUT_DIR (a folder, or a URL such as s3://bucket/vendor/2026)
     and write the output folder."""
+    say = guarded(lambda: speaking(input_dir, lang))
+
     def action():
         command = (f"calc run {last_name(input_dir)} --period {period}"
                    + (f" --ledger {last_name(previous)}" if previous else "") + (" --supplement" if supplement else ""))
         book = register_path(register)
-        with _cluster(cluster_address) as cluster:
-            outcome = pipeline.run(input_dir, period, out, previous, command, progress, book, supplement, cluster)
+        with _cluster(cluster_address, say) as cluster:
+            outcome = pipeline.run(input_dir, period, out, previous, command, progress_in(say), book, supplement,
+                                   cluster)
         if outcome.origin is not None:
-            click.echo(register_line(book, outcome.program, outcome.origin.head, outcome.origin.closed))
-        report(outcome.problems, errors_file=errors_file)
+            click.echo(register_line(say, book, outcome.program, outcome.origin.head, outcome.origin.closed))
+        report(say, outcome.problems, errors_file=errors_file)
         if not outcome.ok:
-            click.echo("nothing was written", err=True)
+            say.echo("cli.nothing_written", err=True)
             sys.exit(EXIT_INPUT)
         settlement, program = outcome.settlement, outcome.inputs.program
         rows = settlement.rows
         payable = sum((r.total_payable for r in rows), start=Decimal(0))
-        excluded = reconcile.excluded_words(settlement.lines, program.base_currency)
-        click.echo(f"{program.program_id} {settlement.period}: {len(rows)} partner(s), "
-                   f"total payable {fmt(payable)} {program.unit}" + (f"; {excluded}" if excluded else "")
-                   + f" -> {outcome.out}")
+        unit = say.unit(program.unit)
+        excluded = reconcile.excluded_said(settlement.lines, program.base_currency)
+        say.echo("cli.ran", program=program.program_id, period=str(settlement.period), partners=len(rows),
+                 payable=say.money(payable), unit=unit, out=str(outcome.out),
+                 excluded=say("cli.ran_excluded", excluded=excluded) if excluded else "")
         to_pay = sum((r.payment for r in rows if r.payment > 0), start=Decimal(0))
         to_recover = sum((-r.payment for r in rows if r.payment < 0), start=Decimal(0))
         carried = sum((-r.carried_out for r in rows), start=Decimal(0))
-        pay, recover = ("points credited", "points debited") if program.unit == "points" else ("to pay", "to recover")
-        click.echo(f"{pay} {fmt(to_pay)} {program.unit}, {recover} {fmt(to_recover)} {program.unit}"
-                   + (f", carried forward {fmt(carried)} {program.unit} (claw-backs offset against the next periods)"
-                      if program.clawback == "carry_forward" else ""))
-        click.echo(f"previously settled: {_settled_line(settlement.settled_from, settlement.period)}")
-        click.echo(f"run id {short(settlement.run_id)}; review the folder, then record it as paid: "
-                   f"calc close {outcome.out}" + (f" --register {register}" if register else ""))
-    guarded(action)
+        say.echo("cli.payments_points" if program.unit == "points" else "cli.payments", unit=unit,
+                 pay=say.money(to_pay), recover=say.money(to_recover),
+                 carried=say("cli.carried", amount=say.money(carried), unit=unit)
+                 if program.clawback == "carry_forward" else "")
+        say.echo("cli.settled", how=_settled_line(say, settlement.settled_from, settlement.period))
+        say.echo("cli.run_id", run_id=short(settlement.run_id),
+                 close=f"calc close {outcome.out}" + (f" --register {register}" if register else ""))
+    guarded(action, say.language)
 
 
 @contextlib.contextmanager
-def _cluster(address: str | None):
+def _cluster(address: str | None, say: Say):
     """The checked cluster of `--cluster`, or None; a refusal printed, exit 1, nothing computed."""
     if address is None:
         yield None
@@ -196,15 +237,14 @@ def _cluster(address: str | None):
     try:
         from incentives import cluster
     except ImportError as ex:
-        click.echo(f"error: --cluster {address}: needs the cluster extra ({ex.name} is not installed) "
-                   "(pip install 'calc-incentives[cluster]')", err=True)
+        report(say, [error(Source(f"--cluster {address}"), "cli.cluster_extra", missing=str(ex.name))])
         sys.exit(EXIT_INPUT)
     try:
         connected = cluster.connect(address)
         held = connected.__enter__()
     except cluster.Refused as ex:
-        report([ex.problem])
-        click.echo("nothing was written", err=True)
+        report(say, [ex.problem])
+        say.echo("cli.nothing_written", err=True)
         sys.exit(EXIT_INPUT)
     try:
         yield held
@@ -212,14 +252,15 @@ def _cluster(address: str | None):
         connected.__exit__(None, None, None)
 
 
-def _settled_line(origin: Origin, period: Period) -> str:
-    if origin.how != "recomputed":
-        return settled_words(origin)
+def _settled_line(say: Say, origin: Origin, period: Period) -> str:
+    if origin.how == "register":
+        return say("cli.settled_register", register=origin.register, head=short(origin.head),
+                   closed=", ".join(origin.closed))
+    if origin.how == "ledger":
+        return say("cli.settled_ledger", ledger=origin.ledger, sha256=origin.ledger_sha256)
     if period.index == 1:
-        return f"nothing ({period} is the year's first period)"
-    return ("recomputed from these inputs, as if every line had been known when its period was paid: late lines "
-            "of earlier periods are not paid this way. Close each period (calc close) and the next run pays them "
-            "as true-ups")
+        return say("cli.settled_first", period=str(period))
+    return say("cli.settled_recomputed")
 
 
 @main.command()
@@ -228,47 +269,47 @@ def _settled_line(origin: Origin, period: Period) -> str:
 @click.option("--adopt", is_flag=True,
               help="Bring in a period paid before the register was used (a year already under way): a run without "
                    "manifest.sha256, or not computed against the register, for the next open period only.")
-def close(run_dir: Path, register: Path | None, adopt: bool) -> None:
+@lang_option
+def close(run_dir: Path, register: Path | None, adopt: bool, lang: str | None) -> None:
     """Record the finished run in RUN_DIR as paid: the register's next entry, the run's files made
     read-only, and the payments file for accounts payable written beside the register."""
+    say = guarded(lambda: Say(words.language_of(lang, lang or pipeline.close_language(run_dir))))
+
     def action():
         book = register_path(register)
         closing = pipeline.close(run_dir, book, adopt)
         if closing.program:
-            click.echo(register_line(book, closing.program, closing.head_before, closing.closed))
+            click.echo(register_line(say, book, closing.program, closing.head_before, closing.closed))
         if closing.problems:
-            report(list(closing.problems))
+            report(say, list(closing.problems))
         if not closing.ok:
-            click.echo(f"{run_dir} was not closed", err=True)
+            say.echo("cli.not_closed", err=True, folder=str(run_dir))
             sys.exit(EXIT_INPUT)
         entry = closing.entry
         payable = entry.total("total_payable")
         if closing.already:
-            click.echo(f"{run_dir} is already closed: {entry.program_id} {entry.period}, closed {entry.closed_at} "
-                       f"by {entry.closed_by}; nothing added")
+            say.echo("cli.already_closed", folder=str(run_dir), program=entry.program_id, period=entry.period,
+                     at=entry.closed_at, by=entry.closed_by)
         else:
-            click.echo(f"closed {entry.program_id} {entry.period}{' (adopted)' if entry.adopted else ''}: "
-                       f"{len(entry.rows)} partner(s), total payable {fmt(payable)} {entry.unit}, run id "
-                       f"{short(entry.run_id)}")
-            click.echo(f"register {book}: head of {closing.program} is now {short(entry.sha256)}")
-            click.echo(f"the files of {run_dir} are now read-only")
+            say.echo("cli.closed_adopted" if entry.adopted else "cli.closed", program=entry.program_id,
+                     period=entry.period, partners=len(entry.rows), payable=say.money(payable),
+                     unit=say.unit(entry.unit),
+                     run_id=short(entry.run_id))
+            say.echo("cli.new_head", path=str(book), program=closing.program, head=short(entry.sha256))
+            say.echo("cli.read_only", folder=str(run_dir))
         pays = entry.values("payment")
         to_pay = [v for v in pays.values() if v > 0]
         to_recover = [-v for v in pays.values() if v < 0]
-        click.echo(f"payments for accounts payable: {closing.payments} ({len(to_pay)} to pay, {len(to_recover)} to "
-                   f"recover): to pay {fmt(sum(to_pay, Decimal(0)))} {entry.unit}, to recover "
-                   f"{fmt(sum(to_recover, Decimal(0)))} {entry.unit}")
+        say.echo("cli.payments_file", path=str(closing.payments), paid=len(to_pay), recovered=len(to_recover),
+                 pay=say.money(sum(to_pay, Decimal(0))), recover=say.money(sum(to_recover, Decimal(0))),
+                 unit=say.unit(entry.unit))
         carried = entry.total("carried_out")
         if carried:
-            click.echo(f"carried forward to the next period: {fmt(-carried)} {entry.unit} to recover from what "
-                       "the partners earn next")
+            say.echo("cli.carried_next", amount=say.money(-carried), unit=say.unit(entry.unit))
         if closing.coming:
             coming = parse_period(closing.coming)
-            click.echo(f"next: calc run INPUT_DIR --period {coming.base}" + (" --supplement" if coming.supplement
-                                                                             else "")
-                       + (" (late lines and corrections of the year, after its last period)" if coming.supplement
-                          else ""))
-    guarded(action)
+            say.echo("cli.next_supplement" if coming.supplement else "cli.next", period=str(coming.base))
+    guarded(action, say.language)
 
 
 @main.command("register")
@@ -279,40 +320,44 @@ def close(run_dir: Path, register: Path | None, adopt: bool) -> None:
                    "naming each altered, added or missing file.")
 @click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the register as a workbook: one row per partner and closed period.")
-def register_(register: Path | None, program_id: str | None, verify: bool, xlsx: Path | None) -> None:
+@lang_option
+def register_(register: Path | None, program_id: str | None, verify: bool, xlsx: Path | None,
+              lang: str | None) -> None:
     """List the closed periods of each program in the register: period, closed at, by, total payable."""
+    say = Say(words.language_of(lang))
+
     def action():
         book = register_path(register)
         if not book.exists():
-            click.echo(f"register {book}: does not exist (calc close creates it)", err=True)
+            say.echo("cli.no_register", err=True, path=str(book))
             sys.exit(EXIT_INPUT)
         entries = pipeline.register_entries(book, program_id)
-        click.echo(f"register {book}")
+        say.echo("cli.register", path=str(book))
         years: dict[tuple[str, int], list] = {}
         for e in entries:
             years.setdefault((e.program_id, e.year), []).append(e)
         if not entries:
-            click.echo("  no closed period" + (f" of {program_id}" if program_id else ""))
+            say.echo("cli.none_closed_of" if program_id else "cli.none_closed", program=program_id or "")
         for (pid, year), closed in years.items():
-            click.echo(f"{pid} {year}: head {short(closed[-1].sha256)}, {len(closed)} closed period(s)")
-            click.echo(f"  {'period':<12} {'closed at (UTC)':<21} {'by':<12} {'total payable':>18}")
+            say.echo("cli.register_year", program=pid, year=year, head=short(closed[-1].sha256), count=len(closed))
+            click.echo(f"  {say('cli.col_period'):<12} {say('cli.col_closed_at'):<21} {say('cli.col_by'):<12} "
+                       f"{say('cli.col_payable'):>18}")
             for e in closed:
                 click.echo(f"  {e.period:<12} {e.closed_at:<21} {e.closed_by:<12} "
-                           f"{fmt(e.total('total_payable')):>18} {e.unit}" + ("  adopted" if e.adopted else ""))
+                           f"{say.money(e.total('total_payable')):>18} {say.unit(e.unit)}"
+                           + (say("cli.adopted_mark") if e.adopted else ""))
         if xlsx is not None:
             write_register(xlsx, entries)
-            click.echo(f"workbook: {xlsx}")
+            say.echo("cli.workbook", path=str(xlsx))
         if verify:
             checked = pipeline.verify_register(book, program_id)
             for problem in checked.problems:
-                click.echo(f"error: {problem}", err=True)
+                say.echo("cli.error", err=True, text=str(problem))
             if checked.problems:
-                click.echo(f"{len(checked.problems)} problem(s) in {len(checked.entries)} closed run(s): the register "
-                           "no longer matches the run folders it records", err=True)
+                say.echo("cli.verify_failed", err=True, problems=len(checked.problems), runs=len(checked.entries))
                 sys.exit(EXIT_INPUT)
-            click.echo(f"verified: {len(checked.entries)} closed run(s), {checked.files} file(s) match their "
-                       "manifests, and the hash chains are whole")
-    guarded(action)
+            say.echo("cli.verified", runs=len(checked.entries), files=checked.files)
+    guarded(action, say.language)
 
 
 @main.command()

@@ -91,18 +91,13 @@ def check_versions(client: distributed.Client, where: Source) -> None:
     mine = versions()
     answers = client.run(versions, on_error="return")
     if not answers:
-        raise Refused(error(where, "has no workers", "start workers: dask worker <scheduler address>"))
+        raise Refused(error(where, "cluster.no_workers"))
     for worker, theirs in sorted(answers.items()):
         if isinstance(theirs, BaseException):
-            raise Refused(error(where, f"worker {worker} could not tell its versions ({type(theirs).__name__}: "
-                                f"{theirs}): it may lack calc", INSTALL))
+            raise Refused(error(where, "cluster.versions_unknown", "cluster.install", worker=worker,
+                                cause=f"{type(theirs).__name__}: {theirs}"))
         if differ := mismatches(mine, theirs):
-            raise Refused(error(where, f"worker {worker} runs other versions than this calc: {'; '.join(differ)}",
-                                INSTALL))
-
-
-INSTALL = ("install on every worker exactly what the client has (pip install calc-incentives[cluster] of the "
-           "same version): outputs are byte-identical only with identical pins")
+            raise Refused(error(where, "cluster.versions_differ", "cluster.install", worker=worker, differ="; ".join(differ)))
 
 
 @contextlib.contextmanager
@@ -113,7 +108,7 @@ def connect(address: str) -> Iterator[Cluster]:
     with contextlib.ExitStack() as stack:
         if m := LOCAL.fullmatch(address):
             if int(m[1]) < 1:
-                raise Refused(error(where, "starts no worker", "give local:N with N of 1 or more"))
+                raise Refused(error(where, "cluster.no_local_worker"))
             with warnings.catch_warnings():
                 # without a dashboard the scheduler still serves HTTP (health, metrics), by default
                 # on 8787: another cluster there moves it to a free port, with a warning that says so
@@ -127,9 +122,7 @@ def connect(address: str) -> Iterator[Cluster]:
         try:
             client = stack.enter_context(distributed.Client(address, timeout="20s", set_as_default=False))
         except (OSError, TimeoutError, ValueError) as ex:
-            raise Refused(error(where, f"cannot be reached ({ex})",
-                                "start the scheduler (dask scheduler) and pass its address, e.g. "
-                                "tcp://scheduler:8786; or local:N to start N workers here")) from ex
+            raise Refused(error(where, "cluster.unreachable", cause=str(ex))) from ex
         check_versions(client, where)
         yield Cluster(client)
 

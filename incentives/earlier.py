@@ -20,10 +20,11 @@ from incentives import bonuses
 from incentives.aggregate import Totals, totals
 from incentives.classify import classify
 from incentives.model import Inputs
-from incentives.money import ZERO, fmt
+from incentives.money import ZERO
 from incentives.periods import Period, parse_period
-from incentives.problems import Problem, Source, error
+from incentives.problems import Problem, Source, error, said
 from incentives.rates import entitlements
+from incentives.words import Joined, Number
 
 
 def settled_and_carried(inputs: Inputs, lines: pl.DataFrame, period: Period, settled: dict[str, Decimal] | None,
@@ -108,36 +109,30 @@ def from_register(inputs: Inputs, period: Period, closed: Sequence[Closed], wher
     coming = next_open(closed, period.kind, program.year)
     if coming is None:
         kinds = sorted({p.kind for p in periods.values()})
-        return period, {}, [error(where, f"the register holds {name} settled by {' and '.join(kinds)} "
-                                         f"({shown}), but {period} is a {period.kind}",
-                                  "a program year is settled by one kind of period to its end")]
+        return period, {}, [error(where, "settle.other_kind", name=name, shown=shown, period=str(period),
+                                  kinds=Joined(tuple(said("validate.by:" + k) for k in kinds), said("and")),
+                                  kind=said("validate.kind:" + period.kind))]
     by_label = {c.label: c for c in closed}
     problems: list[Problem] = []
     if supplement or period.supplement:
         final = period.year_periods()[-1]
         if not coming.supplement:
-            problems.append(error(where, f"a supplement settles late lines after the year's last period, {final}, "
-                                         f"is closed; {name} has {coming} open",
-                                  f"run --period {coming} without --supplement, and close it"))
+            problems.append(error(where, "settle.supplement_early", final=str(final), name=name, coming=str(coming)))
         elif period.base != final:
-            problems.append(error(where, f"a supplement is a run of the year's last period, {final}, not of "
-                                         f"{period.base}", f"run --period {final} --supplement"))
+            problems.append(error(where, "settle.supplement_period", final=str(final), base=str(period.base)))
         elif period.supplement and period.supplement != coming.supplement:
-            problems.append(error(where, f"{period} is not the next supplement of {name}: {coming} is",
-                                  f"run --period {final} --supplement"))
+            problems.append(error(where, "settle.supplement_next", period=str(period), name=name, coming=str(coming),
+                                  final=str(final)))
         else:
             period = coming
     elif period.label in by_label:
         c = by_label[period.label]
-        hint = (f"corrections settle in the next open period: run --period {coming}" if not coming.supplement else
-                f"late lines and corrections now settle in a supplement, {coming}: run --period {coming.base} "
-                "--supplement")
-        problems.append(error(where, f"{period} of {program.program_id} is closed in the register"
-                                     + (f" ({c.closed})" if c.closed else ""), hint))
+        problems.append(error(where, "settle.closed_at" if c.closed else "settle.closed",
+                              "settle.closed_supplement/hint" if coming.supplement else "settle.closed/hint",
+                              period=str(period), program=program.program_id, at=c.closed, coming=str(coming),
+                              base=str(coming.base)))
     elif coming < period:
-        problems.append(error(where, f"{coming} of {name} is not closed in the register, and every period before "
-                                     f"{period} must be", f"close {coming} first: calc close <its run folder>, "
-                                     "with --adopt if it was paid before the register was used"))
+        problems.append(error(where, "settle.gap", coming=str(coming), name=name, period=str(period)))
     settled: dict[str, Decimal] = {}
     for c in closed:
         for pid, accrual in c.accruals:
@@ -145,17 +140,12 @@ def from_register(inputs: Inputs, period: Period, closed: Sequence[Closed], wher
     roster = {p.partner_id for p in inputs.partners}
     for pid, amount in sorted(settled.items()):
         if amount and pid not in roster:
-            problems.append(error(Source("partners.xlsx", "Partners"),
-                                  f"partner {pid} has {fmt(amount)} {program.unit} settled in the register "
-                                  f"({shown}) but is not on the roster",
-                                  "put it back on the roster: what it was paid stays part of its year"))
+            problems.append(error(Source("partners.xlsx", "Partners"), "settle.off_roster", pid=pid,
+                                  amount=Number(amount, 2), unit=program.unit, shown=shown))
     for pid, carried in from_register_carried(closed).items():
         if carried and pid not in roster and not settled.get(pid):
-            problems.append(error(Source("partners.xlsx", "Partners"),
-                                  f"partner {pid} carries a claw-back of {fmt(-carried)} {program.unit} from "
-                                  f"{closed[-1].label} in the register but is not on the roster",
-                                  "put it back on the roster: what it owes is recovered from what it earns next, or "
-                                  "after the year's last period"))
+            problems.append(error(Source("partners.xlsx", "Partners"), "settle.carried_off_roster", pid=pid,
+                                  amount=Number(-carried, 2), unit=program.unit, label=closed[-1].label))
     return period, settled, problems
 
 

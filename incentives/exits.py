@@ -13,14 +13,16 @@ import sys
 import click
 
 from incentives.register.store import RegisterError
+from incentives.words import say
 
 EXIT_INPUT = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 
 
-def guarded(action):
-    """No traceback reaches a finance user; CALC_DEBUG=1 shows it to a developer."""
+def guarded(action, language: str = "en"):
+    """No traceback reaches a finance user; CALC_DEBUG=1 shows it to a developer. What it
+    says, it says in `language`."""
     try:
         return action()
     except (click.ClickException, click.exceptions.Exit, click.Abort):
@@ -31,6 +33,6 @@ def guarded(action):
     except Exception as ex:  # a bug, not bad input: bad input is reported as problems
         if os.environ.get("CALC_DEBUG"):
             raise
-        click.echo(f"calc: internal error: {type(ex).__name__}: {ex} (set CALC_DEBUG=1 for details, "
-                   "and please report it)", err=True)
+        told = say("exits.internal", {"kind": type(ex).__name__, "error": str(ex)}, language)
+        click.echo(f"calc: {told}", err=True)
         sys.exit(EXIT_INTERNAL)

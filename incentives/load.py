@@ -28,9 +28,9 @@ import polars as pl
 
 from incentives import processes, records, schema
 from incentives.model import InputFile, Inputs
-from incentives.problems import Problem, Source, error, note
+from incentives.problems import Problem, Source, error, note, said
 from incentives.read import guard
-from incentives.read.table import Raw, Table, read_raw, read_raws, tables_from_raws
+from incentives.read.table import Raw, Table, read_raw, read_raws, read_table, tables_from_raws
 from incentives.read.workbook import open_book
 
 READERS = min(4, os.cpu_count() or 1)
@@ -44,14 +44,14 @@ NAMED_KINDS = tuple(k for k in guard.KINDS if k != ".csv")  # program, roster an
 
 def aside(name: str) -> str | None:
     """What a file calc does not read is, when it may lie in the input folder: a note's
-    words, or None when it is an error to be there."""
+    message (its value `name`, the workbook a lock file stands for), or None when it is an
+    error to be there."""
     if name.startswith("~$"):
-        return (f"Excel lock file: {name[2:]} is open in Excel and may hold unsaved changes; "
-                "calc read the file as last saved")
+        return "load.lock_file"
     if name.startswith("."):
-        return "hidden, not read"
+        return "load.hidden_file"
     if name.casefold().startswith("readme"):
-        return "README, not read"
+        return "load.readme"
     return None
 
 
@@ -73,15 +73,14 @@ def find_inputs(folder: Path) -> tuple[list[tuple[Path, schema.Workbook]], list[
         for path in sorted(directory.iterdir(), key=lambda p: p.name):
             rel = _rel(folder, path)
             if (words := aside(path.name)) is not None:
-                problems.append(note(Source(rel), words))
+                problems.append(note(Source(rel), words, name=path.name[2:]))
                 continue
             target = _inside(root, path, rel, problems)
             if target is None:
                 continue
             if target.is_dir():
                 if book is not None and target in seen:
-                    problems.append(error(Source(rel), "is a link to a folder that holds it: its files would be "
-                                          "read twice", "delete the link"))
+                    problems.append(error(Source(rel), "load.link_loop"))
                 elif (inner := subfolder(rel, path.name, book, problems)) is not None:
                     walk(path, inner, seen | {target})
                 continue
@@ -100,9 +99,7 @@ def subfolder(rel: str, name: str, book: schema.Workbook | None, problems: list[
         return book
     if name.casefold() in FOLDERS:
         return FOLDERS[name.casefold()]
-    problems.append(error(Source(rel), "is a folder calc does not read",
-                          "move it out of the input folder; sales reports go in sales/, "
-                          "opportunity reports in opportunities/"))
+    problems.append(error(Source(rel), "load.folder_not_read"))
     return None
 
 
@@ -117,12 +114,10 @@ def placed(rel: str, path, name: str, book: schema.Workbook | None,
     elif book is not None and suffix in guard.KINDS:
         found.setdefault(book.pattern, []).append((rel, path))
     elif book is not None:
-        problems.append(error(Source(rel), f"is not a workbook calc reads ({WORKBOOK_TYPES})",
-                              "save it as .xlsx, or move it out of the input folder"))
+        problems.append(error(Source(rel), "load.not_a_workbook", kinds=WORKBOOK_TYPES))
     else:
         expected = ", ".join(b.pattern for b in schema.WORKBOOKS)
-        problems.append(error(Source(rel), "is not an input of calc",
-                              f"the input folder holds {expected}; move anything else out of it"))
+        problems.append(error(Source(rel), "load.not_an_input", expected=expected))
 
 
 def jobs_of(found: dict[str, list[tuple[str, object]]], problems: list[Problem]) -> tuple[list, list[Problem]]:
@@ -132,13 +127,12 @@ def jobs_of(found: dict[str, list[tuple[str, object]]], problems: list[Problem])
     for book in schema.WORKBOOKS:
         files = sorted(found.get(book.pattern, []), key=lambda f: f[0])
         if "/" not in book.pattern and len(files) > 1:
-            problems.append(error(Source(files[0][0]), "is given more than once: "
-                                  + ", ".join(rel for rel, _ in files), "keep one of them"))
+            problems.append(error(Source(files[0][0]), "load.given_twice",
+                                  paths=", ".join(rel for rel, _ in files)))
             files = files[:1]
         if not files and book.required:
-            problems.append(error(Source(book.pattern), "input workbook is missing",
-                                  f"put {book.en.lower().rstrip('.')} in {book.pattern} "
-                                  f"(a blank one: `calc templates`)"))
+            problems.append(error(Source(book.pattern), "load.book_missing", what=said("load.book:" + book.pattern),
+                                  pattern=book.pattern))
         jobs += [(path, book) for _, path in files]
     return jobs, problems
 
@@ -149,15 +143,13 @@ def _inside(root: Path, path: Path, rel: str, problems: list[Problem]) -> Path |
     try:
         target = path.resolve(strict=True)
     except (OSError, RuntimeError):  # a dangling link, or one that loops
-        problems.append(error(Source(rel), "is a link that leads nowhere (its target is missing or loops)",
-                              "replace the link with the file itself, or delete it"))
+        problems.append(error(Source(rel), "load.link_nowhere"))
         return None
     if path.is_symlink() and not target.is_relative_to(root):
-        problems.append(error(Source(rel), f"is a link to {target}, outside the input folder",
-                              "copy the file into the input folder instead of linking to it"))
+        problems.append(error(Source(rel), "load.link_outside", target=str(target)))
         return None
     if not (target.is_file() or target.is_dir()):
-        problems.append(error(Source(rel), "is not a regular file", "move it out of the input folder"))
+        problems.append(error(Source(rel), "load.not_a_file"))
         return None
     return target
 
@@ -191,9 +183,8 @@ def _open(folder: Path | str, path: Path | str, book: schema.Workbook) -> _Opene
             try:
                 local, version = storage.fetch(path, Path(tmp))
             except storage.Unreadable as ex:
-                return _Opened(InputFile(rel, "", 0, (), 0), (error(Source(rel), f"could not be fetched from {path} "
-                                                                    f"({ex})", "check that the object is there and "
-                                                                    "that this machine may read it"),), ())
+                return _Opened(InputFile(rel, "", 0, (), 0), (error(Source(rel), "load.not_fetched", url=str(path),
+                                                                    cause=str(ex)),), ())
             opened = _open_file(rel, local, book)
         return replace(opened, info=replace(opened.info, version=version))
     return _open_file(_rel(folder, path), path, book)
@@ -206,7 +197,7 @@ def _open_file(rel: str, path: Path, book: schema.Workbook) -> _Opened:
     opened = open_book(path, rel)
     if isinstance(opened, Problem):
         return _Opened(info, (opened,), ())
-    notes = [note(Source(rel, name), "hidden sheet ignored") for name in opened.hidden]
+    notes = [note(Source(rel, name), "load.hidden_sheet") for name in opened.hidden]
     sheets = []
     for sheet in book.sheets:
         if sheet is schema.SALES:  # every visible sheet holding sales lines
@@ -215,10 +206,29 @@ def _open_file(rel: str, path: Path, book: schema.Workbook) -> _Opened:
             raw, found = read_raw(opened, sheet)
             sheets.append((sheet, raw, tuple(found)))
     read = {p.source.sheet for _, _, found in sheets for p in found} | {r.source.sheet for _, r, _ in sheets if r}
-    notes += [note(p.source, f"{p.message}; calc does not read this sheet, so they do no harm")
+    notes += [note(p.source, "load.formulas_harmless", found=p.said)
               for p in opened.formulas if p.source.sheet not in read]
     names = opened.sheets or tuple(r.source.sheet for _, r, _ in sheets if r)  # a CSV's: the sheet read
     return _Opened(replace(info, sheets=names), tuple(notes), tuple(sheets))
+
+
+def program_language(folder: Path | str) -> str | None:
+    """The `language` setting of the folder's program.xlsx, read from its Program sheet alone:
+    the terminal speaks it from a run's first line, before the folder is read (and when the
+    run stops on an error). None when there is no such workbook, it cannot be read, or the
+    inputs are a URL (their objects are fetched by the run itself)."""
+    if not isinstance(folder, Path):
+        return None
+    named = [p for p in (sorted(folder.iterdir()) if folder.is_dir() else [])
+             if p.stem.casefold() == "program" and p.suffix.casefold() in NAMED_KINDS and p.is_file()]
+    if not named:
+        return None
+    book = open_book(named[0], named[0].name)
+    if isinstance(book, Problem):
+        return None
+    table, _ = read_table(book, schema.PROGRAM)
+    settings, _ = records.read_program(table)
+    return settings.get("language") if table is not None else None
 
 
 def read_book(folder: Path, path: Path, book: schema.Workbook

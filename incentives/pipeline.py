@@ -24,11 +24,11 @@ from incentives import __version__, aggregate, bonuses, earlier, rates, reconcil
 from incentives.basis import basis, ledger_folder
 from incentives.classify import classify
 from incentives.convert import to_base
-from incentives.load import load
+from incentives.load import load, program_language
 from incentives.model import Inputs
 from incentives.periods import Period
 from incentives.problems import Problem, Source, error
-from incentives.register.close import Closing, Verified, close_run, verify
+from incentives.register.close import Closing, Verified, close_run, run_language, verify
 from incentives.register.manifest import run_id, write_manifest
 from incentives.register.store import Register
 from incentives.review import TierReview, review
@@ -177,12 +177,22 @@ def close(run_dir: Path | str, register: Path, adopt: bool = False) -> Closing:
     if is_url(run_dir):
         copy = register.parent / "runs" / run_dir.partition("://")[2].strip("/")
         if adopt:
-            return Closing((error(Source(run_dir), "cannot be adopted: a run on object storage is one calc wrote, "
-                                  "with its manifest", "close it without --adopt"),), register)
+            return Closing((error(Source(run_dir), "storage.no_adopt"),), register)
         if not copy.exists() and (refusal := storage.local_copy(run_dir, copy)) is not None:
             return Closing((refusal,), register)
         run_dir = copy
     return close_run(run_dir, register, adopt)
+
+
+def language(folder: Path) -> str | None:
+    """The program's `language` setting, read before a run reads the folder: the terminal speaks it."""
+    return program_language(folder)
+
+
+def close_language(run_dir: Path | str) -> str | None:
+    """The `language` setting of the program of a run folder, as its audit records it (None for a
+    run at a URL: it is read only once downloaded)."""
+    return None if is_url(run_dir) else run_language(Path(run_dir))
 
 
 def register_entries(register: Path, program_id: str | None = None):

@@ -18,8 +18,9 @@ import polars as pl
 
 from incentives.classify import INCLUDED, REASONS
 from incentives.model import InputFile
-from incentives.money import fmt, plain
-from incentives.problems import Problem, Source, error
+from incentives.money import plain
+from incentives.problems import Problem, Said, Source, error, said
+from incentives.words import Joined, Number
 
 TOTAL = "(total)"
 ZERO = Decimal(0)
@@ -108,13 +109,21 @@ def check(rows: tuple[Balance, ...]) -> list[Problem]:
 
 
 def excluded_words(lines: pl.DataFrame, currency: str) -> str:
-    """The excluded lines in a few words, reasons in the contract's order, or "" when
+    """The excluded lines in a few English words, reasons in the contract's order, or "" when
     every line is included: "14 lines, 17,434.95 KZT excluded: UNKNOWN_PARTNER 14"."""
+    said_ = excluded_said(lines, currency)
+    return said_.text() if said_ else ""
+
+
+def excluded_said(lines: pl.DataFrame, currency: str) -> Said | None:
+    """`excluded_words` as a message, to be told in the reader's language; None when every
+    line is included."""
     out = lines.filter(pl.col("outcome") != INCLUDED)
     if not out.height:
-        return ""
+        return None
     counts = dict(out.group_by("outcome").len().iter_rows())
     amount = out["base_amount"].sum()
-    by_reason = ", ".join(f"{code} {counts[code]:,}" for code, _ in REASONS if code in counts)
-    return (f"{out.height:,} line{'s' if out.height != 1 else ''}, {fmt(amount if amount is not None else ZERO)} "
-            f"{currency} excluded: {by_reason}")
+    by_reason = tuple(said("reconcile.reason", code=code, count=Number(counts[code]))
+                      for code, _ in REASONS if code in counts)
+    return said("reconcile.excluded_one" if out.height == 1 else "reconcile.excluded", count=Number(out.height),
+                amount=Number(amount if amount is not None else ZERO, 2), currency=currency, reasons=Joined(by_reason))

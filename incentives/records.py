@@ -15,8 +15,9 @@ from incentives import schema
 from incentives.model import (Bonus, ChannelRule, Exclusion, FxRate, Partner, Program, RateBand, Requirement, Status,
                               Tier, TierChange)
 from incentives.money import plain
-from incentives.problems import Problem, Source, error, note
+from incentives.problems import Problem, Source, error, note, said
 from incentives.read import values
+from incentives.words import Joined
 from incentives.read.table import ROW, Table, repeated
 
 
@@ -63,11 +64,10 @@ def read_program(table: Table | None) -> tuple[dict, list[Problem]]:
         setting = by_key.get(schema.normalize_word(key))
         where = table.at(source.row, "key")
         if setting is None:
-            problems.append(note(where, f"setting {key!r} is not used"))
+            problems.append(note(where, "load.setting_unused", key=key))
             continue
         if setting.key in seen:
-            problems.append(error(where, f"setting {setting.key!r} is given twice (also row {seen[setting.key].row})",
-                                  "keep one row"))
+            problems.append(error(where, "load.setting_twice", key=setting.key, row=seen[setting.key].row))
             continue
         seen[setting.key] = source
         raw = row["value"]
@@ -76,19 +76,19 @@ def read_program(table: Table | None) -> tuple[dict, list[Problem]]:
         try:
             settings[setting.key] = values.parse(raw, setting.as_column())
         except values.BadValue as ex:
-            problems.append(error(table.at(source.row, "value"), f'{setting.key} "{raw}" {ex.message}', ex.hint))
+            problems.append(error(table.at(source.row, "value"), "table.cell", ex.hinted, column=setting.key,
+                                  value=raw, why=ex.said))
     for setting in schema.PROGRAM_SETTINGS:
         if setting.key in settings:
             continue
         if not setting.required:
             settings[setting.key] = values.parse(setting.default, setting.as_column())
         elif setting.key in seen:
-            problems.append(error(table.at(seen[setting.key].row, "value"), f"setting {setting.key!r} has no value",
-                                  f"e.g. {setting.example}"))
+            problems.append(error(table.at(seen[setting.key].row, "value"), "load.setting_blank", key=setting.key,
+                                  example=setting.example))
         else:
-            found = ", ".join(sorted(seen)) or "none"
-            problems.append(error(table.source, f"setting {setting.key!r} is missing; settings found: {found}",
-                                  f"add a row {setting.key} | {setting.example}"))
+            problems.append(error(table.source, "load.setting_missing", key=setting.key,
+                                  found=Joined(tuple(sorted(seen))), example=setting.example))
     return settings, problems
 
 

@@ -64,8 +64,7 @@ def find_inputs(url: str) -> tuple[list[tuple[str, object]], list[Problem]]:
     try:
         fs, root = _fs(base)
     except (ImportError, ValueError) as ex:
-        return [], [error(Source(url), f"cannot be read ({ex})",
-                          "install calc-incentives[cluster] for s3:// URLs, or give a local folder")]
+        return [], [error(Source(url), "storage.no_extra", cause=str(ex))]
 
     def walk(directory: str, book) -> None:
         try:
@@ -77,7 +76,7 @@ def find_inputs(url: str) -> tuple[list[tuple[str, object]], list[Problem]]:
             if not rel:  # some stores list a folder's own marker object
                 continue
             if (words := load.aside(name)) is not None:
-                problems.append(note(Source(rel), words))
+                problems.append(note(Source(rel), words, name=name[2:]))
             elif entry["type"] == "directory":
                 if (inner := load.subfolder(rel, name, book, problems)) is not None:
                     walk(entry["name"].rstrip("/"), inner)
@@ -87,10 +86,9 @@ def find_inputs(url: str) -> tuple[list[tuple[str, object]], list[Problem]]:
     try:
         walk(root, None)
     except Exception as ex:  # credentials, endpoint, permissions: the store's errors differ by protocol
-        return [], [error(Source(url), f"cannot be listed ({type(ex).__name__}: {ex})",
-                          "check the URL and this machine's credentials for the store")]
+        return [], [error(Source(url), "storage.not_listed", cause=f"{type(ex).__name__}: {ex}")]
     if not found and not problems:  # as a folder that is not there: no list of missing workbooks
-        return [], [error(Source(url), "holds no objects", "check the bucket and the prefix of the input URL")]
+        return [], [error(Source(url), "storage.empty")]
     return load.jobs_of(found, problems)
 
 
@@ -134,8 +132,7 @@ def check_out(out: str, input_url: str | Path) -> Problem | None:
         return None
     given, inputs = out.rstrip("/") + "/", str(input_url).rstrip("/") + "/"
     if is_url(str(input_url)) and (given.startswith(inputs) or inputs.startswith(given)):
-        return error(Source(f"--out {out}"), "is inside or holds the input URL, which calc must not change",
-                     "pass --out another prefix, e.g. s3://bucket/runs/<program>/<period>")
+        return error(Source(f"--out {out}"), "storage.out_input")
     return None
 
 
@@ -158,16 +155,14 @@ def write_run(out: str, run_id: str, fill: Callable[[Path], None]) -> tuple[str,
     try:
         fs, root = _fs(url)
         if fs.isfile(f"{root}/{MANIFEST}"):
-            raise WriteFailed(error(where, "holds this run already, complete (same inputs, period, calc version "
-                                    "and register head)", "use it; or delete the prefix to write the run again"))
+            raise WriteFailed(error(where, "storage.run_there"))
         if fs.exists(root):
             fs.rm(root, recursive=True)
-            notes.append(note(where, "removed what an upload of this run killed before its manifest had left"))
+            notes.append(note(where, "storage.removed_partial"))
     except WriteFailed:
         raise
     except Exception as ex:  # the store: credentials, endpoint, permissions
-        raise WriteFailed(error(where, f"could not be read ({type(ex).__name__}: {ex})",
-                                "check the URL and this machine's credentials for the store")) from ex
+        raise WriteFailed(error(where, "storage.not_read", cause=f"{type(ex).__name__}: {ex}")) from ex
     with tempfile.TemporaryDirectory(prefix="calc-run-") as tmp:
         staging = Path(tmp) / "run"
         staging.mkdir()
@@ -179,8 +174,7 @@ def write_run(out: str, run_id: str, fill: Callable[[Path], None]) -> tuple[str,
                 os.kill(os.getpid(), signal.SIGKILL)
             fs.put_file(str(staging / MANIFEST), f"{root}/{MANIFEST}")  # last: the run is complete now
         except Exception as ex:
-            raise WriteFailed(error(where, f"could not be written ({type(ex).__name__}: {ex}); without its "
-                                    f"{MANIFEST} the prefix is not a run", "run again")) from ex
+            raise WriteFailed(error(where, "storage.not_written", cause=f"{type(ex).__name__}: {ex}", manifest=MANIFEST)) from ex
     return url, notes
 
 
@@ -190,9 +184,8 @@ def local_copy(url: str, folder: Path) -> Problem | None:
     try:
         fs, root = _fs(url)
         if not fs.isfile(f"{root}/{MANIFEST}"):
-            what = "holds no objects" if not fs.exists(root) else f"has no {MANIFEST}, so it is not a complete run"
-            return error(Source(url), what, "a run killed while uploading leaves a prefix without one: run the "
-                         "period again and use the new run's URL")
+            return error(Source(url), "storage.no_run_objects" if not fs.exists(root) else "storage.no_manifest",
+                         "storage.no_manifest/hint", manifest=MANIFEST)
         names = [p for p in fs.find(root) if not p.endswith("/")]
         # downloaded beside, then renamed: a copy killed half-way is never taken for the run
         staging = folder.parent / f".{folder.name}.calc-new"
@@ -200,6 +193,5 @@ def local_copy(url: str, folder: Path) -> Problem | None:
         fs.get(names, [str(staging / p[len(root) + 1:]) for p in names])
         os.rename(staging, folder)
     except Exception as ex:
-        return error(Source(url), f"could not be read ({type(ex).__name__}: {ex})",
-                     "check the URL and this machine's credentials for the store")
+        return error(Source(url), "storage.not_read", cause=f"{type(ex).__name__}: {ex}")
     return None

@@ -24,7 +24,8 @@ import polars as pl
 from incentives import schema
 from incentives.model import Inputs
 from incentives.periods import Period
-from incentives.problems import Problem, Source, error, note
+from incentives.problems import Problem, Said, Source, error, note, said
+from incentives.words import Joined, Number
 from incentives.tiers import histories as tier_histories, tier_on
 
 _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
@@ -36,30 +37,36 @@ _RESERVED = {"con", "prn", "aux", "nul", "conin$", "conout$", *(f"{d}{n}" for d 
 PROGRAM_SHEET = Source("program.xlsx", "Program")
 NAME_BYTES = 100  # a statement's file name is the id and .xlsx: far below every file system's 255
 # Invisible or unstable in a file name: control, format (bidi, zero-width), private-use, surrogate
-_HIDDEN = {"Cc": "a control character", "Cf": "a format character (bidi or zero-width)",
-           "Co": "a private-use character", "Cs": "a lone surrogate"}
+_HIDDEN = {category: said("validate.char:" + category) for category in ("Cc", "Cf", "Co", "Cs")}
 
 
 def unsafe_file_name(name: str) -> str | None:
     """Why `name` (as its NFC form, the statement's file name) cannot be a portable file name
-    in the output folder, or None."""
+    in the output folder, in English, or None."""
+    why = why_unsafe(name)
+    return why.text() if why else None
+
+
+def why_unsafe(name: str) -> Said | None:
+    """`unsafe_file_name`'s reason as a message, to be told in the reader's language."""
     name = unicodedata.normalize("NFC", name)
     if not name:
-        return "is empty"
+        return said("validate.name_empty")
     for ch in name:
         what = _HIDDEN.get(unicodedata.category(ch))
         if what is None and (0xFDD0 <= ord(ch) <= 0xFDEF or ord(ch) & 0xFFFE == 0xFFFE):
-            what = "a noncharacter"
+            what = said("validate.char:noncharacter")
         if what:
-            return f"holds U+{ord(ch):04X} {unicodedata.name(ch, '')}, {what}".replace(" ,", ",")
+            named = unicodedata.name(ch, "")
+            return said("validate.name_char", code=f"U+{ord(ch):04X}" + (f" {named}" if named else ""), what=what)
     if any(ch in name for ch in '/\\:*?"<>|'):
-        return 'must not contain / \\ : * ? " < > |'
+        return said("validate.name_slash")
     if name.strip(". ") != name or ".." in name:
-        return "must not start or end with a dot or space, nor contain '..'"
+        return said("validate.name_dots")
     if name.split(".")[0].rstrip(" ").casefold() in _RESERVED:
-        return "is a reserved device name on Windows, with or without an extension"
+        return said("validate.name_device")
     if len(name.encode("utf-8")) > NAME_BYTES:
-        return f"is {len(name.encode('utf-8'))} bytes in UTF-8, more than {NAME_BYTES}"
+        return said("validate.name_long", size=len(name.encode("utf-8")), most=NAME_BYTES)
     return None
 
 
@@ -71,14 +78,13 @@ def _caseless(name: str) -> str:
 def program_settings(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
     p = inputs.program
     if not _SAFE_ID.fullmatch(p.program_id) or ".." in p.program_id:
-        yield error(PROGRAM_SHEET, f"program_id {p.program_id!r} is not usable in a path",
-                    "use letters, digits, - and _ only, e.g. intelligent-platforms")
+        yield error(PROGRAM_SHEET, "validate.program_id", value=p.program_id)
     if not (p.unit == "points" or _CODE.fullmatch(p.unit)):
-        yield error(PROGRAM_SHEET, f"unit {p.unit!r} is neither a currency code nor points", "e.g. KZT or points")
+        yield error(PROGRAM_SHEET, "validate.unit", value=p.unit)
     if not _CODE.fullmatch(p.base_currency):
-        yield error(PROGRAM_SHEET, f"base_currency {p.base_currency!r} is not a currency code", "e.g. KZT")
+        yield error(PROGRAM_SHEET, "validate.base_currency", value=p.base_currency)
     if not 2000 <= p.year <= 2100:
-        yield error(PROGRAM_SHEET, f"year {p.year} is not a program year", "e.g. 2026")
+        yield error(PROGRAM_SHEET, "validate.year", year=p.year)
 
 
 def period_fits_program(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
@@ -86,11 +92,11 @@ def period_fits_program(inputs: Inputs, period: Period | None) -> Iterable[Probl
     if period is None:
         return
     if period.kind != p.period:
-        yield error(PROGRAM_SHEET, f"--period {period} is a {period.kind}, but the program settles by {p.period}",
-                    f"run with a {p.period} of {p.year}")
+        yield error(PROGRAM_SHEET, "validate.period_kind", period=str(period), year=p.year,
+                    kind=said("validate.kind:" + period.kind), settles=said("validate.by:" + p.period),
+                    one=said("validate.one:" + p.period))
     elif period.year != p.year:
-        yield error(PROGRAM_SHEET, f"--period {period} is not in the program year {p.year}",
-                    "run a period of the program year, or change year in program.xlsx")
+        yield error(PROGRAM_SHEET, "validate.period_year", period=str(period), year=p.year)
 
 
 def rate_bands(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
@@ -99,33 +105,31 @@ def rate_bands(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
     seen: dict[tuple[str, Decimal], Source] = {}
     for band in program.bands:
         if band.tier != "*" and tiers and band.tier not in tiers:
-            yield error(band.source, f"rate band for tier {band.tier!r}, which the Tiers sheet does not list",
-                        "use a tier of the Tiers sheet, or * for every tier")
+            yield error(band.source, "validate.band_tier", tier=band.tier)
         if not Decimal(0) <= band.rate <= Decimal(1):
-            yield error(band.source, f"rate {band.rate} is not a fraction between 0 and 1", "4% is written 0.04")
+            yield error(band.source, "validate.band_rate", rate=band.rate)
         if band.over < 0:
-            yield error(band.source, f"over {band.over} is negative", "bands start at 0")
+            yield error(band.source, "validate.band_over", over=band.over)
         if (band.tier, band.over) in seen:
-            yield error(band.source, f"a second band for tier {band.tier!r} over {band.over} "
-                        f"(first at row {seen[band.tier, band.over].row})", "keep one")
+            yield error(band.source, "validate.band_twice", tier=band.tier, over=band.over,
+                        row=seen[band.tier, band.over].row)
         seen.setdefault((band.tier, band.over), band.source)
     if not program.bands:
-        yield error(Source("program.xlsx", "RateBands"), "no rate bands", "add at least a row *, 0, <rate>")
+        yield error(Source("program.xlsx", "RateBands"), "validate.no_bands")
     used = {t.name for t in program.tiers} | {p.tier for p in inputs.partners} | {c.tier for c in inputs.tier_history}
     for tier in sorted(used):
         if program.bands and not program.bands_for(tier):
-            yield error(Source("program.xlsx", "RateBands"), f"tier {tier!r} has no rate band and there is no * band",
-                        "add bands for it, or * bands for every tier")
+            yield error(Source("program.xlsx", "RateBands"), "validate.tier_no_band", tier=tier)
 
 
 def tiers(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
     seen: dict[str, Source] = {}
     for tier in inputs.program.tiers:
         if tier.name in seen:
-            yield error(tier.source, f"tier {tier.name!r} is listed twice (also row {seen[tier.name].row})", "keep one")
+            yield error(tier.source, "validate.tier_twice", tier=tier.name, row=seen[tier.name].row)
         seen.setdefault(tier.name, tier.source)
         if tier.rank < 1:
-            yield error(tier.source, f"rank {tier.rank} of tier {tier.name!r} is below 1", "1 is the entry level")
+            yield error(tier.source, "validate.rank", rank=tier.rank, tier=tier.name)
 
 
 def partners(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
@@ -135,18 +139,16 @@ def partners(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
     for partner in inputs.partners:
         pid = partner.partner_id
         if pid in seen:
-            yield error(partner.source, f"partner_id {pid!r} is listed twice (also {seen[pid]})",
-                        "a partner has one row in the roster")
+            yield error(partner.source, "validate.partner_twice", pid=pid, first=seen[pid])
         seen.setdefault(pid, partner.source)
         if tiers_ and partner.tier not in tiers_:
-            yield error(partner.source, f"tier {partner.tier!r} of {pid} is not in the program's Tiers sheet",
-                        "tiers: " + ", ".join(sorted(tiers_)))
+            yield error(partner.source, "validate.partner_tier", tier=partner.tier, pid=pid,
+                        tiers=", ".join(sorted(tiers_)))
         if partner.renewed_on is not None and partner.renewed_on < partner.registered_on:
-            yield error(partner.source, f"renewed_on {partner.renewed_on} of {pid} is before its registered_on "
-                        f"{partner.registered_on}", "a membership is renewed after it began")
+            yield error(partner.source, "validate.renewed_before", renewed=partner.renewed_on, pid=pid,
+                        registered=partner.registered_on)
         if partner.parent_id and partner.parent_id not in ids:
-            yield error(partner.source, f"parent_id {partner.parent_id!r} of {pid} is not in the roster",
-                        "name the partner_id of its distributor, or leave it blank")
+            yield error(partner.source, "validate.parent", parent=partner.parent_id, pid=pid)
 
 
 def tier_history(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
@@ -158,15 +160,14 @@ def tier_history(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
     for change in inputs.tier_history:
         pid = change.partner_id
         if pid not in roster:
-            yield error(change.at("partner_id"), f"partner {pid!r} is not in the Partners sheet",
-                        "a tier change is of a roster partner: add it there, or remove this row")
+            yield error(change.at("partner_id"), "validate.history_partner", pid=pid)
         if tiers_ and change.tier not in tiers_:
-            yield error(change.at("tier"), f"tier {change.tier!r} of {pid} is not in the program's Tiers sheet",
-                        "tiers: " + ", ".join(sorted(tiers_)))
+            yield error(change.at("tier"), "validate.partner_tier", tier=change.tier, pid=pid,
+                        tiers=", ".join(sorted(tiers_)))
         key = (pid, change.effective_from)
         if key in seen:
-            yield error(change.at("effective_from"), f"partner {pid} has a second row effective {change.effective_from} (also "
-                        f"row {seen[key].row})", "a partner has one tier on a day: keep one row")
+            yield error(change.at("effective_from"), "validate.history_twice", pid=pid, day=change.effective_from,
+                        row=seen[key].row)
         seen.setdefault(key, change.source)
     year_start = dt.date(inputs.program.year, 1, 1)
     for pid, rows in tier_histories(inputs).items():
@@ -175,15 +176,13 @@ def tier_history(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
             continue
         needed = max(year_start, partner.registered_on)
         if rows[0].effective_from > needed:
-            yield error(rows[0].at("effective_from"), f"partner {pid} has no TierHistory row in effect on {needed} (its first is "
-                        f"effective {rows[0].effective_from}), so its tier before then is unknown",
-                        f"add a row {pid} | <its tier then> | {needed} (or earlier)")
+            yield error(rows[0].at("effective_from"), "validate.history_late", pid=pid, needed=needed,
+                        first=rows[0].effective_from)
         if period is not None and (not tiers_ or tiers_ >= {c.tier for c in rows}):  # an unknown tier is an error
             now = tier_on(rows, period.end)
             if now != partner.tier:
-                yield note(partner.source, f"tier {partner.tier!r} of {pid} in the Partners sheet is not used for "
-                           f"rating: its TierHistory gives {now!r} on {period.end}, and each line earns under the "
-                           "tier in effect on its date", "bring the Partners sheet's tier up to date")
+                yield note(partner.source, "validate.roster_tier_unused", tier=partner.tier, pid=pid, now=now,
+                           day=period.end)
 
 
 def portable_partner_ids(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
@@ -194,15 +193,12 @@ def portable_partner_ids(inputs: Inputs, period: Period | None) -> Iterable[Prob
         pid = partner.partner_id
         s = partner.source
         cell = Source(s.file, s.sheet, s.row, partner.id_column)
-        if why := unsafe_file_name(pid):
-            yield error(cell, f"partner_id {pid!r} {why}",
-                        "it names the partner's statement file: use letters, digits, - and _")
+        if why := why_unsafe(pid):
+            yield error(cell, "validate.partner_file", pid=pid, why=why)
             continue
         first, where = seen.setdefault(_caseless(pid), (pid, cell))
         if first != pid:
-            yield error(cell, f"partner_id {pid!r} and {first!r} ({where}) are one file name on Windows and "
-                        "macOS, which ignore case and Unicode normalization",
-                        "give one of them another id: each names the partner's statement file")
+            yield error(cell, "validate.partner_same_file", pid=pid, first=first, where=where)
 
 
 TIER1_EXCLUSIVE = ("distributor", "value_added_partner")
@@ -216,9 +212,9 @@ def one_tier1_role_per_company(inputs: Inputs, period: Period | None) -> Iterabl
             continue
         first = seen.setdefault(partner.company_id, partner)
         if first is not partner and first.role != partner.role:
-            yield error(partner.source, f"company {partner.company_id} is a {partner.role} ({partner.partner_id}) "
-                        f"and a {first.role} ({first.partner_id}, {first.source})",
-                        "a distributor cannot also be a value-added partner: keep one role")
+            yield error(partner.source, "validate.two_roles", company=partner.company_id,
+                        role=partner.role, pid=partner.partner_id, first_role=first.role,
+                        first=first.partner_id, where=first.source)
 
 
 def requirements(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
@@ -226,11 +222,9 @@ def requirements(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
     columns = {c.name for c in schema.PARTNERS.columns} | {k for p in inputs.partners for k, _ in p.attributes}
     for req in inputs.program.requirements:
         if req.tier not in tiers_:
-            yield error(req.source, f"requirement for tier {req.tier!r}, which neither the Tiers nor the Statuses "
-                        "sheet lists")
+            yield error(req.source, "validate.requirement_tier", tier=req.tier)
         if req.attribute not in columns:
-            yield error(req.source, f"attribute {req.attribute!r} is not a column of the roster",
-                        "add the column to partners.xlsx; roster columns: " + ", ".join(sorted(columns)))
+            yield error(req.source, "validate.attribute", attribute=req.attribute, columns=", ".join(sorted(columns)))
 
 
 def renewals(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
@@ -242,10 +236,10 @@ def renewals(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
     lapsed = [p.partner_id for p in inputs.partners if p.registered_on.year < program.year
               and (p.renewed_on is None or p.renewed_on.year not in (program.year - 1, program.year))]
     if lapsed:
-        shown = ", ".join(lapsed[:10]) + (f" and {len(lapsed) - 10} more" if len(lapsed) > 10 else "")
-        yield note(Source("partners.xlsx", "Partners"), f"membership = calendar_year: {len(lapsed)} partner(s) "
-                   f"registered before {program.year} have no renewal for it ({shown}): their lines are "
-                   "OUTSIDE_MEMBERSHIP", "enter the renewal date in renewed_on if one was agreed")
+        shown = said("guard.cells", cells=", ".join(lapsed[:10]),
+                     more=said("guard.more", count=Number(len(lapsed) - 10)) if len(lapsed) > 10 else "")
+        yield note(Source("partners.xlsx", "Partners"), "validate.lapsed", count=len(lapsed), year=program.year,
+                   shown=shown)
 
 
 def statuses(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
@@ -256,31 +250,30 @@ def statuses(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
     seen: set[str] = set()
     for status in inputs.program.statuses:
         if status.name in tiers_:
-            yield error(status.source, f"status {status.name!r} is also a tier of the Tiers sheet",
-                        "a status is held beside a tier: remove it from one of the two sheets")
+            yield error(status.source, "validate.status_is_tier", status=status.name)
         if status.name in seen:
-            yield error(status.source, f"status {status.name!r} is listed twice", "keep one row")
+            yield error(status.source, "validate.status_twice", status=status.name)
         seen.add(status.name)
         for tier in status.tiers:
             if tier not in tiers_:
-                yield error(status.source, f"status {status.name!r} names tier {tier!r}, which the Tiers sheet "
-                            "does not list", "tiers: " + ", ".join(sorted(tiers_)))
+                yield error(status.source, "validate.status_tier", status=status.name, tier=tier,
+                            tiers=", ".join(sorted(tiers_)))
     for partner in inputs.partners:
         for held in partner.statuses:
             if held not in known:
-                yield error(partner.source, f"status {held!r} of {partner.partner_id} is not in the program's "
-                            "Statuses sheet", "statuses: " + (", ".join(sorted(known)) or "none"))
+                yield error(partner.source, "validate.partner_status", status=held, pid=partner.partner_id,
+                            statuses=Joined(tuple(sorted(known))))
 
 
 def fx_rates(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
     seen: dict[tuple[str, str], tuple] = {}
     for fx in inputs.fx_rates:
         if fx.rate <= 0:
-            yield error(fx.source, f"rate {fx.rate} for {fx.currency} {fx.month} is not positive")
+            yield error(fx.source, "validate.fx_positive", rate=fx.rate, currency=fx.currency, month=fx.month)
         first = seen.setdefault((fx.currency, fx.month), (fx.rate, fx.source))
         if first[1] != fx.source and first[0] != fx.rate:
-            yield error(fx.source, f"a second rate for {fx.currency} {fx.month}: {fx.rate} (first {first[0]} at "
-                        f"row {first[1].row})", "keep one rate per currency and month")
+            yield error(fx.source, "validate.fx_twice", currency=fx.currency, month=fx.month, rate=fx.rate,
+                        first=first[0], row=first[1].row)
     have = set(seen) | {(inputs.program.base_currency, None)}
     needed = (inputs.sales.filter(pl.col("currency") != inputs.program.base_currency)
               .with_columns(pl.col("invoice_date").dt.strftime("%Y-%m").alias("month"))
@@ -289,11 +282,10 @@ def fx_rates(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
               .sort("currency", "month"))
     for r in needed.iter_rows(named=True):
         if (r["currency"], r["month"]) not in have:
-            others = f" and {r['lines'] - 1} other line(s)" if r["lines"] > 1 else ""
-            yield error(Source("fx_rates.xlsx", "Rates"),
-                        f"no rate for {r['currency']} {r['month']}, needed by {Source(r['file'], r['sheet'], r['row'])}"
-                        f"{others}", f"add a row {r['currency']} | {r['month']} | <{inputs.program.base_currency} "
-                        f"per 1 {r['currency']}>")
+            others = said("validate.other_lines", count=Number(r["lines"] - 1)) if r["lines"] > 1 else ""
+            yield error(Source("fx_rates.xlsx", "Rates"), "validate.fx_missing", currency=r["currency"],
+                        month=r["month"], line=Source(r["file"], r["sheet"], r["row"]), others=others,
+                        base=inputs.program.base_currency)
 
 
 CONTENT = tuple(c.name for c in schema.SALES.columns)
@@ -319,10 +311,9 @@ def sales_keys(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
         changed = [c for c in CONTENT if r[c] != base[c]]
         if not changed:
             continue
-        diff = "; ".join(f"{c} {base[c]} vs {r[c]}" for c in changed[:4])
-        yield error(Source(r["file"], r["sheet"], r["row"]),
-                    f"partner {k[0]} invoice {k[1]} line {k[2]} is also at {Source(base['file'], base['sheet'], base['row'])} "
-                    f"with other content ({diff})", "correct one of the two lines, or give them different line_no")
+        diff = tuple(said("validate.versus", column=c, first=base[c], then=r[c]) for c in changed[:4])
+        yield error(Source(r["file"], r["sheet"], r["row"]), "validate.key_conflict", pid=k[0], invoice=k[1],
+                    line=k[2], also=Source(base["file"], base["sheet"], base["row"]), diff=Joined(diff, "; "))
 
 
 def opportunities(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
@@ -338,12 +329,11 @@ def opportunities(inputs: Inputs, period: Period | None) -> Iterable[Problem]:
         where = Source(r["file"], r["sheet"], r["row"])
         also = Source(base["file"], base["sheet"], base["row"])
         if same and r["product_sku"] == base["product_sku"]:
-            yield note(where, f"opportunity {r['opportunity_id']} repeats {also}")
+            yield note(where, "validate.opportunity_repeats", opportunity=r["opportunity_id"], also=also)
         elif same and r["product_sku"] and base["product_sku"]:
             continue
         else:
-            yield error(where, f"opportunity_id {r['opportunity_id']} is also at {also} with other content",
-                        "an opportunity is registered once")
+            yield error(where, "validate.opportunity_twice", opportunity=r["opportunity_id"], also=also)
 
 
 RULES = (program_settings, period_fits_program, tiers, rate_bands, partners, tier_history, portable_partner_ids,

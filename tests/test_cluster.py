@@ -71,7 +71,7 @@ def plain(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("plain") / "2026"
     shutil.copytree(SAMPLE, folder)
     out = folder.parent / "out"
-    result = CliRunner().invoke(main, ["run", str(folder), "--period", PERIOD, "--out", str(out),
+    result = CliRunner().invoke(main, ["run", "--lang", "en", str(folder), "--period", PERIOD, "--out", str(out),
                                        "--register", str(folder.parent / REGISTER)])
     assert result.exit_code == 0, result.output
     return out
@@ -89,7 +89,7 @@ def calls(stream) -> list[dict]:
 def test_a_run_on_the_cluster_is_byte_identical_to_a_plain_run(client, plain, tmp_path):
     out = tmp_path / "out"
     with distributed.get_task_stream(client) as stream:
-        result = CliRunner().invoke(main, ["run", str(plain.parent / "2026"), "--period", PERIOD, "--out", str(out),
+        result = CliRunner().invoke(main, ["run", "--lang", "en", str(plain.parent / "2026"), "--period", PERIOD, "--out", str(out),
                                            "--cluster", client.scheduler.address,
                                            "--register", str(plain.parent / REGISTER)])
     assert result.exit_code == 0, result.output
@@ -112,7 +112,7 @@ def test_a_worker_with_another_version_of_calc_is_refused(client, tmp_path):
     client.run(setattr, incentives, "__version__", "0.0.9", workers=[worker])
     try:
         out = tmp_path / "out"
-        result = CliRunner().invoke(main, ["run", str(SAMPLE), "--period", PERIOD, "--out", str(out),
+        result = CliRunner().invoke(main, ["run", "--lang", "en", str(SAMPLE), "--period", PERIOD, "--out", str(out),
                                            "--cluster", client.scheduler.address])
     finally:
         client.run(setattr, incentives, "__version__", incentives.__version__, workers=[worker])
@@ -170,7 +170,7 @@ def test_a_hostile_object_is_guarded_on_the_worker_that_fetches_it(client, s3, t
 
 
 def test_inputs_and_outputs_on_s3_are_byte_identical_to_a_plain_run(client, s3, plain, tmp_path):
-    result = CliRunner().invoke(main, ["run", "s3://calc-in/vendor/2026", "--period", PERIOD, "--out",
+    result = CliRunner().invoke(main, ["run", "--lang", "en", "s3://calc-in/vendor/2026", "--period", PERIOD, "--out",
                                        "s3://calc-out/runs/ip/2026Q3", "--cluster", client.scheduler.address,
                                        "--register", str(plain.parent / REGISTER)])
     assert result.exit_code == 0, result.output
@@ -210,32 +210,32 @@ def test_a_run_killed_before_its_manifest_is_not_a_run(s3, tmp_path):
     assert "ledger.xlsx" in left and MANIFEST not in left
     run_url = f"s3://{prefix}"
     register = tmp_path / "register.sqlite"
-    refused = CliRunner().invoke(main, ["close", run_url, "--register", str(register)])
+    refused = CliRunner().invoke(main, ["close", "--lang", "en", run_url, "--register", str(register)])
     assert refused.exit_code == 1
     assert f"error: {run_url}: has no {MANIFEST}, so it is not a complete run" in refused.output
     assert not (tmp_path / "runs").exists() and not register.exists()
-    as_ledger = CliRunner().invoke(main, ["run", "s3://calc-in/vendor/2026", "--period", "2026Q2", "--ledger",
+    as_ledger = CliRunner().invoke(main, ["run", "--lang", "en", "s3://calc-in/vendor/2026", "--period", "2026Q2", "--ledger",
                                           run_url, "--out", str(tmp_path / "q2"), "--register", str(register)])
     assert as_ledger.exit_code == 1 and f"error: {run_url}: has no {MANIFEST}" in as_ledger.output
     # the same run again replaces what the killed one left, and completes
-    again = CliRunner().invoke(main, ["run", "s3://calc-in/vendor/2026", "--period", "2026Q1", "--out", out,
+    again = CliRunner().invoke(main, ["run", "--lang", "en", "s3://calc-in/vendor/2026", "--period", "2026Q1", "--out", out,
                                       "--register", str(register)])
     assert again.exit_code == 0, again.output
     assert "removed what an upload of this run killed before its manifest had left" in again.output
     assert storage.complete(run_url)
     # a complete run's URL is the --ledger of the next period
-    q2 = CliRunner().invoke(main, ["run", "s3://calc-in/vendor/2026", "--period", "2026Q2", "--ledger", run_url,
+    q2 = CliRunner().invoke(main, ["run", "--lang", "en", "s3://calc-in/vendor/2026", "--period", "2026Q2", "--ledger", run_url,
                                    "--out", str(tmp_path / "q2"), "--register", str(tmp_path / "q2.sqlite")])
     assert q2.exit_code == 0, q2.output
     assert f"previously settled: from the ledger of the earlier run {run_url}/ledger.xlsx" in q2.output
     # a complete run's URL is closed: its copy beside the register verified against the manifest
-    closed = CliRunner().invoke(main, ["close", run_url, "--register", str(register)])
+    closed = CliRunner().invoke(main, ["close", "--lang", "en", run_url, "--register", str(register)])
     assert closed.exit_code == 0, closed.output
     assert "closed intelligent-platforms 2026Q1" in closed.output
     copy = tmp_path / "runs" / prefix
     assert sorted(files_of(copy)) == sorted(p[len(prefix) + 1:] for p in s3.find(prefix))
     # the same run once more: the prefix holds it complete, and nothing is written over it
-    twice = CliRunner().invoke(main, ["run", "s3://calc-in/vendor/2026", "--period", "2026Q1", "--out", out,
+    twice = CliRunner().invoke(main, ["run", "--lang", "en", "s3://calc-in/vendor/2026", "--period", "2026Q1", "--out", out,
                                       "--register", str(tmp_path / "other.sqlite")])
     assert twice.exit_code == 1 and "holds this run already, complete" in twice.output
 
@@ -284,7 +284,7 @@ def test_an_object_gone_between_listing_and_reading_is_an_error_naming_it(s3):
 
 
 def test_an_input_url_typed_wrong_is_one_error_naming_it(s3, tmp_path):
-    result = CliRunner().invoke(main, ["run", "s3://calc-in/vendr/2026", "--period", PERIOD, "--out",
+    result = CliRunner().invoke(main, ["run", "--lang", "en", "s3://calc-in/vendr/2026", "--period", PERIOD, "--out",
                                        str(tmp_path / "out"), "--register", str(tmp_path / REGISTER)])
     assert result.exit_code == 1
     assert ("error: s3://calc-in/vendr/2026: holds no objects (check the bucket and the prefix of the input URL)\n"
@@ -293,11 +293,11 @@ def test_an_input_url_typed_wrong_is_one_error_naming_it(s3, tmp_path):
 
 def test_local_n_starts_a_cluster_of_its_own_for_the_run(plain, tmp_path):
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["run", str(plain.parent / "2026"), "--period", PERIOD, "--out", str(out),
+    result = CliRunner().invoke(main, ["run", "--lang", "en", str(plain.parent / "2026"), "--period", PERIOD, "--out", str(out),
                                        "--cluster", "local:1", "--register", str(plain.parent / REGISTER)])
     assert result.exit_code == 0, result.output
     assert files_of(out) == files_of(plain)
-    refused = CliRunner().invoke(main, ["run", str(SAMPLE), "--period", PERIOD, "--out", str(tmp_path / "none"),
+    refused = CliRunner().invoke(main, ["run", "--lang", "en", str(SAMPLE), "--period", PERIOD, "--out", str(tmp_path / "none"),
                                         "--cluster", "local:0"])
     assert refused.exit_code == 1
     assert "error: --cluster local:0: starts no worker (give local:N with N of 1 or more)" in refused.output

@@ -22,7 +22,7 @@ SALES_FILE = "sales/2026-03_alatau.xlsx"
 
 
 def test_sample_validates_clean():
-    result = CliRunner().invoke(main, ["validate", str(SAMPLE), "--period", "2026Q3"])
+    result = CliRunner().invoke(main, ["validate", str(SAMPLE), "--period", "2026Q3", "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert "0 error(s)" in result.output
 
@@ -60,7 +60,7 @@ def _edit(path: Path, change) -> None:
 
 
 def _validate(folder: Path):
-    return CliRunner().invoke(main, ["validate", str(folder)])
+    return CliRunner().invoke(main, ["validate", str(folder), "--lang", "en"])
 
 
 def test_broken_copy_missing_column(tmp_path):
@@ -105,7 +105,7 @@ def test_all_errors_of_a_run_are_reported_together(tmp_path):
     _edit(folder / SALES_FILE, lambda b: b.worksheets[0].cell(header + 3, col + 1, "lots"))
     _edit(folder / "partners.xlsx", lambda b: setattr(b["Partners"], "title", "Sheet1"))
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["run", str(folder), "--period", "2026Q3", "--out", str(out)])
+    result = CliRunner().invoke(main, ["run", str(folder), "--period", "2026Q3", "--out", str(out), "--lang", "en"])
     assert result.exit_code == 1
     assert "2 error(s)" in result.output and "nothing was written" in result.output
     assert not out.exists()

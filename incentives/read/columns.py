@@ -11,7 +11,8 @@ from __future__ import annotations
 import polars as pl
 
 from incentives.read import values
-from incentives.schema import EXPECTED, Column
+from incentives.problems import said
+from incentives.schema import Column
 
 
 def default_value(column: Column):
@@ -71,7 +72,7 @@ def convert(raw: pl.Series, column: Column, date1904: bool | pl.Series = False, 
         typed = typed.fill_null(pl.lit(default, dtype=dtype))
     elif not column.blank_ok and text.null_count():
         for i in text.is_null().arg_true().to_list():
-            bad.append((i, "", values.BadValue("is blank", f"expected {EXPECTED[column.kind]}")))
+            bad.append((i, "", values.BadValue("value.blank", what=said("kind.expected:" + column.kind.value))))
     return typed, sorted(bad, key=lambda b: b[0])
 
 

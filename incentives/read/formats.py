@@ -18,22 +18,24 @@ import csv
 import io
 import re
 import struct
+from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
 
-from incentives.problems import Problem, Source, error
+from incentives.problems import Problem, Source, error, said
+from incentives.words import Number
 from incentives.read import guard
 from incentives.read.guard import ASK, MAX_CELLS, MAX_COLUMNS, MAX_UNPACKED, Findings, Sheet, Workbook, _Extent
 
 # Excel's error values by their BIFF code (.xls and .xlsb).
 ERROR_CODES = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
                0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
-RESAVE = "open it in Excel and save it again"
+RESAVE = "formats.resave"
 
 
-def _refuse(rel: str, message: str, hint: str = RESAVE):
-    raise guard.Refused(error(Source(rel), message, hint))
+def _refuse(rel: str, key: str, hint: str = RESAVE, **values):
+    raise guard.Refused(error(Source(rel), key, hint, **values))
 
 
 # ---------------------------------------------------------------- .xls: a compound file holding BIFF8 records
@@ -46,7 +48,7 @@ def _chain(table: list[int], start: int, rel: str) -> list[int]:
     out, seen = [], set()
     while start not in (_END, _FREE):
         if start >= len(table) or start in seen:
-            _refuse(rel, "is damaged: its sector chain loops or leaves the file")
+            _refuse(rel, "formats.chain")
         seen.add(start)
         out.append(start)
         start = table[start]
@@ -56,16 +58,16 @@ def _chain(table: list[int], start: int, rel: str) -> list[int]:
 def _workbook_stream(data: bytes, rel: str) -> bytes:
     """The `Workbook` stream of an OLE compound file (the .xls container)."""
     if len(data) < 512:
-        _refuse(rel, "is damaged: the file is cut short", "copy or download it again")
+        _refuse(rel, "formats.short", "guard.copy_again")
     shift, mini_shift = struct.unpack_from("<HH", data, 0x1E)
     if not 7 <= shift <= 16 or not 2 <= mini_shift < shift:
-        _refuse(rel, "is damaged: not a valid Excel 97-2003 file")
+        _refuse(rel, "formats.not_xls")
     size = 1 << shift
     sectors = (len(data) - 512 + size - 1) // size
 
     def sector(n: int) -> bytes:
         if n >= sectors:
-            _refuse(rel, "is damaged: it points past its end")
+            _refuse(rel, "formats.past_end")
         return data[512 + n * size: 512 + (n + 1) * size]
 
     fat_count, first_dir = struct.unpack_from("<II", data, 0x2C)
@@ -74,7 +76,7 @@ def _workbook_stream(data: bytes, rel: str) -> bytes:
     seen = set()
     while first_difat not in (_END, _FREE) and difat_count:
         if first_difat in seen:
-            _refuse(rel, "is damaged: its sector chain loops or leaves the file")
+            _refuse(rel, "formats.chain")
         seen.add(first_difat)
         block = struct.unpack(f"<{size // 4}I", sector(first_difat))
         difat += block[:-1]
@@ -86,7 +88,7 @@ def _workbook_stream(data: bytes, rel: str) -> bytes:
     directory = b"".join(sector(n) for n in _chain(fat, first_dir, rel))
     entries = [directory[i:i + 128] for i in range(0, len(directory) - 127, 128)]
     if not entries:
-        _refuse(rel, "is damaged: it has no directory")
+        _refuse(rel, "formats.no_directory")
 
     def entry(e: bytes) -> tuple[str, int, int, int]:
         length = min(struct.unpack_from("<H", e, 0x40)[0], 64)
@@ -97,12 +99,11 @@ def _workbook_stream(data: bytes, rel: str) -> bytes:
     found = next((e for e in named if e[1] == 2 and e[0] in ("Workbook", "Book")), None)
     if found is None:
         if any(e[0] == "EncryptedPackage" for e in named):
-            _refuse(rel, "is protected with a password",
-                    "open it in Excel, remove the password under File > Info > Protect Workbook, and save it again")
-        _refuse(rel, "is an Office file but not an Excel workbook", "open it in Excel and save it as .xlsx")
+            _refuse(rel, "guard.password", "formats.password/hint")
+        _refuse(rel, "formats.office", "guard.text/hint")
     _, _, start, length = found
     if length > len(data) * 2 or length > MAX_UNPACKED:
-        _refuse(rel, f"declares a workbook stream of {length:,} bytes in a file of {len(data):,}: a crafted file", ASK)
+        _refuse(rel, "formats.stream", ASK, length=Number(length), size=Number(len(data)))
     if length >= cutoff:
         return b"".join(sector(n) for n in _chain(fat, start, rel))[:length]
     root = named[0]
@@ -120,7 +121,7 @@ _CELLS = {0x0203, 0x0204, 0x00FD, 0x027E, 0x00D6, 0x0006, 0x0205}  # NUMBER LABE
 def examine_xls(path: Path, rel: str) -> Findings:
     data = path.read_bytes()
     if len(data) > MAX_UNPACKED:
-        _refuse(rel, f"is {len(data) / 2**30:,.1f} GiB (at most 1 GiB)", "split the data into several smaller workbooks")
+        _refuse(rel, "formats.gib", "guard.unpacked_size/hint", size=Number(round(Decimal(len(data)) / 2**30, 1), 1))
     stream = _workbook_stream(data, rel)
     sheets: list[tuple[int, str, str]] = []  # (offset of its BOF, name, state)
     date1904 = False
@@ -135,8 +136,7 @@ def examine_xls(path: Path, rel: str) -> Findings:
         if kind == 0x0809:  # BOF: the globals, or a sheet's records
             current = starts.get(pos)
         elif kind == 0x002F and current is None:
-            _refuse(rel, "is protected with a password",
-                    "open it in Excel, remove the password under File > Info > Protect Workbook, and save it again")
+            _refuse(rel, "guard.password", "formats.password/hint")
         elif kind == 0x0085 and len(body) >= 8:  # BOUNDSHEET
             offset, state, count, wide = struct.unpack_from("<IBxBB", body)
             text = body[8:8 + count * (2 if wide & 1 else 1)]
@@ -148,8 +148,7 @@ def examine_xls(path: Path, rel: str) -> Findings:
         elif kind == 0x00FC and len(body) >= 8:  # SST: calamine reserves room for the count it declares
             unique = struct.unpack_from("<I", body, 4)[0]
             if unique * 3 > len(stream):
-                _refuse(rel, f"claims {unique:,} different texts in {len(stream):,} bytes: a crafted file, made to "
-                             "crash the reader", ASK)
+                _refuse(rel, "guard.part_sst", ASK, texts=Number(unique), size=Number(len(stream)))
         elif current is not None and len(body) >= 4 and (kind in _CELLS or kind == 0x00BD):
             row, column = struct.unpack_from("<HH", body)
             if kind == 0x00BD and len(body) >= 6:  # MULRK: a run of cells to the column at its end
@@ -186,11 +185,10 @@ def examine_ods(path: Path, rel: str) -> Findings:
     with guard.zipped(path, rel, "ods") as (infos, entries, unpacker):
         mime = entries.get("mimetype")
         if mime is None or b"".join(unpacker.chunks(mime)).strip() != _ODS_MIME:
-            return Findings((error(where, "is an OpenDocument file but not a spreadsheet",
-                                   "open it in LibreOffice or Excel and save it as .ods or .xlsx"),))
+            return Findings((error(where, "formats.not_ods"),))
         content = entries.get("content.xml")
         if content is None:
-            return Findings((error(where, "is damaged: content.xml is missing", RESAVE),))
+            return Findings((error(where, "formats.no_content", RESAVE),))
         sheets, extents, errors = _scan_ods(unpacker, content)
         for info in infos:  # every other part inflated too: sizes and entities checked as for .xlsx
             if info.filename.lower() not in ("content.xml", "mimetype"):
@@ -292,13 +290,14 @@ def examine_xlsb(path: Path, rel: str) -> Findings:
                     if kind == 159 and len(body) >= 8:  # BrtBeginSst: cstTotal, cstUnique
                         unique = struct.unpack_from("<I", body, 4)[0]
                         if unique * 7 > len(data):
-                            problems.append(error(where, f"part {info.filename} claims {unique:,} different texts in "
-                                                         f"{len(data):,} bytes: a crafted file, made to crash the "
-                                                         "reader", ASK))
+                            problems.append(error(where, "guard.part", ASK, part=info.filename,
+                                                          why=said("guard.part_sst", texts=Number(unique),
+                                                                   size=Number(len(data)))))
                     break
             elif name.startswith("xl/worksheets/") and name.endswith(".bin"):
                 if info.file_size > guard._SMALL * 8:
-                    problems.append(error(where, f"part {info.filename} is too big to check", "save it as .xlsx"))
+                    problems.append(error(where, "guard.part", "formats.save_xlsx", part=info.filename,
+                                          why=said("formats.part_big")))
                     continue
                 extent, found = _scan_xlsb_sheet(b"".join(unpacker.chunks(info)))
                 sheet = names.get(name, "")
@@ -361,22 +360,21 @@ def _decode(data: bytes, rel: str) -> str:
     try:
         return data.decode("cp1251")
     except UnicodeDecodeError:
-        _refuse(rel, "is neither UTF-8 nor Windows-1251 text",
-                "open it in Excel and save it as .xlsx, or as CSV UTF-8")
+        _refuse(rel, "formats.encoding", "formats.encoding/hint")
 
 
 def examine_csv(path: Path, rel: str) -> Findings:
     size = path.stat().st_size
     if size > MAX_UNPACKED:
-        _refuse(rel, f"is {size / 2**30:,.1f} GiB (at most 1 GiB)", "split the data into several smaller files")
+        _refuse(rel, "formats.gib", "formats.split_files", size=Number(round(Decimal(size) / 2**30, 1), 1))
     with path.open("rb") as fh:
         head = fh.read(4096)
     if not head:
-        _refuse(rel, "is empty", "replace it with the real report")
+        _refuse(rel, "guard.empty", "formats.empty/hint")
     if head.startswith((b"PK", guard._OLE)):
-        _refuse(rel, "is an Excel workbook named .csv", "rename it to .xlsx (or .xls)")
+        _refuse(rel, "formats.book_named_csv", "formats.book_named_csv/hint")
     if b"\x00" in head:
-        _refuse(rel, "is not a text file, though named .csv", "save the report from Excel as CSV or .xlsx")
+        _refuse(rel, "formats.binary_csv", "formats.binary_csv/hint")
     return Findings()
 
 
@@ -389,7 +387,7 @@ def read_csv(path: Path, rel: str) -> pl.DataFrame:
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     width = max((len(r) for r in rows), default=0)
     if width > MAX_COLUMNS or width * len(rows) > MAX_CELLS:
-        _refuse(rel, f"is too big to read: {len(rows):,} rows × {width:,} columns", "split it into smaller files")
+        _refuse(rel, "formats.csv_big", "formats.csv_big/hint", rows=Number(len(rows)), columns=Number(width))
     columns = [[None] * len(rows) for _ in range(width)]
     for i, row in enumerate(rows):
         for j, cell in enumerate(row):

@@ -37,13 +37,15 @@ import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Iterator
 
 import polars as pl
 from isal import isal_zlib
 
-from incentives.problems import Problem, Source, error
+from incentives.problems import Problem, Said, Source, error, said
+from incentives.words import Number
 
 MAX_ENTRIES = 10_000
 KEPT = 16 << 20  # unpacked bytes of an .xlsx kept for the reader's first rows; a larger one's come from disk
@@ -67,9 +69,10 @@ _READ = 1 << 20
 _SMALL = 32 << 20  # workbook.xml and its relationships are read whole; real ones are kilobytes
 _HEAD = 1 << 20  # the <sst> start tag must lie within this many bytes of its part
 
-RESAVE = "open it in Excel and save it again as .xlsx"
-ASK = "do not open it; ask the sender for a normal export saved from Excel"
-RECALC = "the file was written by a program: open it in Excel and save it, so the values are calculated"
+# Hints many refusals share (message keys)
+RESAVE = "guard.resave"
+ASK = "guard.ask"
+RECALC = "guard.recalc"
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _DTD = re.compile(b"|".join(re.escape(word.encode(code)) for word in ("<!DOCTYPE", "<!ENTITY")
@@ -151,8 +154,8 @@ class Findings:
 
 # The formats calc reads, by extension (in any case): what the content must be.
 KINDS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xlsb": "xlsb", ".xls": "xls", ".ods": "ods", ".csv": "csv"}
-_NAMED = {"xlsx": "an Excel workbook (.xlsx)", "xlsb": "a binary Excel workbook (.xlsb)",
-          "xls": "an Excel 97-2003 workbook (.xls)", "ods": "an OpenDocument spreadsheet (.ods)", "csv": "a CSV file"}
+# What a file of each kind is, in a message: "an Excel workbook (.xlsx)"
+_NAMED = {kind: said("guard.named:" + kind) for kind in ("xlsx", "xlsb", "xls", "ods", "csv")}
 
 
 def kind_of(path: Path) -> str:
@@ -182,8 +185,7 @@ def examine(path: Path, rel: str) -> Findings:
     except Refused as refused:
         return Findings((refused.problem,))
     except OSError as ex:
-        return Findings((error(Source(rel), f"cannot be read: {ex.strerror or ex}",
-                               "check the file is not open elsewhere"),))
+        return Findings((error(Source(rel), "guard.unreadable", why=str(ex.strerror or ex)),))
 
 
 @contextmanager
@@ -195,9 +197,8 @@ def zipped(path: Path, rel: str, expect: str) -> Iterator[tuple[list[zipfile.Zip
     try:
         zf = zipfile.ZipFile(path)
     except Exception:  # zipfile reports a damaged directory in many ways
-        raise Refused(error(Source(rel), "is damaged: the file is incomplete"
-                             + (" or not a real .xlsx" if expect == "xlsx" else ""),
-                             "copy or download it again, or " + RESAVE)) from None
+        raise Refused(error(Source(rel), "guard.damaged_zip_xlsx" if expect == "xlsx" else "guard.damaged_zip",
+                            "guard.damaged_zip/hint")) from None
     with zf, path.open("rb") as fh:
         infos = zf.infolist()
         wrong = _directory(infos, Source(rel), expect)
@@ -248,24 +249,18 @@ def _not_a_zip(path: Path, where: Source, kind: str = "xlsx") -> Problem | None:
         head = fh.read(512)
     name = path.suffix.lower() or ".xlsx"
     if head.startswith(b"PK"):  # zipfile tells a sound zip from a damaged one
-        return None if kind != "xls" else error(
-            where, "is a newer workbook (.xlsx or .ods) named .xls", "rename it to .xlsx, or save it again as .xls")
+        return None if kind != "xls" else error(where, "guard.zip_named_xls")
     if not head:
-        return error(where, "is empty", "replace it with the real workbook")
+        return error(where, "guard.empty")
     if head.startswith(_OLE):  # a compound file: Excel 97-2003, or any Office file with a password
         if _holds(path, "EncryptedPackage".encode("utf-16-le")):
-            return error(where, "is protected with a password",
-                         "open it in Excel, remove the password under File > Info > Protect Workbook, "
-                         "and save it as .xlsx")
-        return None if kind == "xls" else error(
-            where, f"is an old Excel 97-2003 workbook (.xls) named {name}",
-            "rename it to .xls, or open it in Excel and save it as .xlsx with File > Save As > Excel Workbook")
+            return error(where, "guard.password")
+        return None if kind == "xls" else error(where, "guard.xls_named", name=name)
     if head.startswith(b"%PDF"):
-        return error(where, "is a PDF, not an Excel workbook", "export the data as .xlsx instead")
+        return error(where, "guard.pdf")
     if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
-        return error(where, f"is a web page or XML file with an {name} name", "open it in Excel and save it as .xlsx")
-    return error(where, "is not an Excel workbook (it looks like CSV or other text)",
-                 "open it in Excel and save it as .xlsx")
+        return error(where, "guard.html", name=name)
+    return error(where, "guard.text")
 
 
 def _holds(path: Path, needle: bytes) -> bool:
@@ -288,24 +283,22 @@ def _directory(infos: list[zipfile.ZipInfo], where: Source, expect: str = "xlsx"
         found = next((k for k, mark in _MARKS.items() if mark in names), None)
         if found:
             extension = ".xlsx" if found == "xlsx" else f".{found}"
-            return error(where, f"is {_NAMED[found]}, not {_NAMED[expect]} as its name says",
-                         f"rename it to {extension}, or open it in Excel and save it as .xlsx")
-        kind = "a Word document" if "word/document.xml" in names else "a zip archive, not an Excel workbook"
-        return error(where, f"is {kind}", "open it in Excel and save it as .xlsx, type Excel Workbook")
+            return error(where, "guard.other_format", found=_NAMED[found], expected=_NAMED[expect],
+                         extension=extension)
+        return error(where, "guard.word" if "word/document.xml" in names else "guard.zip")
     if len(infos) > MAX_ENTRIES:
-        return error(where, f"holds {len(infos):,} parts; a workbook has at most {MAX_ENTRIES:,}", ASK)
+        return error(where, "guard.parts", ASK, parts=Number(len(infos)), most=Number(MAX_ENTRIES))
     if len(names) < len(infos):  # calamine takes the first of two same-named parts, other tools the last
-        return error(where, "is damaged: a part appears twice in the zip", RESAVE)
+        return error(where, "guard.part_twice", RESAVE)
     total = sum(i.file_size for i in infos)
     if total > MAX_UNPACKED:
-        return error(where, f"would unpack to {total / 2**30:,.1f} GiB (at most 1 GiB)",
-                     "split the data into several smaller workbooks")
+        return error(where, "guard.unpacked_size", size=Number(round(Decimal(total) / 2**30, 1), 1))
     for i in infos:
         if i.flag_bits & 1 or i.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            return error(where, f"part {i.filename} is encrypted or packed in a way Excel does not use", RESAVE)
+            return error(where, "guard.part", RESAVE, part=i.filename, why=said("guard.part_packing"))
         if i.file_size > RATIO_FROM and i.file_size > MAX_RATIO * i.compress_size:
-            return error(where, f"part {i.filename} is packed {i.file_size // max(i.compress_size, 1):,}:1: "
-                                "a decompression bomb, not a workbook", ASK)
+            return error(where, "guard.part", ASK, part=i.filename,
+                         why=said("guard.part_bomb", ratio=Number(i.file_size // max(i.compress_size, 1))))
     return None
 
 
@@ -341,30 +334,29 @@ class _Unpacker:
             for chunk in self._inflate(info):
                 size += len(chunk)
                 if size > info.file_size:
-                    self._refuse(info, "unpacks to more than the zip directory declares: a crafted file", ASK)
+                    self._refuse(info, said("guard.part_over"), ASK)
                 if xml and size == len(chunk):
                     body = chunk.removeprefix(b"\xef\xbb\xbf")
                     if body.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in body[:4]:
                         # our scans read ASCII; a UTF-16 part would hide from them
-                        self._refuse(info, "is not UTF-8 text, which Excel always writes", RESAVE)
+                        self._refuse(info, said("guard.part_not_utf8"), RESAVE)
                 if (b"!" in chunk or b"!" in tail) and (_DTD.search(chunk) or _DTD.search(tail + chunk[:32])):
-                    self._refuse(info, "declares a DOCTYPE or ENTITY: an XML entity attack, "
-                                       "Excel never writes one", ASK)
+                    self._refuse(info, said("guard.part_doctype"), ASK)
                 tail = chunk[-32:]
                 if kept is not None:
                     kept.append(chunk)
                 yield chunk
         except isal_zlib.error:
-            self._refuse(info, "is damaged", RESAVE)
+            self._refuse(info, said("guard.part_damaged"), RESAVE)
         if size < info.file_size:
-            self._refuse(info, "is cut short: the file is incomplete", "copy or download it again")
+            self._refuse(info, said("guard.part_short"), "guard.copy_again")
 
     def _inflate(self, info: zipfile.ZipInfo) -> Iterator[bytes]:
         fh = self.fh
         fh.seek(info.header_offset)
         head = fh.read(30)
         if len(head) < 30 or not head.startswith(b"PK\x03\x04"):
-            self._refuse(info, "is damaged", RESAVE)
+            self._refuse(info, said("guard.part_damaged"), RESAVE)
         fh.seek(info.header_offset + 30 + int.from_bytes(head[26:28], "little")
                 + int.from_bytes(head[28:30], "little"))
         # ISA-L inflates a sheet in about 40% of zlib's time; same interface
@@ -383,14 +375,14 @@ class _Unpacker:
         while inflater and not inflater.eof and (out := inflater.decompress(b"", _CHUNK)):
             yield out  # output the inflater held back for want of room, though the input is all read
         if inflater and not inflater.eof:
-            self._refuse(info, "is cut short: the file is incomplete", "copy or download it again")
+            self._refuse(info, said("guard.part_short"), "guard.copy_again")
 
-    def _refuse(self, info: zipfile.ZipInfo, message: str, hint: str):
-        raise Refused(error(Source(self.rel), f"part {info.filename} {message}", hint))
+    def _refuse(self, info: zipfile.ZipInfo, why: Said, hint: str):
+        raise Refused(error(Source(self.rel), "guard.part", hint, part=info.filename, why=why))
 
     def read(self, info: zipfile.ZipInfo) -> bytes:
         if info.file_size > _SMALL:
-            self._refuse(info, f"is {info.file_size:,} bytes, far more than Excel writes there", RESAVE)
+            self._refuse(info, said("guard.part_size", size=Number(info.file_size)), RESAVE)
         return b"".join(self.chunks(info, xml=True))
 
 
@@ -433,11 +425,11 @@ def _shared_strings(unpacker: _Unpacker, info: zipfile.ZipInfo, where: Source) -
         return []
     found = _SST.search(head)
     if not found:
-        return [error(where, f"part {info.filename} is damaged: no <sst> table at its start", RESAVE)]
+        return [error(where, "guard.part", RESAVE, part=info.filename, why=said("guard.part_no_sst"))]
     declared = _attrs(found[0]).get("uniqueCount", "").strip()
     if declared.isdigit() and int(declared) * SI_BYTES > size:
-        return [error(where, f"part {info.filename} claims {int(declared):,} different texts in "
-                             f"{size:,} bytes: a crafted file, made to crash the reader", ASK)]
+        return [error(where, "guard.part", ASK, part=info.filename,
+                      why=said("guard.part_sst", texts=Number(int(declared)), size=Number(size)))]
     return []
 
 
@@ -519,36 +511,31 @@ class _Extent:
         def at(cell: tuple[int, int]) -> Source:
             return Source(where.file, where.sheet, cell[0] + 1, cell[1])
 
-        def names(cells: list[tuple[int, int]], count: int) -> str:
-            shown = ", ".join(at(c).cell() for c in cells)
-            return shown + (f" and {count - len(cells):,} more" if count > len(cells) else "")
+        def names(cells: list[tuple[int, int]], count: int) -> Said:
+            return said("guard.cells", cells=", ".join(at(c).cell() for c in cells),
+                        more=said("guard.more", count=Number(count - len(cells))) if count > len(cells) else "")
 
         problems = []
         if self.bad:
-            problems.append(error(where, f'a cell has the invalid address "{self.bad}"', RESAVE))
+            problems.append(error(where, "guard.bad_address", RESAVE, address=self.bad))
         rows = self.low[0] + 1 if self.low else 0
         columns = self.right[1] + 1 if self.right else 0
-        far = (self.right, f"{columns:,} columns") if columns > MAX_COLUMNS else \
-            (self.low, f"{rows:,} rows") if rows > EXCEL_ROWS or rows > SPARSE_FROM and rows * ROW_BYTES > size \
-            else None
+        far = (self.right, said("guard.columns", count=Number(columns))) if columns > MAX_COLUMNS else \
+            (self.low, said("guard.rows", count=Number(rows))) \
+            if rows > EXCEL_ROWS or rows > SPARSE_FROM and rows * ROW_BYTES > size else None
         if far:
-            ref = at(far[0]).cell()
-            problems.append(error(at(far[0]), f"cell {ref} is far from the data: the sheet would be read "
-                                              f"as {far[1]}",
-                                  f"delete what is in {ref} and anything else outside the table, "
-                                  "then save the file"))
+            problems.append(error(at(far[0]), "guard.far", ref=at(far[0]).cell(), extent=far[1]))
         elif max(rows, self.floor[0]) * max(columns, self.floor[1]) > MAX_CELLS:
             # only both exact can get here: 99,999 × 200 and 1,048,576 × 26 are within bounds
-            problems.append(error(where, f"is too big to read: {rows:,} rows × {columns:,} columns "
-                                         f"where at most {MAX_CELLS:,} cells fit",
-                                  "split the data into several workbooks"))
+            problems.append(error(where, "guard.too_big", rows=Number(rows), columns=Number(columns),
+                                  most=Number(MAX_CELLS)))
         (formulas, missing), (cells, missing_cells) = self.formulas, self.shown
         if missing:
-            problems.append(error(at(missing_cells[0]), f"{missing:,} formula cell(s) have no calculated "
-                                                        f"value: {names(missing_cells, missing)}", RECALC))
+            problems.append(error(at(missing_cells[0]), "guard.uncalculated", RECALC, count=Number(missing),
+                                  cells=names(missing_cells, missing)))
         elif formulas and recalc:
-            problems.append(error(at(cells[0]), f"{formulas:,} formula cell(s) hold values Excel never "
-                                                f"calculated: {names(cells, formulas)}", RECALC))
+            problems.append(error(at(cells[0]), "guard.never_calculated", RECALC, count=Number(formulas),
+                                  cells=names(cells, formulas)))
         return problems
 
 

@@ -28,6 +28,7 @@ from incentives.model import InputFile, Inputs
 from incentives.money import CENT
 from incentives.periods import Period, parse_period
 from incentives.problems import Problem, Source, error, note
+from incentives.words import Number
 from incentives.read.table import ROW, read_table
 from incentives.read.workbook import open_book
 from incentives.register.manifest import MANIFEST, ManifestError, check_folder, sha256_of
@@ -64,8 +65,7 @@ class Ledger:
 def read_ledger(path: Path, rel: str) -> tuple[Ledger | None, list[Problem]]:
     """`path` (named `rel` in messages) read and checked; None with the errors when it fails."""
     if not path.is_file():
-        return None, [error(Source(rel), "is missing", "a run folder holds ledger.xlsx: name the folder of a "
-                                                       "finished calc run")]
+        return None, [error(Source(rel), "previous.missing")]
     book = open_book(path, rel)
     if isinstance(book, Problem):
         return None, [book]
@@ -74,52 +74,47 @@ def read_ledger(path: Path, rel: str) -> tuple[Ledger | None, list[Problem]]:
         return None, problems
     rows = table.frame.to_dicts()
     if not rows:
-        return None, problems + [error(table.source, "holds no row", "a run's ledger has one row per roster partner")]
+        return None, problems + [error(table.source, "previous.no_row")]
     for r in rows:
         for column in COLUMNS:
             value = r[column]
             if value is None and schema.LEDGER.column(column).required and \
                     not schema.LEDGER.column(column).blank_ok:
-                problems.append(error(table.at(r[ROW], column), f"{column} is blank or not a number",
-                                      "a run's ledger holds a value in every cell of this column"))
+                problems.append(error(table.at(r[ROW], column), "previous.blank", column=column))
             elif column in _CENTS and value is not None and value != value.quantize(CENT):
-                problems.append(error(table.at(r[ROW], column), f"{column} {value.normalize():f} has more than "
-                                      "2 decimals", "calc rounds every amount of the ledger to 2 decimals"))
+                problems.append(error(table.at(r[ROW], column), "previous.decimals", column=column,
+                                      amount=f"{value.normalize():f}"))
     if any(p.is_error for p in problems):
         return None, problems
     first = rows[0]
     for column in ("program_id", "year", "period"):
         other = next((r for r in rows if r[column] != first[column]), None)
         if other is not None:
-            problems.append(error(table.at(other[ROW], column),
-                                  f"{column} {other[column]} differs from {first[column]} of row {first[ROW]}",
-                                  "a run's ledger holds one program, year and period: pass the ledger.xlsx of one "
-                                  "run, unedited"))
+            problems.append(error(table.at(other[ROW], column), "previous.differs", column=column,
+                                  value=other[column], first=first[column], row=first[ROW]))
     try:
         period = parse_period(str(first["period"]))
     except ValueError as ex:
         problems.append(error(table.at(first[ROW], "period"), str(ex)))
     else:
         if period.year != first["year"]:
-            problems.append(error(table.at(first[ROW], "period"), f"period {period} is not of year {first['year']}"))
+            problems.append(error(table.at(first[ROW], "period"), "previous.period_year", period=str(period),
+                                  year=first["year"]))
     seen: dict[str, int] = {}
     for r in rows:
         pid = r["partner_id"]
         if pid in seen:
-            problems.append(error(table.at(r[ROW], "partner_id"), f"partner {pid} has a second row (also row "
-                                  f"{seen[pid]})", "a run's ledger has one row per partner: pass it unedited"))
+            problems.append(error(table.at(r[ROW], "partner_id"), "previous.partner_twice", pid=pid, row=seen[pid]))
         seen.setdefault(pid, r[ROW])
         accrual = r["ytd_entitlement"] - r["previously_settled"]
         if r["accrual"] != accrual:
-            problems.append(error(table.at(r[ROW], "accrual"),
-                                  f"accrual {r['accrual']:,.2f} of {pid} is not ytd_entitlement − previously_settled "
-                                  f"= {r['ytd_entitlement']:,.2f} − {r['previously_settled']:,.2f} = {accrual:,.2f}",
-                                  "the ledger was edited after the run: pass the ledger.xlsx the run wrote"))
+            problems.append(error(table.at(r[ROW], "accrual"), "previous.accrual", "previous.edited", pid=pid,
+                                  accrual=Number(r["accrual"], 2), entitlement=Number(r["ytd_entitlement"], 2),
+                                  settled=Number(r["previously_settled"], 2), expected=Number(accrual, 2)))
         if r["total_payable"] != r["accrual"] + r["bonus"]:
-            problems.append(error(table.at(r[ROW], "total_payable"),
-                                  f"total_payable {r['total_payable']:,.2f} of {pid} is not accrual + bonus = "
-                                  f"{r['accrual']:,.2f} + {r['bonus']:,.2f} = {r['accrual'] + r['bonus']:,.2f}",
-                                  "the ledger was edited after the run: pass the ledger.xlsx the run wrote"))
+            problems.append(error(table.at(r[ROW], "total_payable"), "previous.payable", "previous.edited", pid=pid,
+                                  payable=Number(r["total_payable"], 2), accrual=Number(r["accrual"], 2),
+                                  bonus=Number(r["bonus"], 2), expected=Number(r["accrual"] + r["bonus"], 2)))
         if table.column_index("net_due") is not None:  # a ledger of a calc before claw-backs were carried has none
             problems += _carried_problems(table, r, pid)
     if any(p.is_error for p in problems):
@@ -132,21 +127,20 @@ def _carried_problems(table, r: dict, pid: str) -> list[Problem]:
     """`net_due = total_payable + carried_in`, `payment = net_due − carried_out`, and carried_out
     0 or the negative net_due."""
     found = []
-    hint = "the ledger was edited after the run: pass the ledger.xlsx the run wrote"
+    hint = "previous.edited"
     if r["net_due"] != r["total_payable"] + r["carried_in"]:
-        found.append(error(table.at(r[ROW], "net_due"),
-                           f"net_due {r['net_due']:,.2f} of {pid} is not total_payable + carried_in = "
-                           f"{r['total_payable']:,.2f} + {r['carried_in']:,.2f} = "
-                           f"{r['total_payable'] + r['carried_in']:,.2f}", hint))
+        found.append(error(table.at(r[ROW], "net_due"), "previous.net_due", hint, pid=pid,
+                           net_due=Number(r["net_due"], 2), payable=Number(r["total_payable"], 2),
+                           carried_in=Number(r["carried_in"], 2),
+                           expected=Number(r["total_payable"] + r["carried_in"], 2)))
     if r["carried_out"] not in (0, r["net_due"]) or r["carried_out"] > 0:
-        found.append(error(table.at(r[ROW], "carried_out"),
-                           f"carried_out {r['carried_out']:,.2f} of {pid} is neither 0 nor the negative net_due "
-                           f"{r['net_due']:,.2f}", hint))
+        found.append(error(table.at(r[ROW], "carried_out"), "previous.carried_out", hint, pid=pid,
+                           carried_out=Number(r["carried_out"], 2), net_due=Number(r["net_due"], 2)))
     if r["payment"] != r["net_due"] - r["carried_out"]:
-        found.append(error(table.at(r[ROW], "payment"),
-                           f"payment {r['payment']:,.2f} of {pid} is not net_due − carried_out = "
-                           f"{r['net_due']:,.2f} − {r['carried_out']:,.2f} = "
-                           f"{r['net_due'] - r['carried_out']:,.2f}", hint))
+        found.append(error(table.at(r[ROW], "payment"), "previous.payment", hint, pid=pid,
+                           payment=Number(r["payment"], 2), net_due=Number(r["net_due"], 2),
+                           carried_out=Number(r["carried_out"], 2),
+                           expected=Number(r["net_due"] - r["carried_out"], 2)))
     return found
 
 
@@ -156,11 +150,11 @@ def folder_problems(folder: Path, shown: str, hint: str) -> list[Problem]:
     try:
         differences = check_folder(folder)
     except ManifestError as ex:
-        return [error(Source(f"{shown}/{MANIFEST}"), str(ex), "the run folder was altered after the run")]
+        return [error(Source(f"{shown}/{MANIFEST}"), str(ex), "previous.altered")]
     if differences is None:
-        return [note(Source(shown), f"has no {MANIFEST}: its ledger cannot be verified",
-                     "a run of calc writes one last; an older run has none")]
-    return [error(Source(f"{shown}/{d.path}"), d.why, hint) for d in differences]
+        return [note(Source(shown), "previous.no_manifest", manifest=MANIFEST)]
+    return [error(Source(f"{shown}/{d.path}"), "previous.file:" + d.kind + ("_lock" if d.lock else ""),
+                  hint) for d in differences]
 
 
 @dataclass(frozen=True)
@@ -177,10 +171,8 @@ def read_settled(folder: Path, inputs: Inputs, period: Period) -> tuple[Earlier 
     shown = folder.as_posix()
     program = inputs.program
     if period.index == 1:
-        return None, [error(Source("--ledger"), f"{period} is the first period of {period.year}: no earlier run "
-                            "settled anything", "run it without --ledger")]
-    problems = folder_problems(folder, shown, "a run folder is not changed after the run: pass an unaltered "
-                                                      "one, or run that period again")
+        return None, [error(Source("--ledger"), "previous.first_period", period=str(period), year=period.year)]
+    problems = folder_problems(folder, shown, "previous.unaltered")
     ledger, found = read_ledger(folder / LEDGER_FILE, f"{shown}/{LEDGER_FILE}")
     problems += found
     if ledger is None:
@@ -188,13 +180,11 @@ def read_settled(folder: Path, inputs: Inputs, period: Period) -> tuple[Earlier 
     before = Period(period.year, period.kind, period.index - 1)
     where = Source(f"{shown}/{LEDGER_FILE}", schema.LEDGER.name, ledger.sources[0])
     if (ledger.program_id, ledger.year) != (program.program_id, program.year):
-        problems.append(error(where, f"the ledger is of {ledger.program_id} {ledger.year}, not of "
-                                     f"{program.program_id} {program.year}",
-                              f"pass the run of {before} of {program.program_id} {program.year}"))
+        problems.append(error(where, "previous.other_program", found=f"{ledger.program_id} {ledger.year}",
+                              program=program.program_id, year=program.year, before=str(before)))
     elif ledger.period != before:
-        problems.append(error(where, f"the ledger is of {ledger.period}, not of {before}, the period right before "
-                                     f"{period}", f"pass the run of {before}: what was paid up to {before} is in its "
-                                                  "ledger"))
+        problems.append(error(where, "previous.other_period", found=str(ledger.period), before=str(before),
+                              period=str(period)))
     if any(p.is_error for p in problems):
         return None, problems
     settled = ledger.settled()
@@ -203,10 +193,7 @@ def read_settled(folder: Path, inputs: Inputs, period: Period) -> tuple[Earlier 
                   ["partner_id"].to_list())
     for p in inputs.partners:
         if p.partner_id not in settled and p.partner_id in earlier:
-            problems.append(note(where, f"partner {p.partner_id} has no row in this ledger: it is taken as having "
-                                        f"settled 0, yet it has lines dated before {period}",
-                                 "its earlier lines are paid in this run; if it was paid before, pass the ledger "
-                                 "that holds its row"))
+            problems.append(note(where, "previous.no_row_for", pid=p.partner_id, period=str(period)))
     rel = os.path.relpath(ledger.path, inputs.folder).replace(os.sep, "/")
     file = InputFile(rel, ledger.sha256, ledger.size, (schema.LEDGER.name,), len(ledger.rows))
     return Earlier(settled, ledger.carried(), file), problems

@@ -17,11 +17,12 @@ from itertools import accumulate
 
 import polars as pl
 
-from incentives.problems import Problem, Source, error, note
+from incentives.problems import Problem, Source, error, note, said
 from incentives.read import values
 from incentives.read.columns import convert, default_value as _default
 from incentives.read.workbook import HEAD, READER_ERRORS, Book, Grid
 from incentives.schema import Column, Kind, Sheet, normalize_word
+from incentives.words import Header, Quoted
 
 HEADER_SCAN = HEAD
 ROW = "row"  # the Excel row of each line, kept to the end
@@ -57,10 +58,9 @@ def find_sheet(book: Book, spec: Sheet) -> tuple[str | None, list[Problem]]:
     if not spec.required:
         return None, []
     hidden = [n for n in book.hidden if normalize_word(n) in wanted]
-    hint = (f"sheet {hidden[0]!r} is hidden: unhide it" if hidden else
-            f"rename the sheet holding the data to {spec.name!r}")
-    found = ", ".join(repr(n) for n in book.sheets) or "none"
-    return None, [error(Source(book.rel), f"sheet {spec.name!r} is missing; sheets found: {found}", hint)]
+    hint = "table.sheet_hidden/hint" if hidden else "table.sheet_missing/hint"
+    return None, [error(Source(book.rel), "table.sheet_missing", hint, sheet=spec.name, found=Quoted(book.sheets),
+                        hidden=hidden[0] if hidden else "")]
 
 
 def read_table(book: Book, spec: Sheet) -> tuple[Table | None, list[Problem]]:
@@ -110,7 +110,7 @@ def read_raws(book: Book, spec: Sheet) -> list[tuple[Raw | None, list[Problem]]]
             out.append((None, damaged))
             continue
         if not named and _header_row(grid.frame, spec)[1] < LOOKS_LIKE:
-            passed.append(note(Source(book.rel, name), f"sheet not read: it has no {spec.name} header row"))
+            passed.append(note(Source(book.rel, name), "table.sheet_not_read", sheet=spec.name))
             continue
         out.append(map_grid(grid, spec, book))
     if not out:
@@ -124,9 +124,7 @@ def _grid(book: Book, name: str, whole: bool = False) -> tuple[Grid | None, list
     try:
         return (book.grid(name) if whole else book.head(name)), []
     except READER_ERRORS as ex:  # calamine reports a damaged sheet as one error type; a bug is not caught
-        return None, [error(Source(book.rel, name), "the sheet is damaged and cannot be read",
-                            f"open the file in Excel and save it again; the reader said: "
-                            f"{str(ex).splitlines()[0][:200]}")]
+        return None, [error(Source(book.rel, name), "table.damaged", reader=str(ex).splitlines()[0][:200])]
 
 
 def _header_row(frame: pl.DataFrame, spec: Sheet) -> tuple[int | None, int]:
@@ -174,8 +172,7 @@ def map_grid(grid: Grid, spec: Sheet, book: Book | None = None) -> tuple[Raw | N
     header, hits = _header_row(frame, spec)
     if header is None:
         expected = ", ".join(c.name for c in spec.columns if c.required)
-        return None, [error(src, f"no header row found in the first {HEADER_SCAN} rows",
-                            f"expected a row with the columns {expected}")]
+        return None, [error(src, "table.no_header", rows=HEADER_SCAN, expected=expected)]
     header_cells = frame.row(header)
     by_word = spec.header_words
     mapped: dict[str, int] = {}  # declared name -> frame column position
@@ -189,11 +186,10 @@ def map_grid(grid: Grid, spec: Sheet, book: Book | None = None) -> tuple[Raw | N
             if spec.keep_extra:
                 extra[normalize_word(cell).replace(" ", "_")] = j
             else:
-                problems.append(note(where, f"column {cell.strip()!r} is not used"))
+                problems.append(note(where, "table.column_unused", column=cell.strip()))
         elif column.name in mapped:
             first = Source(src.file, src.sheet, header + 1, grid.columns[mapped[column.name]])
-            problems.append(error(where, f"column {column.name!r} appears twice (also at {first.cell()})",
-                                  "keep one of the two columns"))
+            problems.append(error(where, "table.column_twice", column=column.name, first=first.cell()))
         else:
             mapped[column.name] = j
     found = [c.strip() for c in header_cells if c is not None and c.strip()]
@@ -202,10 +198,9 @@ def map_grid(grid: Grid, spec: Sheet, book: Book | None = None) -> tuple[Raw | N
         if column.required and column.name not in mapped:
             close = _close_header(column, unused)
             problems.append(error(
-                Source(src.file, src.sheet, header + 1),
-                f"required column {column.name!r} is missing; columns found: {', '.join(found)}",
-                (f"did you mean «{close}»? rename it " if close else "add a column headed ")
-                + f"{column.name!r} (or {column.header_ru!r})"))
+                Source(src.file, src.sheet, header + 1), "table.column_missing",
+                "table.column_close/hint" if close else "table.column_missing/hint",
+                column=column.name, found=", ".join(found), close=close or "", ru=column.header_ru))
     if any(p.is_error for p in problems):
         return None, problems
     cells = tuple((c, grid.columns[j]) for c, j in [*mapped.items(), *extra.items()])
@@ -310,12 +305,14 @@ def tables_from_raws(raws: list[Raw]) -> list[tuple[Table, list[Problem]]]:
             series = pl.select(pl.when(present).then(series).otherwise(pl.lit(_default(column), dtype=dtype))
                                ).to_series()
             bad = [b for b in bad if present[b[0]]]
+        header = Header(column.name, column.ru_header)  # one for the column's bad cells
         for i, raw_text, problem in bad:
             raw = raws[part[i]]
             problems[part[i]].append(error(Source(raw.source.file, raw.source.sheet, rows[i],
                                                   raw.column_index(column.name)),
-                                           f'{column.name} "{raw_text}" {problem.message}' if raw_text else
-                                           f"{column.name} {problem.message}", problem.hint))
+                                           "table.cell" if raw_text else "table.cell_blank", problem.hinted,
+                                           column=header, value=raw_text,
+                                           why=problem.said))
         typed[column.name] = series.alias(column.name)
     out = []
     for k, raw in enumerate(raws):

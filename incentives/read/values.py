@@ -6,7 +6,7 @@ choice or a yes/no; each returns the value or raises `BadValue` with what is wro
 parser, its polars dtype, the texts polars may cast as they are (the vectorized path),
 whether the reader takes its cells typed (numbers as doubles, date cells as dates) and
 the template's cell format. `table.py`, `load.py` and `templates.py` read them there;
-the words a user is told about a kind are the catalogue's (`schema.EXPECTED`, `WHAT`).
+the words a user is told about a kind are the catalogues' (`kind.expected:<kind>`, `kind.what:<kind>`).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation, localcontext, ROUND_HALF_EVEN
 
 import polars as pl
 
+from incentives.problems import hint_of, said
 from incentives.schema import Column, Kind, NO_WORDS, YES_WORDS, normalize_word
 
 # Excel shows and keeps 15 significant digits; a double's extra digits are noise
@@ -33,9 +34,6 @@ LIMIT = Decimal(10) ** EXCEL_DIGITS  # from here on Excel no longer holds every 
 # What Excel shows in a cell whose formula failed (and writes into a CSV for it).
 ERROR_VALUES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!",
                 "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!", "#CONNECT!", "#BUSY!", "#PYTHON!", "#EXTERNAL!")
-# What a value of each kind is, after "not": "an error value #N/A, not a number".
-WHAT = {Kind.TEXT: "text", Kind.INTEGER: "a whole number", Kind.DECIMAL: "a number", Kind.DATE: "a date",
-        Kind.MONTH: "a month", Kind.ENUM: "one of the allowed values", Kind.YESNO: "yes or no"}
 
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']+")
 _PLAIN = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?", re.ASCII)
@@ -45,14 +43,28 @@ _DOT_DATE = re.compile(r"([0-9]{1,2})[./]([0-9]{1,2})[./]([0-9]{4})")
 _SERIAL = re.compile(r"[0-9]+(\.[0-9]+)?")
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{1,2})")
 _DOT_MONTH = re.compile(r"([0-9]{1,2})[./]([0-9]{4})")
-_NOT_A_NUMBER = "expected a number such as 1200000.00 or 1 200 000,00, without currency signs or words"
+_NOT_A_NUMBER = "value.not_a_number/hint"
 
 
 class BadValue(ValueError):
-    def __init__(self, message: str, hint: str = ""):
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
+    """What is wrong with a cell's text: a message of the catalogues, said after the cell's
+    column and text (`net_amount "3 000 тг" is not a number`), and its hint."""
+
+    def __init__(self, key: str, hint: str = "", **values):
+        self.said = said(key, **values)
+        self.hinted = hint_of(self.said, hint)
+        super().__init__(key)  # told when read (`__str__`): a column of bad cells makes thousands
+
+    def __str__(self) -> str:
+        return self.said.text()
+
+    @property
+    def message(self) -> str:
+        return self.said.text()
+
+    @property
+    def hint(self) -> str:
+        return self.hinted.text() if self.hinted else ""
 
 
 def error_value(text: str) -> str | None:
@@ -67,8 +79,7 @@ def check_digits(text: str) -> None:
     for ch in text:
         if not ch.isascii() and (ch.isdigit() or ch.isnumeric()):
             name = unicodedata.name(ch, f"U+{ord(ch):04X}")
-            raise BadValue(f'holds the character "{ch}" ({name}): only the digits 0-9 make a number',
-                           "retype the value with the digits 0-9")
+            raise BadValue("value.odd_digit", char=ch, name=name)
 
 
 def excel_number(value: Decimal) -> Decimal:
@@ -114,22 +125,20 @@ def parse_decimal(text: str) -> Decimal:
     try:
         value = Decimal(compact)
     except InvalidOperation:
-        raise BadValue("is not a number", _NOT_A_NUMBER) from None
+        raise BadValue("value.not_a_number") from None
     if not value.is_finite():
-        raise BadValue("is not a finite number", _NOT_A_NUMBER)
+        raise BadValue("value.not_finite", _NOT_A_NUMBER)
     if value.adjusted() < EXCEL_DIGITS and (digits := _significant(value)) > EXCEL_DIGITS:
         # a stored double's digits beyond the 15th are binary noise: read as Excel shows it
         if not plain or digits > DOUBLE_DIGITS:
-            raise BadValue(f"has {digits} significant digits; a number has at most {EXCEL_DIGITS}",
-                           "type it with at most 15 digits, or as a number cell")
+            raise BadValue("value.too_many_digits", digits=digits, most=EXCEL_DIGITS)
         value = excel_number(shortest(compact))
     if value and value.adjusted() >= EXCEL_DIGITS:  # abs(value) >= 10^15; abs() would overflow on 1e999999999
-        raise BadValue("is too large: numbers must be below 10^15 (1 000 000 000 000 000), "
-                       "as Excel keeps 15 digits", "check the cell; split a larger amount")
+        raise BadValue("value.too_large")
     with localcontext() as ctx:
         ctx.prec = 60
         if value != value.quantize(Decimal(1).scaleb(-SCALE), rounding=ROUND_HALF_EVEN):
-            raise BadValue(f"has more than {SCALE} decimals", "round it in the workbook")
+            raise BadValue("value.too_many_decimals", most=SCALE)
         value = (-value if negative else value) + 0  # + 0 folds -0 into 0
         return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
 
@@ -146,8 +155,7 @@ def _ungroup(raw: str) -> str:
     elif commas == 1 and not dots:
         whole, frac = text.split(",")
         if len(frac) == 3 and "," not in whole and " " not in whole and len(whole.strip()) <= 3:
-            raise BadValue("is ambiguous: the comma may be a decimal or a thousands separator",
-                           "write it as 1200.000 or 1 200 000")
+            raise BadValue("value.ambiguous_comma")
         decimal_sep = ","
     elif dots == 1 and not commas:
         decimal_sep = "."
@@ -158,13 +166,13 @@ def _ungroup(raw: str) -> str:
     else:
         whole, frac = text, ""
     if not (frac == "" or frac.isascii() and frac.isdigit()):
-        raise BadValue("is not a number", _NOT_A_NUMBER)
+        raise BadValue("value.not_a_number")
     whole = whole.strip()
     if not (whole.isascii() and whole.isdigit() or _GROUPED.fullmatch(whole)):
-        raise BadValue("is not a number", _NOT_A_NUMBER)
+        raise BadValue("value.not_a_number")
     separators = set(re.sub(r"[0-9]", "", whole))
     if len(separators) > 1:
-        raise BadValue("mixes thousands separators", "use one separator, e.g. 1 200 000,00")
+        raise BadValue("value.mixed_separators")
     digits = re.sub(r"[^0-9]", "", whole)
     return f"{sign}{digits}.{frac}" if frac else f"{sign}{digits}"
 
@@ -173,15 +181,15 @@ def parse_integer(text: str) -> int:
     try:
         value = parse_decimal(text)
     except BadValue:
-        raise BadValue("is not a whole number", "expected a whole number such as 3") from None
+        raise BadValue("value.not_whole") from None
     if value != value.to_integral_value():
-        raise BadValue("is not a whole number", "expected a whole number such as 3")
+        raise BadValue("value.not_whole")
     return int(value)
 
 
 def serial_to_date(serial: Decimal) -> dt.date:
     if not 0 < serial <= MAX_SERIAL:
-        raise BadValue("is not a date", "an Excel date number must be between 1 and 2958465")
+        raise BadValue("value.not_a_date", "value.serial_range/hint")
     return EXCEL_EPOCH + dt.timedelta(days=int(serial))
 
 
@@ -193,10 +201,10 @@ def parse_date(text: str) -> dt.date:
         if m := _DOT_DATE.fullmatch(raw):
             return dt.date(int(m[3]), int(m[2]), int(m[1]))
     except ValueError:
-        raise BadValue("is not a valid date", "check day and month: dates read as 2026-03-31 or 31.03.2026") from None
+        raise BadValue("value.invalid_date") from None
     if _SERIAL.fullmatch(raw):
         return serial_to_date(Decimal(raw))
-    raise BadValue("is not a date", "expected a date cell, or text as 2026-03-31 or 31.03.2026")
+    raise BadValue("value.not_a_date")
 
 
 def parse_month(text: str) -> str:
@@ -210,10 +218,10 @@ def parse_month(text: str) -> str:
         try:
             day = parse_date(raw)
         except BadValue:
-            raise BadValue("is not a month", "expected a month as 2026-03") from None
+            raise BadValue("value.not_a_month") from None
         year, month = day.year, day.month
     if not 1 <= month <= 12:
-        raise BadValue("is not a month", "expected a month as 2026-03")
+        raise BadValue("value.not_a_month")
     return f"{year:04d}-{month:02d}"
 
 
@@ -221,7 +229,7 @@ def parse_choice(text: str, column: Column) -> str:
     words = column.choice_words()
     found = words.get(normalize_word(text))
     if found is None:
-        raise BadValue("is not one of the allowed values", "expected one of: " + ", ".join(column.choices))
+        raise BadValue("value.not_a_choice", choices=", ".join(column.choices))
     return found
 
 
@@ -231,7 +239,7 @@ def parse_yesno(text: str) -> bool:
         return True
     if word in NO_WORDS:
         return False
-    raise BadValue("is not yes or no", "expected yes or no (да / нет)")
+    raise BadValue("value.not_yesno")
 
 
 def parse_text(text: str) -> str:
@@ -285,8 +293,7 @@ def parse(text: str, column: Column):
     """The typed value of one non-blank cell of `column`."""
     kind = column.kind
     if found := error_value(text):
-        raise BadValue(f"is an error value {found}, not {WHAT[kind]}",
-                       "correct the formula that gives it, or type the value")
+        raise BadValue("value.error_value", found=found, what=said("kind.what:" + kind.value))
     declared = KINDS[kind]
     if declared.digits:
         check_digits(text)

@@ -160,7 +160,7 @@ def open_checked(path: Path, rel: str) -> tuple[Book | None, list[Problem]]:
     without values are the Book's `formulas`: only a sheet calc reads is refused for them."""
     found = guard.examine(path, rel)
     problems = list(found.problems)
-    formulas = tuple(p for p in problems if p.hint == guard.RECALC)
+    formulas = tuple(p for p in problems if p.hinted and p.hinted.key == guard.RECALC)
     if any(p.is_error and p not in formulas for p in problems):
         return None, problems
     kind = guard.kind_of(path)
@@ -178,8 +178,7 @@ def open_checked(path: Path, rel: str) -> tuple[Book | None, list[Problem]]:
             states = {m.name: "visible" if m.visible == python_calamine.SheetVisibleEnum.Visible else "hidden"
                       for m in python_calamine.CalamineWorkbook.from_path(str(path)).sheets_metadata}
     except READER_ERRORS as ex:  # calamine reports every kind of bad file as one error type
-        return None, problems + [error(Source(rel), "is damaged or not an Excel workbook",
-                                       f"{guard.RESAVE}; the reader said: {str(ex).splitlines()[0][:200]}")]
+        return None, problems + [error(Source(rel), "workbook.damaged", reader=str(ex).splitlines()[0][:200])]
     # Sheet states come from the guard's look at the workbook part: asking fastexcel would
     # load every sheet whole.
     info = found.book

@@ -35,7 +35,8 @@ from incentives import __version__
 from incentives.money import CENT, plain
 from incentives.periods import parse_period
 from incentives.read.settled import LEDGER_FILE, Ledger, folder_problems, read_ledger
-from incentives.problems import Problem, Source, error
+from incentives.problems import Problem, Source, error, said
+from incentives.words import Joined
 from incentives.read.workbook import open_book
 from incentives.register.manifest import (MANIFEST, ManifestError, check_folder, read_manifest, run_id, sha256_of,
                                           short, write_manifest)
@@ -104,12 +105,18 @@ def _column(rows: list[tuple], name: str) -> list:
     return [r[at] for r in rows[1:]]
 
 
+def run_language(folder: Path) -> str | None:
+    """The `language` setting of the program a run folder's audit records (its Program sheet):
+    what `calc close` speaks. None when the folder has no such audit."""
+    rows = _sheets(folder / AUDIT_FILE, AUDIT_FILE, ("Program",)).get("Program", [])
+    return next((str(r[1]).strip() for r in rows if len(r) > 1 and r[0] == "language" and r[1]), None)
+
+
 def read_run(folder: Path, shown: str) -> tuple[RunFolder | None, list[Problem]]:
     ledger, problems = read_ledger(folder / LEDGER_FILE, f"{shown}/{LEDGER_FILE}")
     audit = _sheets(folder / AUDIT_FILE, f"{shown}/{AUDIT_FILE}", ("Run", "Inputs", PAYEES))
     if "Run" not in audit:
-        problems.append(error(Source(f"{shown}/{AUDIT_FILE}"), "is missing or has no Run sheet",
-                              "a finished calc run folder holds audit.xlsx: name the folder of a run"))
+        problems.append(error(Source(f"{shown}/{AUDIT_FILE}"), "close.no_audit"))
     if ledger is None or "Run" not in audit:
         return None, problems
     items = {str(r[0]).strip(): ("" if r[1] is None else str(r[1]).strip())
@@ -212,15 +219,12 @@ def close_run(folder: Path, register_path: Path, adopt: bool = False, user: str 
     try:
         differences = check_folder(folder)
     except ManifestError as ex:
-        return Closing((error(Source(f"{shown}/{MANIFEST}"), str(ex), "run the period again"),), register_path)
+        return Closing((error(Source(f"{shown}/{MANIFEST}"), str(ex), "close.run_again"),), register_path)
     problems: list[Problem] = []
     if differences is None and not adopt:
-        problems.append(error(where, f"has no {MANIFEST}, so it is not a complete run of calc",
-                              "run the period again and close the new run; or, if this run was paid before the "
-                              "register was used, close it with --adopt"))
+        problems.append(error(where, "close.no_manifest", manifest=MANIFEST))
     elif differences:
-        problems += folder_problems(folder, shown, "a run folder is not changed after the run: run the period "
-                                                   "again and close the new run")
+        problems += folder_problems(folder, shown, "close.unaltered")
     run, found = read_run(folder, shown)
     problems += found
     if run is None or any(p.is_error for p in problems):
@@ -244,7 +248,7 @@ def close_run(folder: Path, register_path: Path, adopt: bool = False, user: str 
                            coming=_coming(entries, ledger))
     refused = _refusal(entries, head, run, adopt)
     if refused:
-        return Closing((*problems, error(where, *refused)), register_path, program, head, closed,
+        return Closing((*problems, error(where, refused[0], **refused[1])), register_path, program, head, closed,
                        coming=_coming(entries, ledger))
     _at("checked")
     if differences is None:
@@ -261,7 +265,7 @@ def close_run(folder: Path, register_path: Path, adopt: bool = False, user: str 
 
             def admit(now_entries: tuple[Entry, ...]) -> str | None:
                 again = _refusal(now_entries, now_entries[-1].sha256 if now_entries else "", run, adopt)
-                return f"{shown}: {again[0]} ({again[1]})" if again else None
+                return str(error(Source(shown), again[0], **again[1])) if again else None
             entry = register.append(program_id=ledger.program_id, year=ledger.year, period=label, run_id=run.run_id,
                                     run_folder=relative, manifest_sha256=manifest_sha, closed_by=user or _user(),
                                     adopted=adopt, rows=rows,
@@ -280,34 +284,31 @@ def _coming(entries: tuple[Entry, ...], ledger: Ledger) -> str:
     return coming.label if coming else ""
 
 
-def _refusal(entries: tuple[Entry, ...], head: str, run: RunFolder, adopt: bool) -> tuple[str, str] | None:
-    """Why the run may not be closed now, as (message, what to do); None when it may."""
+def _refusal(entries: tuple[Entry, ...], head: str, run: RunFolder, adopt: bool) -> tuple[str, dict] | None:
+    """Why the run may not be closed now, as a message key and its values (its hint says what
+    to do); None when it may."""
     ledger = run.ledger
     period, name = ledger.period, f"{ledger.program_id} {ledger.year}"
     coming = next_open(closed_runs(entries), period.kind, ledger.year)
     if coming is None:
         kinds = sorted({parse_period(e.period).kind for e in entries})
-        return (f"its period {period} is a {period.kind}, but the register holds {name} settled by "
-                f"{' and '.join(kinds)}", "a program year is settled by one kind of period to its end")
+        return "close.other_kind", dict(period=str(period), kind=said("validate.kind:" + period.kind), name=name,
+                                        kinds=Joined(tuple(said("validate.by:" + k) for k in kinds), said("and")))
     if period != coming:
         done = next((e for e in entries if e.period == period.label), None)
         if done is not None:
-            return (f"{period} of {name} is already closed (closed {done.closed_at} by {done.closed_by}, run "
-                    f"{short(done.run_id)})", "corrections settle in the next open period: run --period "
-                    + (f"{coming.base} --supplement" if coming.supplement else f"{coming}") + " and close that run")
-        return (f"{period} is not the next open period of {name}: {coming} is",
-                f"close the run of {coming} first, with --adopt if it was paid before the register was used")
+            return "close.already", dict(period=str(period), name=name, at=done.closed_at, by=done.closed_by,
+                                         run_id=short(done.run_id), next=f"{coming.base} --supplement"
+                                         if coming.supplement else str(coming))
+        return "close.not_next", dict(period=str(period), name=name, coming=str(coming))
     if adopt:
         return None
     if run.head is None:
-        return ("the run was made by a calc that kept no register: it was not computed against the register",
-                "run the period again and close the new run, or, if this run was paid, close it with --adopt")
+        return "close.no_head", {}
     if run.head != head:
-        now = f"{short(head)} ({entries[-1].period} closed since)" if head else "empty"
-        return (f"the run was computed against the register head {short(run.head) or 'of no closed period'}, "
-                f"but the head of {name} is now {now}",
-                f"run {period} again (calc run ... --period {period}) and close the new run; if this run was paid "
-                "before the register was used, close it with --adopt")
+        now = said("close.head_since", head=short(head), period=entries[-1].period) if head else said("close.empty")
+        return "close.other_head", dict(head=short(run.head) or said("close.no_closed_head"), name=name, now=now,
+                                        period=str(period))
     return None
 
 

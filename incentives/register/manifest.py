@@ -61,11 +61,16 @@ class Difference:
     kind: str  # "altered", "added" or "missing"
 
     @property
+    def lock(self) -> bool:
+        """An office lock file added beside a workbook left open."""
+        return self.kind == "added" and Path(self.path).name.startswith(("~$", ".~lock"))
+
+    @property
     def why(self) -> str:
         why = {"altered": "altered since the run (its sha256 differs from the manifest's)",
                "added": "added since the run (not in the manifest)",
                "missing": "missing (listed in the manifest)"}[self.kind]
-        if self.kind == "added" and Path(self.path).name.startswith(("~$", ".~lock")):
+        if self.lock:
             why += "; it is an office lock file: close the workbook and delete it"
         return why
 

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from incentives.problems import Said, said
+
 # The Ledger's columns, as the register keeps them (the contract's order).
 ROW_COLUMNS = ("program_id", "year", "period", "partner_id", "partner_name", "tier", "country", "unit",
                "period_base", "ytd_base", "ytd_rate", "ytd_entitlement", "previously_settled", "accrual", "bonus",
@@ -267,12 +269,13 @@ class Register:
                                  "LIMIT 1", (program_id, year)).fetchone()
         return found[0] if found else ""
 
-    def closed_folders(self) -> dict[Path, str]:
+    def closed_folders(self) -> dict[Path, Said]:
         """Every closed run folder (absolute, resolved) -> what it is, for refusing it as `--out`."""
         if self._db is None:
             return {}
         base = self.path.resolve().parent
-        return {(base / folder).resolve(): f"the closed run of {program_id} {period} in register {self.path}"
+        return {(base / folder).resolve(): said("folder.closed_run", program=program_id, period=period,
+                                         register=str(self.path))
                 for program_id, period, folder in self._db.execute(
                     "SELECT program_id, period, run_folder FROM entries ORDER BY id")}
 

@@ -48,7 +48,8 @@ def read_book(path: Path, rel: str, formulas: bool = False, only: tuple[str, ...
     pipeline but a comparison shows as they are. Without it, a formula cell reads as its value.
     """
     found = guard.examine(path, rel)
-    problems = [p for p in found.problems if p.is_error and not (formulas and p.hint == guard.RECALC)]
+    problems = [p for p in found.problems
+                if p.is_error and not (formulas and p.hinted and p.hinted.key == guard.RECALC)]
     if problems:
         raise ToolError("; ".join(str(p) for p in problems))
     try:

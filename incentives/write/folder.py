@@ -31,7 +31,8 @@ import warnings
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
-from incentives.problems import Problem, Source, error, note
+from incentives.problems import Problem, Said, Source, error, note, said
+from incentives.words import has_message
 from incentives.register.manifest import MANIFEST, ManifestError, read_manifest, sha256_of
 
 STATEMENTS = "statements"
@@ -64,7 +65,7 @@ def lock_path(target: Path) -> Path:
 
 
 def check_target(target: Path, *, input_dir: Path | None, program_id: str | None,
-                 refused: Mapping[Path, str] = {}) -> Problem | None:
+                 refused: Mapping[Path, str | Said] = {}) -> Problem | None:
     """Why `target` must not become the output folder of a run of `program_id` from
     `input_dir`, or None. `refused`: folders never to replace, with what each is ("the
     --ledger folder"); the input folder and every folder in `refused` are refused with
@@ -72,47 +73,47 @@ def check_target(target: Path, *, input_dir: Path | None, program_id: str | None
     `program_id` None (the inputs could not be read) accepts
     a run of any program."""
     where = Source(f"--out {target}")
-    instead = "pass --out a new or empty folder" + (f", e.g. outputs/{program_id}/<period>" if program_id else "")
+    instead = said("folder.instead_of", program=program_id) if program_id else said("folder.instead")
     try:
         resolved = target.resolve()
     except (OSError, RuntimeError) as ex:  # a symlink loop
-        return error(where, f"cannot be resolved ({_cause(ex)})", instead)
-    for kept, what in [*([(input_dir, "the input folder")] if input_dir else []), *refused.items()]:
+        return error(where, "folder.unresolved", instead, cause=_cause(ex))
+    for kept, what in [*([(input_dir, said("folder.input"))] if input_dir else []), *refused.items()]:
         kept = kept.resolve()
+        what = said(what) if isinstance(what, str) and has_message(what) else what
         if resolved == kept:
-            return error(where, f"is {what}, which calc must not replace", instead)
+            return error(where, "folder.is_kept", instead, what=what)
         if resolved.is_relative_to(kept):
-            return error(where, f"is inside {what} ({kept}), which calc must not change", instead)
+            return error(where, "folder.inside_kept", instead, what=what, kept=str(kept))
         if kept.is_relative_to(resolved):
-            return error(where, f"holds {what} ({kept}), which replacing it would delete", instead)
+            return error(where, "folder.holds_kept", instead, what=what, kept=str(kept))
     for folder in [resolved, *resolved.parents]:
         if os.path.lexists(folder) and not folder.is_dir():
-            what = "is a file" if folder == resolved else f"is below the file {folder}"
-            return error(where, f"{what}, not a folder", "pass --out a folder path")
+            if folder == resolved:
+                return error(where, "folder.is_file")
+            return error(where, "folder.below_file", file=str(folder))
     existing = next(f for f in [resolved, *resolved.parents] if f.exists())
     if not os.access(existing, os.W_OK | os.X_OK):
         if _read_only(existing):
-            return error(where, f"cannot be written: {existing} is on a read-only disk", REMEDIES[errno.EROFS])
-        return error(where, f"cannot be written: you may not write in {existing}", REMEDIES[errno.EACCES])
+            return error(where, "folder.read_only", REMEDIES[errno.EROFS], folder=str(existing))
+        return error(where, "folder.not_allowed", REMEDIES[errno.EACCES], folder=str(existing))
     if not resolved.exists():
         return None
     if os.path.ismount(resolved):
-        return error(where, "is a mount point, which calc cannot replace in one step",
-                     f"pass --out a folder inside it, e.g. {resolved / (program_id or 'run')}")
+        return error(where, "folder.mount_point", inside=str(resolved / (program_id or "run")))
     try:
         if not any(resolved.iterdir()):
             return None
         foreign = _not_calc(resolved)
     except OSError as ex:
-        return error(where, f"cannot be read ({_cause(ex)}), so calc cannot tell it wrote it", instead)
+        return error(where, "folder.unreadable", instead, cause=_cause(ex))
     if foreign:
-        return error(where, f"holds files calc did not write ({foreign}); replacing it would delete them", instead)
+        return error(where, "folder.foreign", instead, foreign=foreign)
     found = run_program(resolved)
     if found is None:
-        return error(where, "is a folder calc did not write (no audit.xlsx with a Run sheet naming its program); "
-                     "replacing it would delete it", instead)
+        return error(where, "folder.not_a_run", instead)
     if program_id is not None and found != program_id:
-        return error(where, f"is a run of program {found}, not of {program_id}", instead)
+        return error(where, "folder.other_program", instead, found=found, program=program_id)
     return None
 
 
@@ -135,18 +136,18 @@ def run_program(folder: Path) -> str | None:
     return None
 
 
-def _not_calc(folder: Path) -> str | None:
+def _not_calc(folder: Path) -> Said | str | None:
     """The first thing in `folder` calc did not write, in path order, or None: with a manifest,
     a file it does not list or whose content changed; without one, a file a run does not write."""
     listed = None
     if (folder / MANIFEST).is_file():
         listed = _manifest(folder)
         if listed is None:
-            return f"{MANIFEST}: not one calc wrote"
+            return said("folder.foreign_manifest", manifest=MANIFEST)
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder).as_posix()
         if path.is_symlink() or not (path.is_file() or path.is_dir()):
-            return f"{relative}: not a plain file"
+            return said("folder.foreign_special", path=relative)
         if path.is_dir():
             if relative != STATEMENTS:
                 return f"{relative}/"
@@ -154,9 +155,9 @@ def _not_calc(folder: Path) -> str | None:
             if relative == MANIFEST:
                 continue
             if relative not in listed:
-                return f"{relative}: not in its {MANIFEST}"
+                return said("folder.foreign_unlisted", path=relative, manifest=MANIFEST)
             if sha256_of(path) != listed[relative]:
-                return f"{relative}: changed since calc wrote it"
+                return said("folder.foreign_changed", path=relative)
         else:
             top, _, rest = relative.partition("/")
             if not (relative in RUN_FILES or (top == STATEMENTS and "/" not in rest and rest.endswith(".xlsx"))):
@@ -198,7 +199,7 @@ def mend(target: Path) -> list[Problem]:
                 return [_busy(target)]
             return _mend(target)
     except OSError as ex:
-        return [note(Source(str(target)), f"could not tidy what an earlier run left beside it ({_cause(ex)})")]
+        return [note(Source(str(target)), "folder.untidy", cause=_cause(ex))]
 
 
 # What calc before 2026-11-25 left: mkdtemp's `.T.xxxxxxxx.tmp` and `.T.<pid>.old` (no lock then)
@@ -239,23 +240,20 @@ def _mend(target: Path) -> list[Problem]:
         for old in aside:
             if _ours(old):
                 os.rename(old, target)
-                done.append(note(where, f"put back from {old.name}, where a run killed while replacing it had "
-                                 "set it aside"))
+                done.append(note(where, "folder.put_back", old=old.name))
                 aside.remove(old)
                 break
-    for leftover, what in [*((p, "staging folder") for p in staged), *((p, "set-aside old folder") for p in aside)]:
+    for leftover, what in [*((p, said("folder.staging")) for p in staged), *((p, said("folder.aside")) for p in aside)]:
         if _ours(leftover):
             shutil.rmtree(leftover)
-            done.append(note(where, f"removed {leftover.name}, the {what} of a run that was killed"))
+            done.append(note(where, "folder.removed", name=leftover.name, what=what))
         else:
-            done.append(note(where, f"left {leftover} alone: it holds files calc does not write",
-                             "move it away, or delete it if it is not needed"))
+            done.append(note(where, "folder.left_alone", path=str(leftover)))
     return done
 
 
 def _busy(target: Path) -> Problem:
-    return error(Source(str(target)), "another calc run is writing this folder now",
-                 "wait for it to finish, or pass another --out")
+    return error(Source(str(target)), "folder.busy")
 
 
 @contextlib.contextmanager
@@ -322,9 +320,7 @@ def write_atomically(target: Path, fill: Callable[[Path], None]) -> list[Problem
                 # What check_target accepted may have changed while the run computed: look again.
                 foreign = _not_calc(target) if target.is_dir() and not os.path.islink(target) else None
                 if foreign:
-                    raise WriteFailed(error(Source(str(target)), "changed while calc computed: it now holds files "
-                                            f"calc did not write ({foreign}); nothing was replaced",
-                                            "move them away and run again"))
+                    raise WriteFailed(error(Source(str(target)), "folder.changed", foreign=foreign))
                 _swap(staging, target)
             except BaseException:
                 shutil.rmtree(staging, ignore_errors=True)
@@ -383,23 +379,9 @@ def _exchange(a: Path, b: Path) -> bool:
 # ---------------------------------------------------------------- failures of the environment
 
 # errno name -> what to do about it (names this platform's errno lacks are left out)
-REMEDIES = {getattr(errno, name): remedy for name, remedy in (
-    ("ENOSPC", "free some space, or pass --out on another disk"),
-    ("EDQUOT", "free some space, or pass --out on another disk"),
-    ("EFBIG", "pass --out on another disk"),
-    ("EROFS", "pass --out on a writable disk"),
-    ("EACCES", "pass --out a folder you may write to"),
-    ("EPERM", "pass --out a folder you may write to"),
-    ("ENOTDIR", "pass --out a folder path that is not below a file"),
-    ("EEXIST", "move it away, or pass another --out"),
-    ("ENOTEMPTY", "move it away, or pass another --out"),
-    ("ENAMETOOLONG", "pass a shorter --out path"),
-    ("EXDEV", "pass --out a folder inside the mount point"),
-    ("EBUSY", "pass --out a folder no other program holds open"),
-    ("EIO", "check the disk, or pass --out on another disk"),
-    ("EMFILE", "raise the limit of open files (ulimit -n)"),
-    ("ENFILE", "raise the limit of open files (ulimit -n)"),
-) if hasattr(errno, name)}
+REMEDIES = {getattr(errno, name): "folder.remedy:" + name for name in (
+    "ENOSPC", "EDQUOT", "EFBIG", "EROFS", "EACCES", "EPERM", "ENOTDIR", "EEXIST", "ENOTEMPTY", "ENAMETOOLONG", "EXDEV",
+    "EBUSY", "EIO", "EMFILE", "ENFILE") if hasattr(errno, name)}  # message keys
 
 
 def environment_problem(target: Path, ex: BaseException) -> Problem | None:
@@ -410,9 +392,9 @@ def environment_problem(target: Path, ex: BaseException) -> Problem | None:
     if found is None:
         return None
     path = _shown_path(target, found.filename)
-    at = "" if path == str(target) else f" at {path}"
-    return error(Source(str(target)), f"could not be written{at}: {_cause(found)}; nothing was left half-written",
-                 REMEDIES[found.errno])
+    if path == str(target):
+        return error(Source(str(target)), "folder.write_failed", REMEDIES[found.errno], cause=_cause(found))
+    return error(Source(str(target)), "folder.write_failed_at", REMEDIES[found.errno], path=path, cause=_cause(found))
 
 
 def _os_error(ex: BaseException | None, depth: int = 0) -> OSError | None:

@@ -186,8 +186,10 @@ def test_eleven_lapsed_partners_name_ten_and_one_more():
     ("CON .txt", "is a reserved device name on Windows, with or without an extension"),  # Windows drops the space
     ("CON\u00a0", None),  # a no-break space is no space to Windows
     ("COM1X", None),
+    # a character with a name is named: Unicode calls U+200E LEFT-TO-RIGHT MARK, category Cf
+    ("a\u200eb", "holds U+200E LEFT-TO-RIGHT MARK, a format character (bidi or zero-width)"),
 ], ids=["FDD0", "FDEF", "FDF0", "FFFE", "FFFF", "1FFFE", "1FFFF", "FFFD", "device-space-dot", "device-nbsp",
-        "device-and-more"])
+        "device-and-more", "named-LRM"])
 def test_unsafe_file_names(name, why):
     assert unsafe_file_name(name) == why
 

@@ -72,7 +72,7 @@ def test_refused_with_place_and_remedy(corpus, name, where, says, fix):
     assert str(first.source) == rel + (f":{where}" if where else "")
     assert says in first.message
     assert fix in first.hint
-    if first.hint == guard.RECALC:
+    if first.hinted.key == guard.RECALC:
         # Formulas without values keep only their sheet from being read, when calc reads it.
         book, rest = open_checked(corpus[name], rel)
         assert (book.formulas, rest) == (tuple(problems), [])
