@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 from incentives import pipeline  # noqa: E402
 from incentives.periods import parse_period  # noqa: E402
-from incentives.write.statements import SHEET_ROWS, write_statements  # noqa: E402
-from tests.builders import line, make_inputs, partner  # noqa: E402
+from incentives.write.statement_lines import SHEET_ROWS  # noqa: E402
+from tests.builders import line, make_inputs, partner, written_statements  # noqa: E402
 
 LINES = SHEET_ROWS + 1
 
@@ -42,7 +42,7 @@ def main(folder: Path) -> int:
         row=pl.int_range(2, LINES + 2, dtype=one.schema["row"]))
     settlement = dataclasses.replace(outcome.settlement, lines=lines)
     started = time.perf_counter()
-    [path] = write_statements(folder / "out", outcome.inputs, settlement)
+    [path] = written_statements(folder / "out", outcome, settlement)
     took = time.perf_counter() - started
     rows: dict[str, int] = {}
     dimensions: dict[str, str] = {}

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 import xlsxwriter
 
-from incentives.write.rows import Column, body, splice
+from incentives.write.rows import Body, Column, body, splice
 
 TEXTS = [" lead", "trail ", "a & b < c > d", "<r><t>rich</t></r>", "_x0041_", "tab\tand\nnewline", "bell\x07",
          "Кириллица «ёлка»", "=1+1", "@SUM(A1)", "'quoted", "x" * 40_000]
@@ -29,9 +29,9 @@ def write(path, frame: pl.DataFrame, columns: tuple[Column, ...]) -> None:
     for j, c in enumerate(columns):
         sheet.write_string(0, j, c.name)
     book.close()
-    columns = tuple(Column(c.name, c.kind, str(money.xf_index) if c.style == "money" else None) for c in columns)
-    splice(written.getvalue(), "xl/worksheets/sheet1.xml", body(frame, columns, 2).str.join("").item(), path,
-           frame.height + 1)
+    columns = tuple(Column(c.name, c.kind, "\x01" if c.style == "money" else None) for c in columns)
+    rows = body(frame, columns, 2).str.join("").item().encode()
+    splice(written.getvalue(), [Body(0, rows, (("\x01", money),), frame.height + 1)], path)
 
 
 @pytest.mark.parametrize("text", TEXTS, ids=IDS)

@@ -17,10 +17,9 @@ from incentives import pipeline
 from incentives.allocate import allocate
 from incentives.classify import LANGUAGES, WORDS
 from incentives.periods import parse_period
-from incentives.write.statements import (Grade, statement_partners, statement_path, write_statement,
-                                         write_statements)
-from tests.builders import TIERS, line, make_inputs, partner
-from incentives.write.statements import padded
+from incentives.write.statement_book import Grade, padded
+from incentives.write.statements import statement_partners, statement_path, write_statement
+from tests.builders import TIERS, line, make_inputs, partner, written_statements
 from incentives.write.xlsx import MONEY
 from tests.xlsx_text import XlsxText, render
 
@@ -35,7 +34,7 @@ def statements(tmp_path, sales, period="2026Q3", targets=None, **inputs):
     folder = make_inputs(tmp_path / "in", sales, **inputs)
     outcome = pipeline.run(folder, parse_period(period), tmp_path / "run")
     assert outcome.ok, [str(p) for p in outcome.problems]
-    paths = write_statements(tmp_path / "out", outcome.inputs, outcome.settlement)
+    paths = written_statements(tmp_path / "out", outcome)
     return {p.stem: p for p in paths}, outcome
 
 
@@ -328,8 +327,8 @@ def test_text_from_inputs_stays_text(tmp_path):
 
 def test_statements_in_a_pool_and_in_batches_are_the_same_bytes(tmp_path, sample_run):
     outcome = sample_run
-    alone = write_statements(tmp_path / "alone", outcome.inputs, outcome.settlement, workers=1)
-    pooled = write_statements(tmp_path / "pooled", outcome.inputs, outcome.settlement, workers=2, batch_lines=60)
+    alone = written_statements(tmp_path / "alone", outcome, workers=1)
+    pooled = written_statements(tmp_path / "pooled", outcome, workers=2, batch_lines=60)
     assert len(alone) == 37 and [p.name for p in alone] == [p.name for p in pooled]
     assert [p.read_bytes() for p in alone] == [p.read_bytes() for p in pooled]
 
@@ -337,7 +336,7 @@ def test_statements_in_a_pool_and_in_batches_are_the_same_bytes(tmp_path, sample
 def test_two_runs_are_byte_identical(tmp_path):
     sales = {"a.xlsx": [line("A", "2026-07-01", 100), line("B", "2026-08-01", 200, currency="USD")]}
     first, outcome = statements(tmp_path, sales, fx=[("USD", "2026-08", "480.125")])
-    again = write_statements(tmp_path / "again", outcome.inputs, outcome.settlement)
+    again = written_statements(tmp_path / "again", outcome)
     assert [p.read_bytes() for p in first.values()] == [p.read_bytes() for p in again]
 
 
@@ -365,7 +364,7 @@ def test_who_gets_a_statement(tmp_path):
         rows["P1"], dataclasses.replace(rows["P2"], previously_settled=D("5.00")), rows["P3"]))
     assert [r.partner.partner_id for r in statement_partners(settled_before)] == ["P1", "P2", "P3"]
     # A statement without lines still explains the claw-back.
-    paths = {p.stem: p for p in write_statements(tmp_path / "again", outcome.inputs, settled_before)}
+    paths = {p.stem: p for p in written_statements(tmp_path / "again", outcome, settled_before)}
     assert statement_page(paths["P2"])["Points taken back"][0] == -5.0
     blank = dict.fromkeys(lines_sheet(paths["P1"])[0], None)
     assert lines_sheet(paths["P2"]) == [
@@ -433,7 +432,7 @@ def test_a_statement_names_its_run_and_period_end_and_no_folder(tmp_path):
     outcome = pipeline.run(folder, parse_period("2026Q3"), tmp_path / "run")
     settlement = dataclasses.replace(outcome.settlement, run_id="ab" * 32, settled_from=dataclasses.replace(
         outcome.settlement.settled_from, how="ledger", ledger=str(tmp_path / "chain-q2")))
-    path, = write_statements(tmp_path / "out", outcome.inputs, settlement)
+    path, = written_statements(tmp_path / "out", outcome, settlement)
     page = statement_page(path)
     assert page["Идентификатор расчета"][0] == "ab" * 6  # the run id, shortened
     assert page["Конец периода"][0] == "30.09.2026"

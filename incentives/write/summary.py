@@ -114,7 +114,7 @@ def write_summary(folder: Path, inputs: Inputs, settlement: Settlement, balances
     # A file that does not balance stands out: NO in bold red on red
     reconciliation.conditional_format(1, 7, len(balances), 7, {"type": "cell", "criteria": "==", "value": '"NO"',
                                                                "format": book.add_format(ALARM)})
-    close(book, written, path, long)
+    close(book, written, path, long.body())
     return path
 
 

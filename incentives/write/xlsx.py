@@ -22,7 +22,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from incentives import __version__
-from incentives.write.rows import Column, body, splice
+from incentives.write.rows import Body, Column, body, marked, splice
 
 FIXED_TIME = dt.datetime(2000, 1, 1)
 MONEY = "#,##0.00;[Red]-#,##0.00"  # a negative amount (a claw-back, a credit note) in red
@@ -183,39 +183,37 @@ def write_table(book: xlsxwriter.Workbook, name: str, header: list[str], rows, f
 
 @dataclass(frozen=True)
 class LongTable:
-    """A table of many rows: xlsxwriter writes its header, `close` splices its body in
+    """A table of many rows: xlsxwriter writes its header, `close` splices its `body` in
     (`rows.py`). `frame` holds the columns of the header, in its order."""
 
-    part: str  # the sheet's part in the package
+    sheet: int  # the sheet's position in the workbook, 0 the first
     frame: pl.DataFrame
     styles: tuple  # each column's Format, or None
+
+    def body(self) -> Body:
+        marks, formats = marked(self.styles)
+        frame = self.frame
+        columns = tuple(Column(c, "text" if frame.schema[c] == pl.String else "number", mark)
+                        for c, mark in zip(frame.columns, marks))
+        rows = body(frame, columns, 2).str.join("").cast(pl.Binary).item()  # as UTF-8: never decoded into text
+        return Body(self.sheet, rows, formats, frame.height + 1)
 
 
 def write_long_table(book: xlsxwriter.Workbook, name: str, header: list[str], frame: pl.DataFrame,
                      formats: dict[str, str] | None = None, widths: dict[str, int] | None = None,
                      footer: str = "", notes: dict[str, str] | None = None) -> LongTable:
-    """`write_table` for a frame of many rows; the workbook is then closed by `close`."""
+    """`write_table` for a frame of many rows; the workbook is then closed by `close`, its `body` given."""
     measured = dict(zip(header, frame_widths(frame)))
     sheet, styles = _head(book, name, header, formats, measured | (widths or {}), footer, notes)
     sheet.autofilter(0, 0, max(frame.height, 1), len(header) - 1)
-    return LongTable(f"xl/worksheets/sheet{len(book.worksheets())}.xml", frame, tuple(styles))
+    return LongTable(sheet.index, frame, tuple(styles))
 
 
-def close(book: xlsxwriter.Workbook, written: io.BytesIO, path: Path, table: LongTable) -> None:
-    """Close `book` (made by `workbook(written)`) into `path`, `table`'s body spliced in."""
+def close(book: xlsxwriter.Workbook, written: io.BytesIO, path: Path, *bodies: Body) -> None:
+    """Close `book` (made by `workbook(written)`) into `path`, with `bodies` (`rows.Body`) spliced
+    into their sheets: a long table's, a statement's Lines."""
     book.close()
-    frame = table.frame
-    columns = tuple(Column(c, "text" if frame.schema[c] == pl.String else "number", xf_index(style))
-                    for c, style in zip(frame.columns, table.styles))
-    rows = body(frame, columns, 2).str.join("").cast(pl.Binary).item()  # as UTF-8: never decoded into Python text
-    splice(written.getvalue(), table.part, rows, path, frame.height + 1)
-
-
-def xf_index(style) -> str | None:
-    """A format's index in the closed workbook's styles, as a cell's `s` attribute. (Asked of
-    xlsxwriter: a format equal to one made earlier shares that one's index, which its own
-    `xf_index` attribute does not show.)"""
-    return None if style is None else str(style._get_xf_index())
+    splice(written.getvalue(), bodies, path)
 
 
 def _head(book: xlsxwriter.Workbook, name: str, header: list[str], formats: dict[str, str] | None,
