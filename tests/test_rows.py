@@ -11,7 +11,8 @@ import polars as pl
 import pytest
 import xlsxwriter
 
-from incentives.write.rows import Body, Column, body, splice
+from incentives.write.rows import Body, Column, body
+from incentives.write.xlsx import close
 
 TEXTS = [" lead", "trail ", "a & b < c > d", "<r><t>rich</t></r>", "_x0041_", "tab\tand\nnewline", "bell\x07",
          "Кириллица «ёлка»", "=1+1", "@SUM(A1)", "'quoted", "x" * 40_000]
@@ -21,17 +22,15 @@ IDS = ["leading-space", "trailing-space", "markup", "rich-text-lookalike", "esca
 
 def write(path, frame: pl.DataFrame, columns: tuple[Column, ...]) -> None:
     """A header row by xlsxwriter, the body spliced in after it."""
-    written = io.BytesIO()
-    book = xlsxwriter.Workbook(written, {"in_memory": True})
+    book = xlsxwriter.Workbook(io.BytesIO(), {"in_memory": True})
     sheet = book.add_worksheet("T")
     money = book.add_format({"num_format": "#,##0.00"})
     sheet.set_column(1, 1, 12, money)
     for j, c in enumerate(columns):
         sheet.write_string(0, j, c.name)
-    book.close()
     columns = tuple(Column(c.name, c.kind, "\x01" if c.style == "money" else None) for c in columns)
     rows = body(frame, columns, 2).str.join("").item().encode()
-    splice(written.getvalue(), [Body(0, rows, (("\x01", money),), frame.height + 1)], path)
+    close(book, path, Body(0, rows, (("\x01", money),), frame.height + 1))
 
 
 @pytest.mark.parametrize("text", TEXTS, ids=IDS)

@@ -17,8 +17,8 @@ its text, `0001-01-01`. A blank value writes no cell.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
-import io
 import re
 import zipfile
 from dataclasses import dataclass
@@ -33,7 +33,10 @@ INVALID_CLASS = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x{FFFE}\x{FFFF}]"
 CONTROL = [13]  # what xlsxwriter writes as _xHHHH_ once the XML-invalid characters are U+FFFD
 ODD_CLASS = r"[\x00-\x08\x0B-\x1F\x{FFFE}\x{FFFF}]"  # any of the two
 EXCEL_DATES = (dt.date(1900, 1, 1), dt.date(9999, 12, 31))
-LEVEL = 1  # deflate level of the spliced sheet: its size is 10 to 20 percent more than at 6, 4x faster
+# zlib's deflate level of a sheet with a long body: its size 10 to 20 percent more than at zlib's default
+# (6, every other part's), 3x faster. (isal's level 1 would be 3x faster again, but its output may
+# change with the CPU's instruction set: the same run would not give the same bytes on every machine.)
+LEVEL = 1
 
 
 @dataclass(frozen=True)
@@ -162,41 +165,75 @@ def xf_index(style) -> str | None:
     return None if style is None else str(style._get_xf_index())
 
 
-def splice(workbook: bytes, bodies, path: Path) -> None:
-    """Write `workbook` (as xlsxwriter wrote it) to `path`, each of `bodies` (`Body`) put into
-    its sheet right after the sheet's header, row 1; every other part copied as it is."""
-    parts = {b.part: b for b in bodies}
-    with zipfile.ZipFile(io.BytesIO(workbook)) as source, zipfile.ZipFile(
-            path, "w", zipfile.ZIP_DEFLATED, compresslevel=LEVEL) as target:
-        for info in source.infolist():
-            if info.filename not in parts:
-                _copy(workbook, source, info, target)
+class Shared:
+    """The compressed parts of workbooks written one after another: a part with the same name and
+    bytes as one already compressed (styles, theme, relationships, properties: the same for every
+    statement of a run) is copied, not compressed again. Belongs to its caller, who writes the
+    workbooks (one per batch of statements); nothing outlives it."""
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, bytes], tuple[zipfile.ZipInfo, bytes]] = {}
+
+    def write(self, target: zipfile.ZipFile, name: str, data: bytes) -> None:
+        """`data` as the part `name` of `target`: the bytes `writestr` gives (xlsxwriter's fixed
+        date, deflated at zlib's default level), compressed once for every workbook that has them."""
+        known = self._entries.get((name, data))
+        if known is None:
+            start = target.start_dir
+            target.writestr(_info(name), data)
+            info = target.filelist[-1]
+            self._entries[name, data] = (info, _entry(target, start))
+            return
+        info, entry = known
+        _append(target, copy.copy(info), entry)
+
+
+def package(parts: list[tuple[str, bytes]], bodies, path: Path, shared: Shared | None = None) -> None:
+    """Write the workbook of `parts` ((name, bytes) in xlsxwriter's order, `xlsx.parts`) to `path`,
+    each of `bodies` (`Body`) put into its sheet right after the sheet's header, row 1. `shared`:
+    parts compressed earlier, by the workbooks written before this one."""
+    spliced = {b.part: b for b in bodies}
+    shared = shared or Shared()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts:
+            if name not in spliced:
+                shared.write(target, name, data)
                 continue
-            spliced = parts[info.filename]
-            head, tail = _split(source.read(info).decode("utf-8"))
-            if spliced.last_row is not None:
-                head = re.sub(r'(<dimension ref="[A-Z]+1:[A-Z]+)\d+"', rf'\g<1>{max(spliced.last_row, 1)}"', head,
+            body = spliced[name]
+            head, tail = _split(data.decode("utf-8"))
+            if body.last_row is not None:
+                head = re.sub(r'(<dimension ref="[A-Z]+1:[A-Z]+)\d+"', rf'\g<1>{max(body.last_row, 1)}"', head,
                               count=1)
+            info = _info(name)
+            info._compresslevel = LEVEL  # zipfile's attribute for its compressor, as of Python 3.11
             with target.open(info, "w", force_zip64=True) as out:
                 out.write(head.encode("utf-8"))
-                out.write(spliced.resolved())
+                out.write(body.resolved())
                 out.write(tail.encode("utf-8"))
 
 
-def _copy(workbook: bytes, source: zipfile.ZipFile, info: zipfile.ZipInfo, target: zipfile.ZipFile) -> None:
-    """Put the part `info` of `workbook` into `target` as it is, compressed: its local header and
-    data copied, not inflated and deflated again. They are the bytes `target.writestr(info, data)`
-    would write: the same header fields, the same data deflated at the same (default) level."""
-    if info.flag_bits & 0x08:  # sizes in a data descriptor after the data (xlsxwriter writes none)
-        target.writestr(info, source.read(info))
-        return
-    start = info.header_offset
-    name_length, extra_length = int.from_bytes(workbook[start + 26:start + 28], "little"), int.from_bytes(
-        workbook[start + 28:start + 30], "little")
-    end = start + 30 + name_length + extra_length + info.compress_size
+def _info(name: str) -> zipfile.ZipInfo:
+    """A part's entry as xlsxwriter makes it: Excel's timestamp of 1980-01-01, deflated."""
+    info = zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
+def _entry(target: zipfile.ZipFile, start: int) -> bytes:
+    """The local header and data `target` has just written from `start` (read back, it is in a file)."""
+    end = target.fp.tell()
+    target.fp.seek(start)
+    entry = target.fp.read(end - start)
+    target.fp.seek(end)
+    return entry
+
+
+def _append(target: zipfile.ZipFile, info: zipfile.ZipInfo, entry: bytes) -> None:
+    """Put a compressed part (its local header and data, `entry`) into `target` as it is: the bytes
+    `target.writestr(info, data)` would write. (zipfile's internals, as of Python 3.11.)"""
     target.fp.seek(target.start_dir)
     info.header_offset = target.fp.tell()
-    target.fp.write(workbook[start:end])
+    target.fp.write(entry)
     target.start_dir = target.fp.tell()
     target.filelist.append(info)
     target.NameToInfo[info.filename] = info

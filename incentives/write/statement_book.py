@@ -20,7 +20,6 @@ partner's language.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -35,7 +34,7 @@ from incentives.register.manifest import short
 from incentives.review import TierReview
 from incentives.settle import LedgerRow, Origin
 from incentives.words import Words
-from incentives.write.rows import Body
+from incentives.write.rows import Body, Shared
 from incentives.write.statement_lines import LINE_COLUMNS, STYLE_MARKS, Shown
 from incentives.write.xlsx import DATE, MAX_WIDTH, MONEY, PAPER_A4, PRINTABLE, RATE, close, pixels, workbook
 
@@ -61,11 +60,12 @@ class Grade:
 
 
 def write_book(path: Path, program: Program, row: LedgerRow, lines: Shown, awards: tuple[Award, ...],
-           settled_from: Origin, period: Period, grade: Grade | None, run_id: str, said: Words) -> None:
+               settled_from: Origin, period: Period, grade: Grade | None, run_id: str, said: Words,
+               shared: Shared | None = None) -> None:
     """`path`: one partner's statement, its lines `lines` (`Shown`); `grade` None when its tier sets no
-    annual target; `said` the words of the partner's language."""
-    written = io.BytesIO()
-    book = workbook(written)
+    annual target; `said` the words of the partner's language; `shared` the parts of the statements
+    written before it (styles, theme, properties: compressed once)."""
+    book = workbook()
     styles = _styles(book)
     _statement_sheet(book, styles, said, program, row, lines, awards, settled_from, period, grade, run_id)
     formats = tuple((mark, styles[kind]) for kind, mark in STYLE_MARKS.items())
@@ -75,7 +75,7 @@ def write_book(path: Path, program: Program, row: LedgerRow, lines: Shown, award
         # a sheet but the last ends with its lines: its dimension must reach them (the last's totals row does)
         last_row = lines.per_sheet + 1 if k < len(lines.bodies) - 1 else None
         bodies.append(Body(sheet.index, rows, formats, last_row))
-    close(book, written, path, *bodies)
+    close(book, path, *bodies, shared=shared)
 
 
 # ---------------------------------------------------------------- the sheets

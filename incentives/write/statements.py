@@ -28,6 +28,7 @@ from incentives.review import TierReview
 from incentives.settle import LedgerRow, Origin, Settlement
 from incentives.validate import unsafe_file_name
 from incentives.words import Words
+from incentives.write.rows import Shared
 from incentives.write.statement_book import Grade, write_book
 from incentives.write.statement_lines import LOCAL, NEEDED, NOTHING, SHEET_ROWS, shown
 
@@ -116,9 +117,10 @@ def write_batch(batch: Batch) -> None:
     languages = {row.partner.partner_id: row.partner.language for _, row, _, _ in batch.statements}
     prepared = shown(batch.lines, entitlements, languages, batch.sheet_rows)
     said = {language: Words(language) for language in set(languages.values())}  # one a language: its dates once
+    shared = Shared()  # the parts every statement has the same: compressed once a batch
     for path, row, awards, grade in batch.statements:
         write_book(path, batch.program, row, prepared.get(row.partner.partner_id, NOTHING), awards,
-                   batch.settled_from, batch.period, grade, batch.run_id, said[row.partner.language])
+                   batch.settled_from, batch.period, grade, batch.run_id, said[row.partner.language], shared)
 
 
 def statement_path(folder: Path, partner_id: str) -> Path:
