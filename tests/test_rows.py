@@ -63,3 +63,12 @@ def test_rows_numbered_per_group(tmp_path):
     frame = pl.DataFrame({"text": ["a1", "b1", "a2", "b2", "b3"]})
     xml = body(frame, (Column("text", "text"),), 2, pl.Series(["a", "b", "a", "b", "b"]))
     assert [x[:10] for x in xml.to_list()] == ['<row r="2"', '<row r="2"', '<row r="3"', '<row r="3"', '<row r="4"']
+
+
+def test_a_text_cut_at_excels_limit_keeps_its_last_space():
+    # 32,766 x's, a space, then more: cut at Excel's 32,767 characters the text ends with the space,
+    # which the whole text did not; Excel drops a last space it is not told to keep
+    text = "x" * 32766 + " tail"
+    xml = body(pl.DataFrame({"t": [text, "plain"]}), (Column("t", "text"),), 2).to_list()
+    assert xml[0] == f'<row r="2"><c r="A2" t="inlineStr"><is><t xml:space="preserve">{"x" * 32766} </t></is></c></row>'
+    assert xml[1] == '<row r="3"><c r="A3" t="inlineStr"><is><t>plain</t></is></c></row>'

@@ -65,13 +65,17 @@ def _number(col: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     return text
 
 
-def _text(col: pl.Expr, control: bool) -> tuple[pl.Expr, pl.Expr]:
-    """The escaped text and whether it needs `xml:space="preserve"`."""
-    text = col.str.slice(0, TEXT_LIMIT)
-    preserve = text.str.contains(r"^\s|\s$")
-    text = text.str.replace_all(r"(_x[0-9a-fA-F]{4}_)", "_x005F${1}")
-    text = text.str.replace_all("&", "&amp;", literal=True).str.replace_all(
-        "<", "&lt;", literal=True).str.replace_all(">", "&gt;", literal=True)
+def _text(col: pl.Expr, control: bool, odd: Odd = None) -> tuple[pl.Expr, pl.Expr]:
+    """The escaped text and whether it needs `xml:space="preserve"`. `odd`: what the column's
+    values need at all (`_odd`), so that a step none of them needs is not run over them all."""
+    long, spaced, marked = odd or (True, True, True)
+    text = col.str.slice(0, TEXT_LIMIT) if long else col
+    # a value cut short may end with a space its whole did not end with
+    preserve = text.str.contains(r"^\s|\s$") if spaced or long else pl.lit(False)
+    if marked:
+        text = text.str.replace_all(r"(_x[0-9a-fA-F]{4}_)", "_x005F${1}")
+        text = text.str.replace_all("&", "&amp;", literal=True).str.replace_all(
+            "<", "&lt;", literal=True).str.replace_all(">", "&gt;", literal=True)
     if control:
         text = text.str.replace_all(INVALID_CLASS, "\ufffd")
         for c in CONTROL:
@@ -79,12 +83,28 @@ def _text(col: pl.Expr, control: bool) -> tuple[pl.Expr, pl.Expr]:
     return text, preserve
 
 
-def _cell(column: Column, j: int, row: pl.Expr, dtype: pl.DataType, control: bool, dates: bool) -> pl.Expr:
+Odd = tuple[bool, bool, bool] | None  # a text column's values: any too long, any to preserve, any to escape
+
+
+def _odd(frame: pl.DataFrame, texts: list[str]) -> dict[str, tuple[bool, bool, bool]]:
+    """For each text column of `frame`: whether any value is longer than a cell holds (in bytes, at
+    least its characters), has a leading or trailing space, or holds what XML or Excel escapes."""
+    if not texts or not frame.height:
+        return {}
+    found = frame.select(
+        *(pl.col(c).str.len_bytes().max().fill_null(0).gt(TEXT_LIMIT).alias(f"long {c}") for c in texts),
+        *(pl.col(c).str.contains(r"^\s|\s$").any().alias(f"spaced {c}") for c in texts),
+        *(pl.col(c).str.contains(r"[&<>]|_x[0-9a-fA-F]{4}_").any().alias(f"marked {c}") for c in texts)).row(0, named=True)
+    return {c: (bool(found[f"long {c}"]), bool(found[f"spaced {c}"]), bool(found[f"marked {c}"])) for c in texts}
+
+
+def _cell(column: Column, j: int, row: pl.Expr, dtype: pl.DataType, control: bool, dates: bool,
+          odd: Odd = None) -> pl.Expr:
     col = pl.col(column.name)
     ref = pl.concat_str(pl.lit(f'<c r="{xl_col_to_name(j)}'), row,
                         pl.lit('"' if column.style is None else f'" s="{column.style}"'))
     if column.kind == "text":
-        text, preserve = _text(col, control)
+        text, preserve = _text(col, control, odd)
         open_t = pl.when(preserve).then(pl.lit('<t xml:space="preserve">')).otherwise(pl.lit("<t>"))
         xml = pl.concat_str(ref, pl.lit(' t="inlineStr"><is>'), open_t, text, pl.lit("</t></is></c>"))
         return pl.when(col.is_null() | (col == "")).then(pl.lit("")).otherwise(xml)
@@ -112,7 +132,8 @@ def body(frame: pl.DataFrame, columns: tuple[Column, ...], first_row: int, group
         frame = frame.with_columns(groups.alias("__group"))
         position = position.over("__group")
     row = (position + first_row).cast(pl.String)
-    cells = [_cell(c, j, row, frame.schema[c.name], control, dates) for j, c in enumerate(columns)]
+    odd = _odd(frame, texts)
+    cells = [_cell(c, j, row, frame.schema[c.name], control, dates, odd.get(c.name)) for j, c in enumerate(columns)]
     return frame.select(pl.concat_str(pl.lit('<row r="'), row, pl.lit('">'), *cells, pl.lit("</row>"))
                         .alias("xml")).to_series()
 
