@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
+import zipfile
 from decimal import Decimal
 from fractions import Fraction
 
@@ -347,6 +348,57 @@ def test_statement_arguments_survive_a_process_pool(tmp_path):
             Grade("", D("999900.00"), "C", (("A", D(3000000)), ("B", D(2000000)), ("C", D(1000000)))), s.run_id)
     write_statement(tmp_path / "pickled.xlsx", *pickle.loads(pickle.dumps(args)))
     assert (tmp_path / "pickled.xlsx").read_bytes() == paths["P1"].read_bytes()
+
+
+SHARED = ("[Content_Types].xml", "_rels/.rels", "xl/_rels/workbook.xml.rels", "xl/theme/theme1.xml",
+          "docProps/core.xml", "docProps/app.xml", "xl/styles.xml")
+OWN = ("xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml", "xl/sharedStrings.xml", "xl/workbook.xml")
+
+
+def entries(path) -> dict[str, bytes]:
+    """Each part of a workbook as it lies in the zip: its local header and compressed data."""
+    data = path.read_bytes()
+    with zipfile.ZipFile(path) as z:
+        out = {}
+        for info in z.infolist():
+            start = info.header_offset
+            name, extra = (int.from_bytes(data[start + k:start + k + 2], "little") for k in (26, 28))
+            out[info.filename] = data[start:start + 30 + name + extra + info.compress_size]
+        return out
+
+
+def test_parts_every_statement_has_the_same_are_compressed_once_a_batch(tmp_path, monkeypatch):
+    # Three partners with the same page (no grade, no bonus) and 1, 2 and 3 lines: their statements
+    # differ in the sheets, the strings and the workbook (the Lines autofilter's last row), and in
+    # nothing else.
+    sales = {"a.xlsx": [line(f"I{k}", "2026-07-01", 100 * k, pid=p) for p, n in (("P1", 1), ("P2", 2), ("P3", 3))
+                        for k in range(1, n + 1)]}
+    folder = make_inputs(tmp_path / "in", sales, partners=[partner("P1"), partner("P2"), partner("P3")])
+    outcome = pipeline.run(folder, parse_period("2026Q3"), tmp_path / "run")
+    compressed = []
+    writestr = zipfile.ZipFile.writestr
+
+    def counted(self, info, data, *args, **kwargs):
+        compressed.append(info.filename)
+        return writestr(self, info, data, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", counted)
+    paths = written_statements(tmp_path / "out", outcome, workers=1)
+    # the first statement compresses every part but its Lines sheet (written around its body);
+    # the next two, only their own parts: each shared part was compressed once
+    first = [name for name in SHARED + OWN if name != "xl/worksheets/sheet2.xml"]
+    assert sorted(compressed) == sorted(first + 2 * ["xl/worksheets/sheet1.xml", "xl/sharedStrings.xml",
+                                                    "xl/workbook.xml"])
+    parts = [entries(path) for path in paths]
+    assert [sorted(p) for p in parts] == [sorted(SHARED + OWN)] * 3
+    for name in SHARED:  # copied as the first statement's bytes
+        assert parts[0][name] == parts[1][name] == parts[2][name], name
+    for name in OWN:
+        assert len({p[name] for p in parts}) == 3, name
+    # and a statement written alone, compressing everything, is the same file
+    monkeypatch.undo()
+    alone = written_statements(tmp_path / "alone", outcome, workers=1, batch_lines=1)
+    assert [p.read_bytes() for p in alone] == [p.read_bytes() for p in paths]
 
 
 # ---------------------------------------------------------------- who gets one
