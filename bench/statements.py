@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--long", type=int, default=4, help="long statements")
     parser.add_argument("--long-lines", type=int, default=20_000, help="lines of each long statement")
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--json", action="store_true", help="print the figures as one JSON line too")
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON line too (the last)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
