@@ -64,24 +64,30 @@ def write_statements(folder: Path, inputs: Inputs, settlement: Settlement,
     target.mkdir(parents=True, exist_ok=True)
     rows = statement_partners(settlement)
     paths = [statement_path(target, row.partner.partner_id) for row in rows]
-    lines = settlement.lines.select("partner_id", *NEEDED, *LOCAL)
-    frames = lines.partition_by("partner_id", as_dict=True, maintain_order=True)
+    # Each partner's lines together, in the statements' order (read order within): a batch's lines
+    # are then a slice of one frame, not a copy of its partners' lines.
+    order = {row.partner.partner_id: i for i, row in enumerate(rows)}
+    lines = (settlement.lines.select("partner_id", *NEEDED, *LOCAL)
+             .with_columns(pl.col("partner_id").replace_strict(order, default=None, return_dtype=pl.Int64)
+                           .alias("__order"))
+             .filter(pl.col("__order").is_not_null()).sort("__order", maintain_order=True))
+    counts = dict(lines.group_by("__order").len().iter_rows())
+    lines = lines.drop("__order")
     awards: dict[str, list[Award]] = {}
     for a in settlement.awards:
         awards.setdefault(a.partner_id, []).append(a)
     graded = grades(inputs.program, reviews)
-    batches, statements, size = [], [], 0
-    for path, row in zip(paths, rows):
+    batches, statements, start, size = [], [], 0, 0
+    for i, (path, row) in enumerate(zip(paths, rows)):
         pid = row.partner.partner_id
         statements.append((path, row, tuple(awards.get(pid, ())), graded.get(pid)))
-        size += frames[pid,].height if (pid,) in frames else 0
-        if size >= batch_lines or row is rows[-1]:
-            parts = [frames[p.partner.partner_id,] for _, p, _, _ in statements if (p.partner.partner_id,) in frames]
+        size += counts.get(i, 0)
+        if size >= batch_lines or i == len(rows) - 1:
             batches.append(Batch(inputs.program, settlement.settled_from, settlement.period, tuple(statements),
-                                 pl.concat(parts) if parts else lines.clear(), sheet_rows, settlement.run_id))
-            statements, size = [], 0
+                                 lines.slice(start, size), sheet_rows, settlement.run_id))
+            statements, start, size = [], start + size, 0
     if workers is None:
-        workers = processes.workers() if lines.height >= POOL_FROM else 1
+        workers = processes.workers() if settlement.lines.height >= POOL_FROM else 1
     if workers > 1 and len(batches) > 1:
         with processes.pool(workers) as pool:
             for batch, _ in zip(batches, pool.map(write_batch, batches)):
