@@ -70,9 +70,9 @@ def write_statements(folder: Path, inputs: Inputs, settlement: Settlement,
     lines = (settlement.lines.select("partner_id", *NEEDED, *LOCAL)
              .with_columns(pl.col("partner_id").replace_strict(order, default=None, return_dtype=pl.Int64)
                            .alias("__order"))
-             .filter(pl.col("__order").is_not_null()).sort("__order", maintain_order=True))
-    counts = dict(lines.group_by("__order").len().iter_rows())
-    lines = lines.drop("__order")
+             .sort("__order", nulls_last=True, maintain_order=True))  # one copy: sorted, then sliced
+    counts = dict(lines.group_by("__order").len().drop_nulls().iter_rows())
+    lines = lines.head(sum(counts.values())).drop("__order")  # a partner without a statement: no lines
     awards: dict[str, list[Award]] = {}
     for a in settlement.awards:
         awards.setdefault(a.partner_id, []).append(a)
