@@ -12,7 +12,7 @@ import pytest
 import xlsxwriter
 
 from incentives.write.rows import Body, Column, body
-from incentives.write.xlsx import close
+from incentives.write.xlsx import close, workbook, write_table
 
 TEXTS = [" lead", "trail ", "a & b < c > d", "<r><t>rich</t></r>", "_x0041_", "tab\tand\nnewline", "bell\x07",
          "Кириллица «ёлка»", "=1+1", "@SUM(A1)", "'quoted", "x" * 40_000]
@@ -72,3 +72,18 @@ def test_a_text_cut_at_excels_limit_keeps_its_last_space():
     xml = body(pl.DataFrame({"t": [text, "plain"]}), (Column("t", "text"),), 2).to_list()
     assert xml[0] == f'<row r="2"><c r="A2" t="inlineStr"><is><t xml:space="preserve">{"x" * 32766} </t></is></c></row>'
     assert xml[1] == '<row r="3"><c r="A3" t="inlineStr"><is><t>plain</t></is></c></row>'
+
+
+def test_a_workbook_without_a_body_is_the_file_xlsxwriter_writes(tmp_path):
+    # xlsx.parts repeats the steps of xlsxwriter's close but the zip, and package zips what it gives:
+    # without a body they must give xlsxwriter's very bytes (a newer xlsxwriter could break this)
+    def made(path=None):
+        book = workbook(path)
+        write_table(book, "Table", ["text", "amount"], [["x & y", Decimal("1.50")]], {"amount": "#,##0.00"},
+                    footer="a footer")
+        book.add_worksheet("Second").write_string(0, 0, "Кириллица")
+        return book
+
+    made(tmp_path / "xlsxwriter.xlsx").close()
+    close(made(), tmp_path / "packaged.xlsx")
+    assert (tmp_path / "packaged.xlsx").read_bytes() == (tmp_path / "xlsxwriter.xlsx").read_bytes()
