@@ -87,3 +87,15 @@ def test_a_workbook_without_a_body_is_the_file_xlsxwriter_writes(tmp_path):
     made(tmp_path / "xlsxwriter.xlsx").close()
     close(made(), tmp_path / "packaged.xlsx")
     assert (tmp_path / "packaged.xlsx").read_bytes() == (tmp_path / "xlsxwriter.xlsx").read_bytes()
+
+
+@pytest.mark.parametrize("dtype, values, written", [
+    (pl.Decimal(38, 10), ["100", "1.5", "0", "-0.01", "471.2350", "-0.0000000000"], ["100", "1.5", "0", "-0.01",
+                                                                                      "471.235", "0"]),
+    (pl.Decimal(38, 2), ["3808.00", "10.10", "0.00"], ["3808", "10.1", "0"]),
+    (pl.Decimal(38, 0), ["100", "0", "-20"], ["100", "0", "-20"]),  # no decimal places: its zeros are the number's
+], ids=["scale-10", "scale-2", "scale-0"])
+def test_a_decimal_is_written_as_its_shortest_exact_text(dtype, values, written):
+    frame = pl.DataFrame({"n": pl.Series([Decimal(v) for v in values], dtype=dtype)})
+    xml = body(frame, (Column("n", "number"),), 2).to_list()
+    assert [x.split("<v>")[1].split("</v>")[0] for x in xml] == written
