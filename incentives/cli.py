@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -16,6 +17,7 @@ from incentives.problems import Problem, told
 from incentives.register.manifest import short
 from incentives.register.store import default_path
 from incentives.settle import Origin
+from incentives.storage import is_url, last_name
 from incentives.write.audit import settled_words
 from incentives.write.errors import write_errors
 from incentives.write.register import write_register
@@ -34,6 +36,21 @@ class PeriodType(click.ParamType):
 
 
 FOLDER = click.Path(exists=True, file_okay=False, path_type=Path)
+
+
+class FolderOrURL(click.ParamType):
+    """A local folder (checked as FOLDER: it must exist) or a URL such as s3://bucket/prefix
+    (`storage.py`), kept as text."""
+
+    name = "FOLDER|URL"
+
+    def __init__(self, exists: bool = True):
+        self.path = click.Path(exists=exists, file_okay=False, path_type=Path)
+
+    def convert(self, value, param, ctx):
+        if is_url(value):
+            return value
+        return self.path.convert(value, param, ctx)
 REGISTER_HELP = ("The register of closed runs (an SQLite file; keep it on a local disk). Default: $CALC_REGISTER, "
                  "else outputs/register.sqlite.")
 
@@ -98,7 +115,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("input_dir", type=FOLDER)
+@click.argument("input_dir", type=FolderOrURL())
 @click.option("--period", type=PeriodType(), help="Settlement period: 2026Q3, 2026-09 or 2026.")
 @click.option("--errors", "errors_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write every error and note to this workbook (.xlsx), one a row, to filter.")
@@ -116,11 +133,12 @@ def validate(input_dir: Path, period: Period | None, errors_file: Path | None) -
 
 
 @main.command()
-@click.argument("input_dir", type=FOLDER)
+@click.argument("input_dir", type=FolderOrURL())
 @click.option("--period", type=PeriodType(), required=True, help="Settlement period: 2026Q3, 2026-09 or 2026.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Output folder (default: outputs/<program_id>/<period>/).")
-@click.option("--ledger", "previous", type=FOLDER,
+@click.option("--out", type=FolderOrURL(exists=False),
+              help="Output folder (default: outputs/<program_id>/<period>/); or a URL (s3://bucket/runs/...), "
+                   "under which the run is written as <out>/<run id>/, manifest.sha256 last.")
+@click.option("--ledger", "previous", type=FolderOrURL(),
               help="An earlier run's output folder (the period right before), when no period of the year is closed "
                    "in the register: what it paid is previously_settled.")
 @register_option
@@ -129,14 +147,20 @@ def validate(input_dir: Path, period: Period | None, errors_file: Path | None) -
                    "run of that period (2026Q4-S1, -S2, ...).")
 @click.option("--errors", "errors_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write every error and note to this workbook (.xlsx), one a row, to filter.")
-def run(input_dir: Path, period: Period, out: Path | None, previous: Path | None, register: Path | None,
-        supplement: bool, errors_file: Path | None) -> None:
-    """Compute the period's ledger from INPUT_DIR and write the output folder."""
+@click.option("--cluster", "cluster_address", metavar="ADDRESS", default=None,
+              help="Read the files and write the statements on a Dask cluster: its scheduler's address "
+                   "(tcp://scheduler:8786), or local:N to start N worker processes here. Needs "
+                   "calc-incentives[cluster]; every worker must have the same versions as this calc.")
+def run(input_dir: Path | str, period: Period, out: Path | str | None, previous: Path | None, register: Path | None,
+        supplement: bool, errors_file: Path | None, cluster_address: str | None) -> None:
+    """Compute the period's ledger from INPUT_DIR (a folder, or a URL such as s3://bucket/vendor/2026)
+    and write the output folder."""
     def action():
-        command = (f"calc run {input_dir.name} --period {period}" + (f" --ledger {previous.name}" if previous else "")
-                   + (" --supplement" if supplement else ""))
+        command = (f"calc run {last_name(input_dir)} --period {period}"
+                   + (f" --ledger {last_name(previous)}" if previous else "") + (" --supplement" if supplement else ""))
         book = register_path(register)
-        outcome = pipeline.run(input_dir, period, out, previous, command, progress, book, supplement)
+        with _cluster(cluster_address) as cluster:
+            outcome = pipeline.run(input_dir, period, out, previous, command, progress, book, supplement, cluster)
         if outcome.origin is not None:
             click.echo(register_line(book, outcome.program, outcome.origin.head, outcome.origin.closed))
         report(outcome.problems, errors_file=errors_file)
@@ -163,6 +187,31 @@ def run(input_dir: Path, period: Period, out: Path | None, previous: Path | None
     guarded(action)
 
 
+@contextlib.contextmanager
+def _cluster(address: str | None):
+    """The checked cluster of `--cluster`, or None; a refusal printed, exit 1, nothing computed."""
+    if address is None:
+        yield None
+        return
+    try:
+        from incentives import cluster
+    except ImportError as ex:
+        click.echo(f"error: --cluster {address}: needs the cluster extra ({ex.name} is not installed) "
+                   "(pip install 'calc-incentives[cluster]')", err=True)
+        sys.exit(EXIT_INPUT)
+    try:
+        connected = cluster.connect(address)
+        held = connected.__enter__()
+    except cluster.Refused as ex:
+        report([ex.problem])
+        click.echo("nothing was written", err=True)
+        sys.exit(EXIT_INPUT)
+    try:
+        yield held
+    finally:
+        connected.__exit__(None, None, None)
+
+
 def _settled_line(origin: Origin, period: Period) -> str:
     if origin.how != "recomputed":
         return settled_words(origin)
@@ -174,7 +223,7 @@ def _settled_line(origin: Origin, period: Period) -> str:
 
 
 @main.command()
-@click.argument("run_dir", type=FOLDER)
+@click.argument("run_dir", type=FolderOrURL())
 @register_option
 @click.option("--adopt", is_flag=True,
               help="Bring in a period paid before the register was used (a year already under way): a run without "

@@ -1,8 +1,16 @@
-"""Stage 1, load: an input folder's workbooks become `Inputs`, or a list of problems.
+"""Stage 2, load: an input folder's workbooks become `Inputs`, or a list of problems.
 
-Finds the contract's files, reads every declared sheet through `read.table`, and
-turns the small sheets into records. Every problem of every file is collected;
-the caller decides whether to go on.
+Finds the contract's files (`find_inputs`: every file accounted for), opens and reads every
+declared sheet through `read/` (in threads, or in processes for many files), and hands the
+typed tables to `records.py`, which turns them into records. Every problem of every file is
+collected; the caller decides whether to go on.
+
+The stages of `calc run`, in order (`pipeline.py` runs them, incentives/README.md maps them):
+read (`read/`) -> load (`load.py`, `records.py`) -> validate (`validate.py`) -> basis
+(`basis.py`, `read/settled.py`) -> convert (`convert.py`) -> classify (`classify.py`) -> aggregate
+(`aggregate.py`) -> rate (`rates.py`, `tiers.py`) -> earlier periods (`earlier.py`) -> bonuses
+(`bonuses.py`) -> settle (`settle.py`) -> reconcile (`reconcile.py`) -> tier review (`review.py`)
+-> write (`write/`) -> manifest (`register/manifest.py`).
 """
 
 from __future__ import annotations
@@ -14,17 +22,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from itertools import islice, repeat
 from decimal import Decimal
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import polars as pl
 
-from incentives import processes, schema
-from incentives.model import (Bonus, ChannelRule, Exclusion, FxRate, InputFile, Inputs, Partner, Program,
-                              RateBand, Requirement, Status, Tier, TierChange)
-from incentives.money import plain
+from incentives import processes, records, schema
+from incentives.model import InputFile, Inputs
 from incentives.problems import Problem, Source, error, note
-from incentives.read import guard, values
-from incentives.read.table import ROW, DTYPES, Raw, Table, read_raw, read_raws, repeated, tables_from_raws
+from incentives.read import guard
+from incentives.read.table import Raw, Table, read_raw, read_raws, tables_from_raws
 from incentives.read.workbook import open_book
 
 READERS = min(4, os.cpu_count() or 1)
@@ -36,7 +42,7 @@ WORKBOOK_TYPES = ", ".join(guard.KINDS)
 NAMED_KINDS = tuple(k for k in guard.KINDS if k != ".csv")  # program, roster and rates have sheets
 
 
-def _aside(name: str) -> str | None:
+def aside(name: str) -> str | None:
     """What a file calc does not read is, when it may lie in the input folder: a note's
     words, or None when it is an error to be there."""
     if name.startswith("~$"):
@@ -49,67 +55,91 @@ def _aside(name: str) -> str | None:
     return None
 
 
+NAMED = {b.pattern.casefold().rpartition(".")[0]: b for b in schema.WORKBOOKS if "/" not in b.pattern}
+FOLDERS = {b.pattern.partition("/")[0].casefold(): b for b in schema.WORKBOOKS if "/" in b.pattern}
+
+
 def find_inputs(folder: Path) -> tuple[list[tuple[Path, schema.Workbook]], list[Problem]]:
     """Every file of the input folder accounted for: the workbooks to read, each with its
     declaration, in path order (`sales/` and `opportunities/` with their subfolders,
     extensions in any case); lock files, hidden files and READMEs as notes; anything else,
-    and a link that leads outside the folder or nowhere, an error naming it."""
+    and a link that leads outside the folder or nowhere, an error naming it. (`storage.py`
+    lists a folder of objects by the same rules: `aside`, `subfolder`, `placed`, `jobs_of`.)"""
     root = folder.resolve()
-    named = {b.pattern.casefold().rpartition(".")[0]: b for b in schema.WORKBOOKS if "/" not in b.pattern}
-    folders = {b.pattern.partition("/")[0].casefold(): b for b in schema.WORKBOOKS if "/" in b.pattern}
-    found: dict[str, list[Path]] = {}  # pattern -> files
+    found: dict[str, list[tuple[str, Path]]] = {}  # pattern -> (rel, file)
     problems: list[Problem] = []
 
     def walk(directory: Path, book: schema.Workbook | None, seen: frozenset[Path]) -> None:
         for path in sorted(directory.iterdir(), key=lambda p: p.name):
             rel = _rel(folder, path)
-            if (words := _aside(path.name)) is not None:
+            if (words := aside(path.name)) is not None:
                 problems.append(note(Source(rel), words))
                 continue
             target = _inside(root, path, rel, problems)
             if target is None:
                 continue
             if target.is_dir():
-                if book is None and path.name.casefold() in folders:
-                    walk(path, folders[path.name.casefold()], seen | {target})
-                elif book is not None and target not in seen:
-                    walk(path, book, seen | {target})
-                elif book is not None:
+                if book is not None and target in seen:
                     problems.append(error(Source(rel), "is a link to a folder that holds it: its files would be "
                                           "read twice", "delete the link"))
-                else:
-                    problems.append(error(Source(rel), "is a folder calc does not read",
-                                          "move it out of the input folder; sales reports go in sales/, "
-                                          "opportunity reports in opportunities/"))
+                elif (inner := subfolder(rel, path.name, book, problems)) is not None:
+                    walk(path, inner, seen | {target})
                 continue
-            suffix = path.suffix.casefold()
-            stem = path.name.casefold()[:-len(suffix)] if suffix else path.name.casefold()
-            if book is None and stem in named and suffix in NAMED_KINDS:
-                found.setdefault(named[stem].pattern, []).append(path)
-            elif book is not None and suffix in guard.KINDS:
-                found.setdefault(book.pattern, []).append(path)
-            elif book is not None:
-                problems.append(error(Source(rel), f"is not a workbook calc reads ({WORKBOOK_TYPES})",
-                                      "save it as .xlsx, or move it out of the input folder"))
-            else:
-                expected = ", ".join(b.pattern for b in schema.WORKBOOKS)
-                problems.append(error(Source(rel), "is not an input of calc",
-                                      f"the input folder holds {expected}; move anything else out of it"))
+            placed(rel, path, path.name, book, found, problems)
 
     if folder.is_dir():
         walk(folder, None, frozenset({root}))
+    return jobs_of(found, problems)
+
+
+def subfolder(rel: str, name: str, book: schema.Workbook | None, problems: list[Problem]
+               ) -> schema.Workbook | None:
+    """The declaration a folder's files are read under (a subfolder of sales/ is read as sales),
+    or None, with an error, for a folder calc does not read."""
+    if book is not None:
+        return book
+    if name.casefold() in FOLDERS:
+        return FOLDERS[name.casefold()]
+    problems.append(error(Source(rel), "is a folder calc does not read",
+                          "move it out of the input folder; sales reports go in sales/, "
+                          "opportunity reports in opportunities/"))
+    return None
+
+
+def placed(rel: str, path, name: str, book: schema.Workbook | None,
+            found: dict[str, list[tuple[str, object]]], problems: list[Problem]) -> None:
+    """A file found at `rel` (in a folder read as `book`, None at the top) added to `found` under
+    its workbook's pattern, or an error saying why calc does not read it."""
+    suffix = PurePosixPath(name).suffix.casefold()
+    stem = name.casefold()[:-len(suffix)] if suffix else name.casefold()
+    if book is None and stem in NAMED and suffix in NAMED_KINDS:
+        found.setdefault(NAMED[stem].pattern, []).append((rel, path))
+    elif book is not None and suffix in guard.KINDS:
+        found.setdefault(book.pattern, []).append((rel, path))
+    elif book is not None:
+        problems.append(error(Source(rel), f"is not a workbook calc reads ({WORKBOOK_TYPES})",
+                              "save it as .xlsx, or move it out of the input folder"))
+    else:
+        expected = ", ".join(b.pattern for b in schema.WORKBOOKS)
+        problems.append(error(Source(rel), "is not an input of calc",
+                              f"the input folder holds {expected}; move anything else out of it"))
+
+
+def jobs_of(found: dict[str, list[tuple[str, object]]], problems: list[Problem]) -> tuple[list, list[Problem]]:
+    """The files to read, each with its declaration, in the contract's order of workbooks and
+    then by path; a named workbook given twice, or a required one missing, an error."""
     jobs = []
     for book in schema.WORKBOOKS:
-        paths = sorted(found.get(book.pattern, []), key=lambda p: _rel(folder, p))
-        if "/" not in book.pattern and len(paths) > 1:
-            problems.append(error(Source(_rel(folder, paths[0])), "is given more than once: "
-                                  + ", ".join(_rel(folder, p) for p in paths), "keep one of them"))
-            paths = paths[:1]
-        if not paths and book.required:
+        files = sorted(found.get(book.pattern, []), key=lambda f: f[0])
+        if "/" not in book.pattern and len(files) > 1:
+            problems.append(error(Source(files[0][0]), "is given more than once: "
+                                  + ", ".join(rel for rel, _ in files), "keep one of them"))
+            files = files[:1]
+        if not files and book.required:
             problems.append(error(Source(book.pattern), "input workbook is missing",
                                   f"put {book.en.lower().rstrip('.')} in {book.pattern} "
                                   f"(a blank one: `calc templates`)"))
-        jobs += [(path, book) for path in paths]
+        jobs += [(path, book) for _, path in files]
     return jobs, problems
 
 
@@ -132,7 +162,9 @@ def _inside(root: Path, path: Path, rel: str, problems: list[Problem]) -> Path |
     return target
 
 
-def _rel(folder: Path, path: Path) -> str:
+def _rel(folder: Path | str, path: Path | str) -> str:
+    if isinstance(path, str):  # an object's URL under the input URL (storage.py)
+        return path[len(folder.rstrip("/")) + 1:]
     return path.relative_to(folder).as_posix()
 
 
@@ -145,9 +177,29 @@ class _Opened:
     sheets: tuple[tuple[schema.Sheet, Raw | None, tuple[Problem, ...]], ...]  # in the book's order
 
 
-def _open(folder: Path, path: Path, book: schema.Workbook) -> _Opened:
-    """Guard, open, find and map each declared sheet; cells still text. Safe in a thread."""
-    rel = _rel(folder, path)
+def _open(folder: Path | str, path: Path | str, book: schema.Workbook) -> _Opened:
+    """Guard, open, find and map each declared sheet; cells still text. Safe in a thread. An
+    object's URL is fetched here, by whoever reads it (a cluster's worker: the URL travels, not
+    the bytes), into a temporary file the guard and the reader take as any other."""
+    if isinstance(path, str):
+        import tempfile
+
+        from incentives import storage
+
+        rel = _rel(folder, path)
+        with tempfile.TemporaryDirectory(prefix="calc-object-") as tmp:
+            try:
+                local, version = storage.fetch(path, Path(tmp))
+            except storage.Unreadable as ex:
+                return _Opened(InputFile(rel, "", 0, (), 0), (error(Source(rel), f"could not be fetched from {path} "
+                                                                    f"({ex})", "check that the object is there and "
+                                                                    "that this machine may read it"),), ())
+            opened = _open_file(rel, local, book)
+        return replace(opened, info=replace(opened.info, version=version))
+    return _open_file(_rel(folder, path), path, book)
+
+
+def _open_file(rel: str, path: Path, book: schema.Workbook) -> _Opened:
     data = path.read_bytes()
     info = InputFile(rel, hashlib.sha256(data).hexdigest(), len(data), (), 0)
     del data
@@ -180,12 +232,21 @@ def _nothing(n: int) -> None:
     pass
 
 
-def _read_all(folder: Path, jobs: list[tuple[Path, schema.Workbook]], tick: Callable[[int], None] = _nothing
-              ) -> list[tuple[dict[str, list[Table]], InputFile, list[Problem]]]:
+def _read_all(folder: Path, jobs: list[tuple[Path, schema.Workbook]], tick: Callable[[int], None] = _nothing,
+              cluster=None) -> list[tuple[dict[str, list[Table]], InputFile, list[Problem]]]:
     """`read_book` of every job, in their order. Many files are opened in a pool of processes
     (much of the guard's and the header's work holds the GIL) and typed here in batches as
     they come, while the pool opens the next ones; a few, in threads (calamine's work runs
-    without the GIL), then typed at once."""
+    without the GIL), then typed at once. With `cluster` (`--cluster`) every file is opened
+    by its workers."""
+    if cluster is not None:  # each task opens and types 8 files: the driver receives typed frames only
+        chunks = [jobs[i:i + 8] for i in range(0, len(jobs), 8)]
+        read = []
+        with processes.pool(cluster=cluster) as pool:
+            for some in pool.map(_read_some, [folder] * len(chunks), chunks):
+                read += some
+                tick(len(some))
+        return read
     if len(jobs) >= PROCESSES_FROM and processes.workers() > 1:
         with processes.pool() as pool:
             opened = pool.map(_open, repeat(folder), *zip(*jobs), chunksize=8)
@@ -200,6 +261,12 @@ def _read_all(folder: Path, jobs: list[tuple[Path, schema.Workbook]], tick: Call
             opened.append(book)
             tick(1)
         return _read_books(opened)
+
+
+def _read_some(folder: Path | str, jobs: list[tuple[Path | str, schema.Workbook]]
+               ) -> list[tuple[dict[str, list[Table]], InputFile, list[Problem]]]:
+    """`read_book` of a few jobs, typed together: one task of a cluster."""
+    return _read_books([_open(folder, path, book) for path, book in jobs])
 
 
 def _read_books(opened: list[_Opened]) -> list[tuple[dict[str, list[Table]], InputFile, list[Problem]]]:
@@ -229,147 +296,6 @@ def _read_books(opened: list[_Opened]) -> list[tuple[dict[str, list[Table]], Inp
     return out
 
 
-def _frame(tables: list[Table], sheet: schema.Sheet) -> pl.DataFrame:
-    """One frame of every file's rows, with their sources."""
-    names = [c.name for c in sheet.columns]
-    if tables:
-        heights = [t.frame.height for t in tables]
-        body = pl.concat([t.frame.select(ROW, *names) for t in tables], how="vertical")
-        return body.select(repeated([t.source.file for t in tables], heights, pl.String).alias("file"),
-                           repeated([t.source.sheet for t in tables], heights, pl.String).alias("sheet"),
-                           pl.all())
-    schema_ = {"file": pl.String, "sheet": pl.String, ROW: pl.Int64,
-               **{c.name: DTYPES[c.kind] for c in sheet.columns}}
-    return pl.DataFrame(schema=schema_)
-
-
-def _records(table: Table | None) -> list[tuple[Source, dict]]:
-    if table is None:
-        return []
-    return [(table.at(r[ROW]), r) for r in table.frame.iter_rows(named=True)]
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    return plain(value) if isinstance(value, Decimal) else str(value)
-
-
-def read_program(table: Table | None) -> tuple[dict, list[Problem]]:
-    """The `Program` key/value sheet as typed settings."""
-    settings: dict = {}
-    problems: list[Problem] = []
-    if table is None:
-        return settings, problems
-    by_key = {}
-    for setting in schema.PROGRAM_SETTINGS:
-        for word in (setting.key, setting.ru_key):
-            if word:
-                by_key[schema.normalize_word(word)] = setting
-    seen: dict[str, Source] = {}
-    for source, row in _records(table):
-        key = row["key"]
-        setting = by_key.get(schema.normalize_word(key))
-        where = table.at(source.row, "key")
-        if setting is None:
-            problems.append(note(where, f"setting {key!r} is not used"))
-            continue
-        if setting.key in seen:
-            problems.append(error(where, f"setting {setting.key!r} is given twice (also row {seen[setting.key].row})",
-                                  "keep one row"))
-            continue
-        seen[setting.key] = source
-        raw = row["value"]
-        if raw is None or not raw.strip():
-            continue
-        try:
-            settings[setting.key] = values.parse(raw, setting.as_column())
-        except values.BadValue as ex:
-            problems.append(error(table.at(source.row, "value"), f'{setting.key} "{raw}" {ex.message}', ex.hint))
-    for setting in schema.PROGRAM_SETTINGS:
-        if setting.key in settings:
-            continue
-        if not setting.required:
-            settings[setting.key] = values.parse(setting.default, setting.as_column())
-        elif setting.key in seen:
-            problems.append(error(table.at(seen[setting.key].row, "value"), f"setting {setting.key!r} has no value",
-                                  f"e.g. {setting.example}"))
-        else:
-            found = ", ".join(sorted(seen)) or "none"
-            problems.append(error(table.source, f"setting {setting.key!r} is missing; settings found: {found}",
-                                  f"add a row {setting.key} | {setting.example}"))
-    return settings, problems
-
-
-def build_program(tables: dict[str, Table]) -> tuple[Program | None, list[Problem]]:
-    settings, problems = read_program(tables.get("Program"))
-    if any(p.is_error for p in problems) or "Program" not in tables:
-        return None, problems
-    bands = tuple(RateBand(r["tier"], r["over"], r["rate"], s) for s, r in _records(tables.get("RateBands")))
-    tiers = tuple(Tier(r["tier"], r["rank"], r["annual_target_a"], r["annual_target_b"], r["annual_target_c"], s)
-                  for s, r in _records(tables.get("Tiers")))
-    requirements = tuple(Requirement(r["tier"], schema.normalize_word(r["attribute"]).replace(" ", "_"),
-                                     r["operator"], r["value"], s)
-                         for s, r in _records(tables.get("Requirements")))
-    rules = tuple(ChannelRule(schema.normalize_word(r["role"]).replace(" ", "_"), r["customer_type"], r["action"], s)
-                  for s, r in _records(tables.get("ChannelRules")))
-    exclusions = tuple(Exclusion(r["field"], r["value"], s) for s, r in _records(tables.get("Exclusions")))
-    bonuses = tuple(Bonus(r["name"], r["scope"], r["metric"], r["period"], r["winners"], r["award"], r["amount"],
-                          r["min_base"] if r["min_base"] is not None else Decimal(0), s)
-                    for s, r in _records(tables.get("Bonuses")))
-    statuses = tuple(Status(r["status"], _listed(r["tiers"]), s) for s, r in _records(tables.get("Statuses")))
-    program = Program(
-        program_id=settings["program_id"], name=settings["name"], unit=settings["unit"],
-        base_currency=settings["base_currency"].upper(), year=settings["year"], period=settings["period"],
-        basis=settings["basis"], tier_method=settings["tier_method"],
-        requires_opportunity=settings["requires_opportunity"],
-        rounding=settings["rounding"], language=settings["language"],
-        bands=bands, tiers=tiers, requirements=requirements, channel_rules=rules, exclusions=exclusions,
-        bonuses=bonuses, statuses=statuses, membership=settings["membership"],
-        minimum_volume=settings["minimum_volume"], clawback=settings["clawback"],
-    )
-    return program, problems
-
-
-def _listed(text: str | None) -> tuple[str, ...]:
-    """A comma-separated cell as its trimmed, non-blank items."""
-    return tuple(item.strip() for item in (text or "").split(",") if item.strip())
-
-
-def build_partners(table: Table | None, default_language: str) -> tuple[Partner, ...]:
-    declared = {c.name for c in schema.PARTNERS.columns}
-    partners = []
-    for source, r in _records(table):
-        attributes = tuple((k, _text(v)) for k, v in r.items() if k not in declared and k != ROW)
-        partners.append(Partner(
-            partner_id=r["partner_id"], partner_name=_text(r["partner_name"]), country=_text(r["country"]).upper(),
-            role=schema.normalize_word(_text(r["role"])).replace(" ", "_"), tier=r["tier"],
-            registered_on=r["registered_on"], parent_id=_text(r["parent_id"]), company_id=_text(r["company_id"]),
-            language=r["language"] or default_language, vendor_id=_text(r["vendor_id"]), attributes=attributes,
-            source=source, id_column=table.column_index("partner_id"), statuses=_listed(r["statuses"]),
-            renewed_on=r["renewed_on"]))
-    return tuple(partners)
-
-
-def _tier_history(table: Table | None) -> tuple[TierChange, ...]:
-    if table is None:
-        return ()
-    columns = tuple((c, table.column_index(c)) for c in ("partner_id", "tier", "effective_from"))
-    return tuple(TierChange(r["partner_id"], r["tier"], r["effective_from"], s, columns) for s, r in _records(table))
-
-
-def _program_sheets(tables: dict[str, Table]) -> tuple:
-    sheets = []
-    for sheet in schema.PROGRAM_BOOK.sheets:
-        table = tables.get(sheet.name)
-        if table is None:
-            continue
-        header = tuple(c.name for c in sheet.columns)
-        rows = tuple(tuple(_text(v) for v in row) for row in table.frame.select(header).iter_rows())
-        sheets.append((sheet.name, header, rows))
-    return tuple(sheets)
-
-
 def _counted(files: list[InputFile], sales: pl.DataFrame) -> list[InputFile]:
     """Each sales file with its net_amount summed per currency, as read: one side of
     `reconcile`'s double entry, counted before any stage has seen the lines."""
@@ -377,40 +303,46 @@ def _counted(files: list[InputFile], sales: pl.DataFrame) -> list[InputFile]:
     for file, currency, total in (sales.group_by("file", pl.col("currency").str.to_uppercase())
                                   .agg(pl.col("net_amount").sum()).sort("file", "currency").iter_rows()):
         sums.setdefault(file, []).append((currency, total))
-    return [replace(f, counted=tuple(sums.get(f.path, ()))) if f.path.startswith("sales/") else f for f in files]
+    return [replace(f, counted=tuple(sums.get(f.path, ()))) if f.path.casefold().startswith("sales/") else f
+            for f in files]  # casefold: a folder SALES/ is read as sales/
 
 
-def load(folder: Path, counted: Callable[[int], Callable[[int], None]] | None = None
+def load(folder: Path | str, counted: Callable[[int], Callable[[int], None]] | None = None, cluster=None
          ) -> tuple[Inputs | None, list[Problem]]:
-    """Every workbook of the input folder read; `Inputs` when nothing blocks building them.
-    `counted(files)`, when given, is told how many files there are to read and returns a tick
-    called as they are read (a progress bar)."""
+    """Every workbook of the input folder (or of the objects under a URL: `storage.py`) read;
+    `Inputs` when nothing blocks building them. `counted(files)`, when given, is told how many
+    files there are to read and returns a tick called as they are read (a progress bar);
+    `cluster`: the files are read on its workers."""
     files: list[InputFile] = []
     read: dict[str, list[Table]] = {}
-    jobs, problems = find_inputs(folder)
+    if isinstance(folder, str):
+        from incentives import storage
+
+        jobs, problems = storage.find_inputs(folder)
+    else:
+        jobs, problems = find_inputs(folder)
     tick = counted(len(jobs)) if counted else _nothing
-    for tables, info, found in _read_all(folder, jobs, tick):
+    for tables, info, found in _read_all(folder, jobs, tick, cluster):
         files.append(info)
         problems += found
         for name, table in tables.items():
             read.setdefault(name, []).extend(table)
     first = {name: tables[0] for name, tables in read.items()}
-    program, found = build_program(first) if "Program" in first else (None, [])
+    program, found = records.build_program(first) if "Program" in first else (None, [])
     problems += found
     if program is None or any(p.is_error for p in problems):
         return None, problems
-    sales = _frame(read.get("Sales", []), schema.SALES).with_row_index("seq")
+    sales = records.frame(read.get("Sales", []), schema.SALES).with_row_index("seq")
     files = _counted(files, sales)
     inputs = Inputs(
         folder=folder,
         program=program,
-        partners=build_partners(first.get("Partners"), program.language),
-        fx_rates=tuple(FxRate(r["currency"].upper(), r["month"], r["rate"], s)
-                       for s, r in _records(first.get("Rates"))),
-        opportunities=_frame(read.get("Opportunities", []), schema.OPPORTUNITIES),
+        partners=records.build_partners(first.get("Partners"), program.language),
+        fx_rates=records.fx_rates(first.get("Rates")),
+        opportunities=records.frame(read.get("Opportunities", []), schema.OPPORTUNITIES),
         sales=sales.with_columns(pl.col("currency").str.to_uppercase(), pl.col("seq").cast(pl.Int64)),
         files=tuple(sorted(files, key=lambda f: f.path)),
-        program_sheets=_program_sheets(first),
-        tier_history=_tier_history(first.get("TierHistory")),
+        program_sheets=records.program_sheets(first),
+        tier_history=records.tier_history(first.get("TierHistory")),
     )
     return inputs, problems

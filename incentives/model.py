@@ -172,6 +172,7 @@ class InputFile:
     # amounts by currency (upper case), net_amount summed. `reconcile` checks the
     # classified lines against it and against `rows`.
     counted: tuple[tuple[str, Decimal], ...] = ()
+    version: str = ""  # an object's version id or ETag as its store gave it; "" for a local file
 
 
 @dataclass(frozen=True)

@@ -1,26 +1,39 @@
-"""The pipeline as one short function of stages per command:
-load -> validate -> where previously settled comes from -> classify -> convert -> aggregate
--> settle -> write (the manifest last); `close` records a finished run in the register."""
+"""The pipeline as one short function of stages per command, as beancount's loader reads.
+
+The stages of `calc run`, in order (incentives/README.md maps them):
+read (`read/`) -> load (`load.py`, `records.py`) -> validate (`validate.py`) -> basis
+(`basis.py`, `read/settled.py`) -> convert (`convert.py`) -> classify (`classify.py`) -> aggregate
+(`aggregate.py`) -> rate (`rates.py`, `tiers.py`) -> earlier periods (`earlier.py`) -> bonuses
+(`bonuses.py`) -> settle (`settle.py`) -> reconcile (`reconcile.py`) -> tier review (`review.py`)
+-> write (`write/`) -> manifest (`register/manifest.py`).
+`run` calls them: `check` (load, validate), `basis`, then `compute`, the engine's stages from
+convert to settle, pure, each a call to its module; then reconcile, tier review, and the write,
+the manifest last. Bonuses come before settle: a ledger row's total_payable, and so what a
+claw-back carries, include them. `close` records a finished run in the register;
+`register_entries` and `verify_register` read it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from incentives import __version__, reconcile
+from incentives import __version__, aggregate, bonuses, earlier, rates, reconcile, settle, storage
+from incentives.basis import basis, ledger_folder
+from incentives.classify import classify
 from incentives.convert import to_base
 from incentives.load import load
 from incentives.model import Inputs
 from incentives.periods import Period
-from incentives.previous import read_settled
-from incentives.problems import Problem, Source, error, note
-from incentives.register.close import Closing, Verified, close_run, closed_runs, verify, yearly_winners
+from incentives.problems import Problem, Source, error
+from incentives.register.close import Closing, Verified, close_run, verify
 from incentives.register.manifest import run_id, write_manifest
-from incentives.register.store import Register, RegisterError
+from incentives.register.store import Register
 from incentives.review import TierReview, review
-from incentives.settle import Origin, Settlement, from_register, from_register_carried, settle
+from incentives.settle import Origin, Settlement
+from incentives.storage import is_url, last_name
 from incentives.validate import validate
 from incentives.write.audit import write_audit
 from incentives.write.folder import WriteFailed, check_target, mend, write_atomically
@@ -48,7 +61,7 @@ class Outcome:
     problems: tuple[Problem, ...]
     inputs: Inputs | None = None
     settlement: Settlement | None = None
-    out: Path | None = None
+    out: Path | str | None = None  # a URL: the run's own prefix, <out>/<run id>
     origin: Origin | None = None  # the register consulted and its head, once the inputs were read
     program: str = ""  # "<program_id> <year>", once the inputs were read
 
@@ -61,77 +74,28 @@ def _sorted(problems: list[Problem]) -> tuple[Problem, ...]:
     return tuple(sorted(problems, key=Problem.sort_key))
 
 
-def check(folder: Path, period: Period | None, progress: Progress = quiet) -> Outcome:
-    """Read and validate an input folder; `inputs` only when there is no error."""
-    inputs, problems = load(folder, lambda total: progress("reading files", total))
+def check(folder: Path | str, period: Period | None, progress: Progress = quiet, cluster=None) -> Outcome:
+    """Read and validate an input folder (or URL); `inputs` only when there is no error."""
+    inputs, problems = load(folder, lambda total: progress("reading files", total), cluster)
     if inputs is not None:
         problems += validate(inputs, period)
     outcome = Outcome(_sorted(problems), inputs)
     return outcome if outcome.ok else Outcome(outcome.problems)
 
 
-@dataclass(frozen=True)
-class Basis:
-    """What a run settles against, decided before anything is computed."""
-
-    period: Period  # a supplement's with its number
-    settled: dict[str, Decimal] | None  # None: recomputed from the inputs
-    carried: dict[str, Decimal] | None  # carried_in; None: recomputed from the inputs
-    origin: Origin
-    inputs: Inputs  # with --ledger, its ledger.xlsx among the files
-    refused: dict[Path, str]  # folders `--out` may not name (resolved) -> why
-
-
-def basis(inputs: Inputs, period: Period, previous: Path | None, register: Path | None,
-          supplement: bool) -> tuple[Basis, list[Problem]]:
-    """Where previously_settled comes from: the register when it holds a closed period of the
-    program year, else `--ledger`, else recomputed. Errors refuse the run."""
-    program = inputs.program
-    origin = Origin(register=register.as_posix() if register else "")
-    where = Source(origin.register or "--register")
-    entries, refused = (), {}
-    if register is not None:
-        try:
-            with Register.open(register) as book:
-                entries = book.entries(program.program_id, program.year)
-                origin = replace(origin, head=book.head(program.program_id, program.year))
-                refused = book.closed_folders()
-        except RegisterError as ex:
-            return Basis(period, None, None, origin, inputs, {}), [error(where, str(ex))]
-    problems: list[Problem] = []
-    settled = carried = None
-    if entries:
-        if previous is not None:
-            problems.append(error(Source("--ledger"), f"is refused: the register {origin.register} holds "
-                                  f"{', '.join(e.period for e in entries)} of {program.program_id} {program.year}",
-                                  "run without --ledger: what was settled comes from the register"))
-        closed = closed_runs(entries)
-        period, settled, found = from_register(inputs, period, closed, where, supplement)
-        carried = from_register_carried(closed)
-        problems += found
-        origin = replace(origin, how="register", closed=tuple(e.period for e in entries))
-    elif supplement or period.supplement:
-        problems.append(error(where, "a supplement settles late lines after the year's last period is closed, but "
-                              + (f"the register holds no closed period of {program.program_id} {program.year}"
-                                 if register else "no register was given"),
-                              f"close every period of {program.year} first (calc close), then run the supplement"))
-    elif previous is not None:
-        earlier, found = read_settled(previous, inputs, period)
-        problems += found
-        if earlier is not None:
-            settled, carried = earlier.settled, earlier.carried
-            inputs = replace(inputs, files=(*inputs.files, earlier.file))
-            origin = replace(origin, how="ledger", ledger=previous.as_posix(), ledger_sha256=earlier.file.sha256)
-        refused = {**refused, previous.resolve(): "the --ledger folder"}
-    return Basis(period, settled, carried, origin, inputs, refused), problems
-
-
-def _settle(chosen: Basis) -> Settlement:
-    inputs = chosen.inputs
-    settlement = settle(inputs, to_base(inputs), chosen.period, chosen.settled, chosen.origin,
-                        chosen.carried)
-    identity = run_id([f.sha256 for f in inputs.files], chosen.period.label, __version__, chosen.origin.head)
-    return replace(settlement, run_id=identity)
+def compute(inputs: Inputs, period: Period, settled: dict[str, Decimal] | None = None,
+            origin: Origin = Origin(), carried: dict[str, Decimal] | None = None) -> Settlement:
+    """The engine's stages, pure: the ledger of `period`; `settled` (previously_settled) and
+    `carried` (carried_in) as the basis gave them, None when recomputed from the inputs."""
+    lines = to_base(inputs)
+    classified = classify(lines, inputs, period)
+    by_partner = aggregate.totals(classified, period)
+    owed = rates.entitlements(inputs, classified, by_partner, period)
+    settled, carried = earlier.settled_and_carried(inputs, lines, period, settled, carried)
+    awards, unawarded = bonuses.awarded(inputs, by_partner, period)
+    rows = settle.ledger(inputs, period, by_partner, owed, settled, carried, awards)
+    identity = run_id([f.sha256 for f in inputs.files], period.label, __version__, origin.head)
+    return Settlement(period, classified, rows, awards, origin, identity, unawarded)
 
 
 def default_out(inputs: Inputs, period: Period) -> Path:
@@ -139,47 +103,27 @@ def default_out(inputs: Inputs, period: Period) -> Path:
 
 
 def write_outputs(folder: Path, inputs: Inputs, settlement: Settlement, balances: tuple[reconcile.Balance, ...],
-                  reviews: tuple[TierReview, ...], command: str, progress: Progress = quiet) -> None:
+                  reviews: tuple[TierReview, ...], command: str, progress: Progress = quiet, cluster=None) -> None:
     write_ledger(folder, inputs.program, settlement)
     write_summary(folder, inputs, settlement, balances, reviews)
     write_statements(folder, inputs, settlement, reviews,
-                     tick=progress("writing statements", len(statement_partners(settlement))))
+                     tick=progress("writing statements", len(statement_partners(settlement))), cluster=cluster)
     write_audit(folder, inputs, settlement, command)
     write_manifest(folder)  # last: a folder without it is not a complete run
 
 
-def supplement_notes(settlement: Settlement, inputs: Inputs, register: Path | None) -> list[Problem]:
-    """A supplement awards no bonus; a note names each yearly bonus whose winners its lines would
-    change from those of the closed last period (its summary's Bonuses sheet)."""
-    if not settlement.period.supplement or register is None:
-        return []
-    yearly = [b for b in inputs.program.bonuses if b.period == "year"]
-    if not yearly:
-        return []
-    before = yearly_winners(register, inputs.program.program_id, inputs.program.year, settlement.period.base.label)
-    problems = []
-    for bonus in yearly:
-        now = sorted({a.partner_id for a in settlement.unawarded if a.bonus == bonus.name})
-        then = before.get(bonus.name) if before is not None else None
-        if then is None:
-            problems.append(note(bonus.source, f"bonus {bonus.name!r} is not re-awarded in {settlement.period}; its "
-                                 f"winners in {settlement.period.base} could not be read to compare",
-                                 f"with this run's lines they would be {', '.join(now) or 'none'}"))
-        elif sorted(then) != now:
-            problems.append(note(bonus.source, f"bonus {bonus.name!r}: the late lines would change its winners "
-                                 f"from {', '.join(sorted(then)) or 'none'} to {', '.join(now) or 'none'}; a "
-                                 "supplement awards no bonus", "settle any change of award by hand"))
-    return problems
-
-
-def run(folder: Path, period: Period, out: Path | None = None, previous: Path | None = None,
+def run(folder: Path | str, period: Period, out: Path | str | None = None, previous: Path | str | None = None,
         command: str = "", progress: Progress = quiet, register: Path | None = None,
-        supplement: bool = False) -> Outcome:
+        supplement: bool = False, cluster=None) -> Outcome:
+    """`calc run`: read, load and validate (`check`); the basis; the output folder checked before
+    anything is computed; `compute`, convert to settle; a supplement's bonus notes; reconcile, or
+    the run fails; the tier review; the write, the manifest last. Nothing is written on an error.
+    `folder`, `out` and `previous` may be URLs (`storage.py`); `cluster` (`cluster.connect`) reads
+    the files and writes the statements on a Dask cluster."""
     progress("reading", 0)  # the phases (reading, computing, writing) are what bench/ times
-    checked = check(folder, period.base, progress)
+    checked = check(folder, period.base, progress, cluster)
     if not checked.ok:
-        refused = {previous.resolve(): "the --ledger folder"} if previous else {}
-        refusal = out and check_target(out, input_dir=folder, program_id=None, refused=refused)
+        refusal = out and _check_out(out, folder, None, ledger_folder(previous))
         return Outcome(_sorted([*checked.problems, *([refusal] if refusal else [])]))
     inputs = checked.inputs
     chosen, problems = basis(inputs, period, previous, register, supplement)
@@ -187,17 +131,16 @@ def run(folder: Path, period: Period, out: Path | None = None, previous: Path | 
     # The output folder is checked before anything is computed: a refusal costs no time.
     target = out or default_out(inputs, chosen.period)
     if not any(p.is_error for p in problems):
-        problems += mend(target)  # first: it may put back the only copy of the last output
-        refusal = check_target(target, input_dir=folder, program_id=inputs.program.program_id,
-                               refused=chosen.refused)
+        problems += [] if is_url(target) else mend(target)  # first: it may put back the only copy of the last output
+        refusal = _check_out(target, folder, inputs.program.program_id, chosen.refused)
         problems += [refusal] if refusal else []
     if any(p.is_error for p in problems):
         return Outcome(_sorted([*checked.problems, *problems]), origin=origin, program=name)
     progress("computing", 0)
-    settlement = _settle(chosen)
     inputs = chosen.inputs
-    problems += supplement_notes(settlement, inputs, register)
-    sales_files = [f for f in inputs.files if f.path.startswith("sales/")]
+    settlement = compute(inputs, chosen.period, chosen.settled, chosen.origin, chosen.carried)
+    problems += bonuses.supplement_notes(settlement, inputs, register, chosen.winners)
+    sales_files = [f for f in inputs.files if f.path.casefold().startswith("sales/")]  # Sales/ too
     balances = reconcile.balances(settlement.lines, sales_files)
     problems += reconcile.check(balances)
     problems = _sorted([*checked.problems, *problems])
@@ -207,17 +150,38 @@ def run(folder: Path, period: Period, out: Path | None = None, previous: Path | 
     # tiers on the period's last day
     reviews = review(inputs.program, tuple(r.partner for r in settlement.rows), ytd, settlement.period.is_last_of_year)
     progress("writing", 0)
+
+    def fill(staging: Path) -> None:
+        write_outputs(staging, inputs, settlement, balances, reviews,
+                      command or f"calc run {last_name(folder)} --period {period}", progress, cluster)
     try:
-        written = write_atomically(target, lambda staging: write_outputs(
-            staging, inputs, settlement, balances, reviews, command or f"calc run {folder.name} --period {period}",
-            progress))
+        if is_url(target):  # object storage: under a prefix of the run's own, the manifest last
+            target, written = storage.write_run(target, settlement.run_id, fill)
+        else:
+            written = write_atomically(target, fill)
     except WriteFailed as ex:
         return Outcome(_sorted([*problems, ex.problem]), origin=origin, program=name)
     return Outcome(_sorted([*problems, *written]), inputs, settlement, target, origin, name)
 
 
-def close(run_dir: Path, register: Path, adopt: bool = False) -> Closing:
-    """`calc close`: the finished run in `run_dir` recorded in the register."""
+def _check_out(target: Path | str, folder: Path | str, program_id: str | None, refused: dict) -> Problem | None:
+    if is_url(target):
+        return storage.check_out(target, folder)
+    return check_target(target, input_dir=None if is_url(folder) else folder, program_id=program_id, refused=refused)
+
+
+def close(run_dir: Path | str, register: Path, adopt: bool = False) -> Closing:
+    """`calc close`: the finished run in `run_dir` recorded in the register. A run's URL is
+    downloaded beside the register first (`runs/<bucket>/<prefix>/`) and that copy closed: the
+    register keeps local folders it can verify; a prefix without its manifest is refused."""
+    if is_url(run_dir):
+        copy = register.parent / "runs" / run_dir.partition("://")[2].strip("/")
+        if adopt:
+            return Closing((error(Source(run_dir), "cannot be adopted: a run on object storage is one calc wrote, "
+                                  "with its manifest", "close it without --adopt"),), register)
+        if not copy.exists() and (refusal := storage.local_copy(run_dir, copy)) is not None:
+            return Closing((refusal,), register)
+        run_dir = copy
     return close_run(run_dir, register, adopt)
 
 

@@ -10,6 +10,11 @@ killer): a watchdog thread in each worker waits on the parent's sentinel. (Linux
 PR_SET_PDEATHSIG fires when the thread that created the worker ends, not the process,
 so it would not do.) Without it, workers of a killed run go on writing into a staging
 folder no one will swap in.
+
+The seam of `calc run --cluster`: `pool(cluster=...)` hands out the Dask cluster's executor
+(`cluster.py`) instead of the spawn pool, with the same `map(fn, *lists, chunksize=)`: results in
+submission order, so that the outputs are byte-identical to a local run. Nothing of Dask is
+imported here: the cluster object comes from `cluster.connect`, which only `--cluster` calls.
 """
 
 from __future__ import annotations
@@ -29,7 +34,11 @@ def workers() -> int:
     return min(MOST, os.cpu_count() or 1)
 
 
-def pool(count: int | None = None) -> ProcessPoolExecutor:
+def pool(count: int | None = None, cluster=None):
+    """The spawn pool of `count` workers (by default `workers()`), or with `cluster` (a
+    `cluster.Cluster`) its Dask executor; either is a context manager whose `map` keeps order."""
+    if cluster is not None:
+        return cluster.executor()
     return ProcessPoolExecutor(count or workers(), mp_context=multiprocessing.get_context("spawn"),
                                initializer=watch_parent)
 

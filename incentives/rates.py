@@ -1,4 +1,5 @@
-"""Rate bands: which band a cumulative base reaches, and the entitlement it earns.
+"""Stage: rate. Which band a cumulative base reaches, and the entitlement it earns; each
+partner's entitlement as of a period's end (`entitlements`).
 
 A band applies when the base is strictly over its threshold: with bands 0 -> 2%
 and 3,000,000 -> 4%, 3,000,000.00 earns 2% and 3,000,000.01 earns 4%.
@@ -11,8 +12,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from incentives.model import RateBand
+import polars as pl
+
+from incentives import tiers
+from incentives.aggregate import Totals
+from incentives.model import Inputs, RateBand
 from incentives.money import ZERO, round_money
+from incentives.periods import Period
 
 
 @dataclass(frozen=True)
@@ -148,3 +154,23 @@ def entitle_spans(spans: Sequence, bands_for: Callable[[str], tuple[RateBand, ..
     if shown and shown[-1].end is not None and shown[-1].end > until:
         shown = (*shown[:-1], replace(shown[-1], end=None))  # a change after the period is not this period's
     return Entitlement(base, band, next_band, (), exact, round_money(exact, rounding), shown)
+
+
+def entitlements(inputs: Inputs, classified: pl.DataFrame, by_partner: dict[str, Totals],
+                 period: Period) -> dict[str, Entitlement]:
+    """Each partner's entitlement as of `period`'s end (`classified`: the lines classified as of it):
+    at its roster tier's bands, or, with TierHistory rows, per span of the tier in effect on each line's date."""
+    program = inputs.program
+    history = tiers.histories(inputs)
+    moved = tiers.moves(classified, inputs) if history else {}
+    owed = {}
+    for p in inputs.partners:
+        pid = p.partner_id
+        if pid in history:
+            owed[pid] = entitle_spans(tiers.spans(history[pid], program.year), program.bands_for,
+                                      tiers.tier_on(history[pid], period.end), moved[pid], program.tier_method,
+                                      program.rounding, period.end)
+        else:
+            owed[pid] = entitle(program.bands_for(p.tier), by_partner.get(pid, Totals()).ytd_base,
+                                program.tier_method, program.rounding)
+    return owed

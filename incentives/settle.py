@@ -1,22 +1,15 @@
-"""Stages: aggregate the included lines per partner, apply the rate bands, settle
-against what earlier periods paid, add bonuses: one ledger row per roster partner.
+"""Stage: settle. One ledger row per roster partner: its entitlement against what earlier
+periods settled (the accrual), its bonuses, and what a claw-back carries (the payment).
 
-What earlier periods paid (`previously_settled`) comes from one of three places, which
-`Origin` records: the register (the sum of the closed runs' accruals, `from_register`), an
-earlier run's ledger (`--ledger`, read by `previous.py`), or, when the register holds no
-closed period of the program year, recomputed from this run's own inputs
-(`recomputed`), which cannot see that a line arrived late.
-
-Under `clawback = carry_forward` a negative balance of a period that is not the year's last is
-carried into the partner's next period (`carried_out`, then `carried_in`) instead of being
-claimed back; `carried_in` comes from the same three places (the register's last closed run,
-`--ledger`'s `carried_out`, or `recomputed`) and never enters `previously_settled`.
-A partner with TierHistory rows is rated per span of one tier (`tiers.py`, `rates.entitle_spans`).
+`previously_settled` and `carried_in` come from the register, an earlier run's ledger or are
+recomputed (`earlier.py`; `Origin` records which). Under `clawback = carry_forward` a negative
+balance of a period that is not the year's last is carried into the partner's next period
+(`carried_out`, then `carried_in`) instead of being claimed back; it never enters
+`previously_settled`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -24,24 +17,11 @@ import polars as pl
 
 from incentives import bonuses as bonus_stage
 from incentives import tiers
-from incentives.classify import INCLUDED, classify
+from incentives.aggregate import Totals
 from incentives.model import Inputs, Partner
-from incentives.money import ZERO, fmt
-from incentives.periods import Period, parse_period, period_of
-from incentives.problems import Problem, Source, error
-from incentives.rates import Entitlement, entitle, entitle_spans
-
-
-@dataclass(frozen=True)
-class Totals:
-    """A partner's lines as of a period's end."""
-
-    period_base: Decimal = ZERO
-    ytd_base: Decimal = ZERO
-    quarter_base: Decimal = ZERO  # the quarter ending with the period, for quarterly bonuses
-    included_lines: int = 0
-    excluded_lines: int = 0
-    excluded_amount: Decimal = ZERO
+from incentives.money import ZERO
+from incentives.periods import Period
+from incentives.rates import Entitlement
 
 
 @dataclass(frozen=True)
@@ -102,216 +82,21 @@ class Settlement:
     unawarded: tuple[bonus_stage.Award, ...] = ()
 
 
-def totals(lines: pl.DataFrame, period: Period) -> dict[str, Totals]:
-    included = pl.col("outcome") == INCLUDED
-    amount = pl.col("base_amount")
-    date = pl.col("invoice_date")
-    quarter = period_of(period.end, "quarter")
-    zero = pl.lit(Decimal(0), dtype=lines.schema["base_amount"])
-    grouped = lines.group_by("partner_id").agg(
-        pl.when(included & date.is_between(period.start, period.end)).then(amount).otherwise(zero).sum()
-        .alias("period_base"),
-        pl.when(included).then(amount).otherwise(zero).sum().alias("ytd_base"),
-        pl.when(included & date.is_between(quarter.start, period.end))
-        .then(amount).otherwise(zero).sum().alias("quarter_base"),
-        included.sum().alias("included_lines"),
-        (~included).sum().alias("excluded_lines"),
-        pl.when(~included).then(amount).otherwise(zero).sum().alias("excluded_amount"),
-    )
-    return {r["partner_id"]: Totals(r["period_base"], r["ytd_base"], r["quarter_base"], r["included_lines"],
-                                    r["excluded_lines"], r["excluded_amount"])
-            for r in grouped.iter_rows(named=True)}
-
-
-def entitlements(inputs: Inputs, classified: pl.DataFrame, by_partner: dict[str, Totals],
-                 period: Period) -> dict[str, Entitlement]:
-    """Each partner's entitlement as of `period`'s end (`classified`: the lines classified as of it):
-    at its roster tier's bands, or, with TierHistory rows, per span of the tier in effect on each line's date."""
-    program = inputs.program
-    history = tiers.histories(inputs)
-    moved = tiers.moves(classified, inputs) if history else {}
-    owed = {}
-    for p in inputs.partners:
-        pid = p.partner_id
-        if pid in history:
-            owed[pid] = entitle_spans(tiers.spans(history[pid], program.year), program.bands_for,
-                                      tiers.tier_on(history[pid], period.end), moved[pid], program.tier_method,
-                                      program.rounding, period.end)
-        else:
-            owed[pid] = entitle(program.bands_for(p.tier), by_partner.get(pid, Totals()).ytd_base,
-                                program.tier_method, program.rounding)
-    return owed
-
-
 def carries(inputs: Inputs, period: Period) -> bool:
     """Whether a negative net_due of `period` is carried into the next one: under carry_forward,
     in every period but the year's last (a supplement is a run of the last)."""
     return inputs.program.clawback == "carry_forward" and not period.is_last_of_year
 
 
-def _bonuses(inputs: Inputs, by_partner: dict[str, Totals], period: Period) -> tuple[bonus_stage.Award, ...]:
-    bases = {(kind, pid): getattr(t, "ytd_base" if kind == "year" else "quarter_base")
-             for pid, t in by_partner.items() for kind in ("year", "quarter")}
-    partners = tiers.in_effect(inputs, period.end) if inputs.tier_history else inputs.partners
-    return tuple(bonus_stage.award(inputs.program.bonuses, partners, bases, period, inputs.program.rounding))
-
-
-def _bonus_by_partner(awards: Sequence[bonus_stage.Award]) -> dict[str, Decimal]:
-    bonus: dict[str, Decimal] = {}
-    for a in awards:
-        bonus[a.partner_id] = bonus.get(a.partner_id, ZERO) + a.amount
-    return bonus
-
-
-def _owed(inputs: Inputs, lines: pl.DataFrame, period: Period) -> tuple[dict[str, Decimal], dict[str, Totals]]:
-    """Each partner's entitlement as of `period`'s end, and its totals then."""
-    classified = classify(lines, inputs, period, words=False)
-    by_partner = totals(classified, period)
-    return {pid: e.amount for pid, e in entitlements(inputs, classified, by_partner, period).items()}, by_partner
-
-
-def recomputed(inputs: Inputs, lines: pl.DataFrame, period: Period) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
-    """What the year's earlier periods settled and what the last of them carried out, recomputed
-    from the same inputs; each earlier period classified once.
-
-    Each earlier period paid its entitlement less the one before, so together they paid the
-    entitlement as of the previous period's end. Under `carry_forward` each earlier period's
-    total_payable (its entitlement less the one before, plus its bonuses) is offset against what
-    the period before it carried out; nothing is carried under `net`, nor into a year's first
-    period, and then only the previous period is classified."""
-    earlier = period.of_year_so_far()[:-1]
-    if not earlier:
-        return {}, {}
-    if inputs.program.clawback != "carry_forward":
-        return _owed(inputs, lines, earlier[-1])[0], {}
-    carried: dict[str, Decimal] = {}
-    owed_before: dict[str, Decimal] = {}
-    for e in earlier:
-        owed, by_partner = _owed(inputs, lines, e)
-        bonus = _bonus_by_partner(_bonuses(inputs, by_partner, e))
-        row = {pid: owed[pid] - owed_before.get(pid, ZERO) + bonus.get(pid, ZERO) + carried.get(pid, ZERO)
-               for pid in owed}
-        carried = {pid: due for pid, due in row.items() if due < 0}  # an earlier period is never the year's last
-        owed_before = owed
-    return owed_before, carried
-
-
-@dataclass(frozen=True)
-class Closed:
-    """A closed run of the program year, as the register gives it to the engine."""
-
-    label: str  # 2026Q2, 2026Q4-S1
-    accruals: tuple[tuple[str, Decimal], ...]  # (partner_id, accrual)
-    closed: str = ""  # when and by whom, for messages
-    carried_out: tuple[tuple[str, Decimal], ...] = ()  # (partner_id, carried_out): the next run's carried_in
-
-
-def next_open(closed: Sequence[Closed], kind: str, year: int) -> Period | None:
-    """The period a program year closes next: the first of `kind` not closed or, once the
-    year's last one is, its next supplement. None when a closed run is of another kind or year."""
-    periods = [parse_period(c.label) for c in closed]
-    if any(p.kind != kind or p.year != year for p in periods):
-        return None
-    shut = {p.index for p in periods if not p.supplement}
-    year_periods = Period(year, kind, 1).year_periods()
-    open_ = [p for p in year_periods if p.index not in shut]
-    if open_:
-        return open_[0]
-    return year_periods[-1].supplemented(1 + max((p.supplement for p in periods), default=0))
-
-
-def from_register(inputs: Inputs, period: Period, closed: Sequence[Closed], where: Source,
-                  supplement: bool = False) -> tuple[Period, dict[str, Decimal], list[Problem]]:
-    """`previously_settled` when the register holds closed runs of the program year: the sum of
-    their accruals per partner. Every period before `period` must be closed and `period` must
-    not be; a supplement (`supplement`, or a label such as 2026Q4-S1) comes after the year's
-    last period is closed, and gets the next number. The period to run, with its supplement
-    number; the settled amounts; the errors that refuse the run."""
-    program = inputs.program
-    name = f"{program.program_id} {program.year}"
-    shown = ", ".join(c.label for c in closed)
-    periods = {c.label: parse_period(c.label) for c in closed}
-    coming = next_open(closed, period.kind, program.year)
-    if coming is None:
-        kinds = sorted({p.kind for p in periods.values()})
-        return period, {}, [error(where, f"the register holds {name} settled by {' and '.join(kinds)} "
-                                         f"({shown}), but {period} is a {period.kind}",
-                                  "a program year is settled by one kind of period to its end")]
-    by_label = {c.label: c for c in closed}
-    problems: list[Problem] = []
-    if supplement or period.supplement:
-        final = period.year_periods()[-1]
-        if not coming.supplement:
-            problems.append(error(where, f"a supplement settles late lines after the year's last period, {final}, "
-                                         f"is closed; {name} has {coming} open",
-                                  f"run --period {coming} without --supplement, and close it"))
-        elif period.base != final:
-            problems.append(error(where, f"a supplement is a run of the year's last period, {final}, not of "
-                                         f"{period.base}", f"run --period {final} --supplement"))
-        elif period.supplement and period.supplement != coming.supplement:
-            problems.append(error(where, f"{period} is not the next supplement of {name}: {coming} is",
-                                  f"run --period {final} --supplement"))
-        else:
-            period = coming
-    elif period.label in by_label:
-        c = by_label[period.label]
-        hint = (f"corrections settle in the next open period: run --period {coming}" if not coming.supplement else
-                f"late lines and corrections now settle in a supplement, {coming}: run --period {coming.base} "
-                "--supplement")
-        problems.append(error(where, f"{period} of {program.program_id} is closed in the register"
-                                     + (f" ({c.closed})" if c.closed else ""), hint))
-    elif coming < period:
-        problems.append(error(where, f"{coming} of {name} is not closed in the register, and every period before "
-                                     f"{period} must be", f"close {coming} first: calc close <its run folder>, "
-                                     "with --adopt if it was paid before the register was used"))
-    settled: dict[str, Decimal] = {}
-    for c in closed:
-        for pid, accrual in c.accruals:
-            settled[pid] = settled.get(pid, ZERO) + accrual
-    roster = {p.partner_id for p in inputs.partners}
-    for pid, amount in sorted(settled.items()):
-        if amount and pid not in roster:
-            problems.append(error(Source("partners.xlsx", "Partners"),
-                                  f"partner {pid} has {fmt(amount)} {program.unit} settled in the register "
-                                  f"({shown}) but is not on the roster",
-                                  "put it back on the roster: what it was paid stays part of its year"))
-    for pid, carried in from_register_carried(closed).items():
-        if carried and pid not in roster and not settled.get(pid):
-            problems.append(error(Source("partners.xlsx", "Partners"),
-                                  f"partner {pid} carries a claw-back of {fmt(-carried)} {program.unit} from "
-                                  f"{closed[-1].label} in the register but is not on the roster",
-                                  "put it back on the roster: what it owes is recovered from what it earns next, or "
-                                  "after the year's last period"))
-    return period, settled, problems
-
-
-def from_register_carried(closed: Sequence[Closed]) -> dict[str, Decimal]:
-    """`carried_in` when the register holds closed runs of the program year: the last closed run's
-    carried_out."""
-    return dict(closed[-1].carried_out) if closed else {}
-
-
-def settle(inputs: Inputs, lines: pl.DataFrame, period: Period,
-           settled: dict[str, Decimal] | None = None, settled_from: Origin = Origin(),
-           carried: dict[str, Decimal] | None = None) -> Settlement:
-    """The ledger of `period`; `settled` and `carried` (each partner's carried_in) from the
-    register or a previous run's ledger, else recomputed. A supplement awards no bonus: what its
-    lines would award is `unawarded`."""
-    classified = classify(lines, inputs, period)
-    by_partner = totals(classified, period)
-    owed = entitlements(inputs, classified, by_partner, period)
-    if settled is None or carried is None:
-        again_settled, again_carried = recomputed(inputs, lines, period)
-        settled = again_settled if settled is None else settled
-        carried = again_carried if carried is None else carried
-    awards = _bonuses(inputs, by_partner, period)
-    unawarded = ()
-    if period.supplement:
-        awards, unawarded = (), awards
-    bonus = _bonus_by_partner(awards)
-    rows = tuple(
+def ledger(inputs: Inputs, period: Period, by_partner: dict[str, Totals], owed: dict[str, Entitlement],
+           settled: dict[str, Decimal], carried: dict[str, Decimal],
+           awards: tuple[bonus_stage.Award, ...]) -> tuple[LedgerRow, ...]:
+    """The ledger of `period`: a row per partner of the roster at its tier on the period's last
+    day, in partner_id order; `settled` and `carried` (each partner's carried_in) from
+    `earlier.settled_and_carried`, `awards` the bonuses paid in this period."""
+    bonus = bonus_stage.summed(awards)
+    return tuple(
         LedgerRow(p, by_partner.get(p.partner_id, Totals()), owed[p.partner_id],
                   settled.get(p.partner_id, ZERO), bonus.get(p.partner_id, ZERO), carried.get(p.partner_id, ZERO),
                   carries(inputs, period))
         for p in sorted(tiers.in_effect(inputs, period.end), key=lambda p: p.partner_id))
-    return Settlement(period, classified, rows, awards, settled_from, unawarded=unawarded)

@@ -1,7 +1,14 @@
-"""Stage 2, validate: checks across sheets and files, once every cell has a type.
+"""Stage 3, validate: checks across sheets and files, once every cell has a type.
 
 Each rule is a small function `(inputs, period) -> iterable of Problem`, listed in
 `RULES`; a new check is a new function there, never a branch elsewhere.
+
+The stages of `calc run`, in order (`pipeline.py` runs them, incentives/README.md maps them):
+read (`read/`) -> load (`load.py`, `records.py`) -> validate (`validate.py`) -> basis
+(`basis.py`, `read/settled.py`) -> convert (`convert.py`) -> classify (`classify.py`) -> aggregate
+(`aggregate.py`) -> rate (`rates.py`, `tiers.py`) -> earlier periods (`earlier.py`) -> bonuses
+(`bonuses.py`) -> settle (`settle.py`) -> reconcile (`reconcile.py`) -> tier review (`review.py`)
+-> write (`write/`) -> manifest (`register/manifest.py`).
 """
 
 from __future__ import annotations

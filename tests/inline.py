@@ -14,12 +14,12 @@ from pathlib import Path
 import polars as pl
 
 from incentives import schema
-from incentives.convert import to_base
+from incentives.pipeline import compute
 from incentives.model import Bonus, ChannelRule, Exclusion, FxRate, Inputs, Partner, Program, RateBand, \
     Requirement, Tier
 from incentives.periods import parse_period
 from incentives.problems import Source
-from incentives.settle import LedgerRow, Settlement, settle
+from incentives.settle import LedgerRow, Settlement
 
 D = Decimal
 HERE = Source("inline")
@@ -100,7 +100,7 @@ def inputs(sales: list[dict], partners=None, program_: Program | None = None, fx
 
 def settled(given: Inputs, period: str, previously: dict[str, Decimal] | None = None) -> Settlement:
     """The engine's answer for `period`, as `pipeline.compute` gets it."""
-    return settle(given, to_base(given), parse_period(period), previously)
+    return compute(given, parse_period(period), previously)
 
 
 def rows(settlement: Settlement) -> dict[str, LedgerRow]:

@@ -376,3 +376,13 @@ def _closing(output: str) -> str:
     """The run's closing line: the one with the total payable (the register's lines follow it)."""
     (line,) = [line for line in output.splitlines() if " total payable " in line]
     return line
+
+
+def test_a_sales_folder_named_in_capitals_is_read_and_reconciled(folder, tmp_path):
+    """SALES/ is sales/ (a folder's name in any case), also where reconcile counts each sales
+    file's lines: X1 1000 included at 2% -> 20.00."""
+    (folder / "sales").rename(folder / "SALES")
+    out = tmp_path / "out"
+    result = invoke("run", folder, "--period", "2026Q3", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert _closing(result.output) == f"test 2026Q3: 1 partner(s), total payable 20.00 points -> {out}"

@@ -147,7 +147,7 @@ def test_chain_of_three_periods_through_the_register(tmp_path, register):
 
 
 def test_chain_of_three_periods_through_ledgers(tmp_path):
-    """Kills `paid = accrual` in previous.py: a two-period chain cannot tell it from
+    """Kills `paid = accrual` in read/settled.py: a two-period chain cannot tell it from
     `previously_settled + accrual`, since the first period settled nothing before it."""
     folder = inputs(tmp_path, Q1)
     run(folder, "2026Q1", tmp_path / "q1")

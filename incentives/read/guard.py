@@ -15,6 +15,10 @@ Limits fit real partner files; measured with fastexcel 0.21 (see tests/hostile):
   most MAX_CELLS cells, about 1.6 GB, and MAX_COLUMNS columns;
 - sheet XML deflates about 7:1 (a 120,000-row sales export: 53 MB in 7.9 MB); only a
   bomb comes near deflate's 1,032:1.
+
+Over 400 lines: one pass over one zip, whose checks share the bounded unpacker, the entry
+table and the streamed scans (the scan of a sheet's extent, fast and exact, is 170 lines of
+it); split, each part would reopen the zip or pass its internals across modules.
 """
 
 from __future__ import annotations

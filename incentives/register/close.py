@@ -34,14 +34,14 @@ from xlsxwriter.exceptions import FileCreateError
 from incentives import __version__
 from incentives.money import CENT, plain
 from incentives.periods import parse_period
-from incentives.previous import LEDGER_FILE, Ledger, folder_problems, read_ledger
+from incentives.read.settled import LEDGER_FILE, Ledger, folder_problems, read_ledger
 from incentives.problems import Problem, Source, error
 from incentives.read.workbook import open_book
 from incentives.register.manifest import (MANIFEST, ManifestError, check_folder, read_manifest, run_id, sha256_of,
                                           short, write_manifest)
 from incentives.register.store import (AMOUNTS, COUNTS, ROW_COLUMNS, Entry, Register, RegisterError,
                                        chain_problems)
-from incentives.settle import Closed, next_open
+from incentives.earlier import Closed, next_open
 from incentives.write.audit import HEAD, PAYEES, RUN_ID
 from incentives.write.payments import Payment, payments_path, write_payments
 

@@ -1,5 +1,6 @@
 """Auditor tools over finished runs and any workbook: `diff.py` compares two workbooks or
-run folders, `explain.py` derives one partner's figures from a run's output folder.
+run folders (`diff_report.py` writes what differs), `explain.py` derives one partner's
+figures from a run's output folder (`explain_report.py` tells them in words).
 
 Both read workbooks through `read_book`: the guard first (a file may come from outside),
 then calamine (python-calamine), cell by cell with each cell's type, about 20 times faster

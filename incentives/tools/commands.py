@@ -17,7 +17,9 @@ from xlsxwriter.exceptions import FileCreateError
 from incentives.exits import EXIT_USAGE, guarded
 from incentives.tools import ToolError
 from incentives.tools import diff as diffing
+from incentives.tools import diff_report
 from incentives.tools import explain as explaining
+from incentives.tools import explain_report
 
 EXIT_DIFFERENT = 1
 EXIT_DISAGREES = 1
@@ -71,10 +73,10 @@ def diff(old: Path, new: Path, tolerance: Decimal, ignore: tuple[str, ...], repo
     """
     def action():
         result = diffing.compare(old, new, tolerance, ignore)
-        click.echo(diffing.render(result, limit), nl=False)
+        click.echo(diff_report.render(result, limit), nl=False)
         if report is not None:
             try:
-                diffing.write_report(result, report)
+                diff_report.write_report(result, report)
             except (OSError, FileCreateError) as ex:  # xlsxwriter wraps the OSError of a file it cannot create
                 raise ToolError(f"cannot write the report {report}: {ex}") from ex
             click.echo(f"report: {report}")
@@ -96,7 +98,7 @@ def explain(run_dir: Path, partner_id: str, lines: bool) -> None:
     """
     def action():
         explanation = explaining.explain(explaining.read_run(run_dir), partner_id.strip())
-        click.echo(explaining.render(explanation, lines), nl=False)
+        click.echo(explain_report.render(explanation, lines), nl=False)
         if not explanation.ok:
             bad = sum(not c.ok for c in explanation.checks)
             click.echo(f"calc: the ledger of {run_dir} disagrees with the lines of {explanation.partner_id} "

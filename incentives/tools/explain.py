@@ -5,7 +5,7 @@ rounding, where previously settled came from) and the Trace (the band reached, t
 slices), summary.xlsx the bonus awards, and statements/<partner_id>.xlsx every line of the
 partner with its source, outcome and base amount. The sums are redone from those lines in
 Decimal and checked against the ledger row to the cent, so an explanation that does not
-add up says so instead of reading well.
+add up says so instead of reading well. `explain_report.py` tells the `Explanation` in words.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from incentives import schema, words
-from incentives.classify import INCLUDED, REASON_WORDS, REASONS
-from incentives.money import MODES, ZERO, fmt, plain, round_money
+from incentives.classify import INCLUDED, REASONS
+from incentives.money import MODES, ZERO, round_money
 from incentives.periods import Period, parse_period, period_of
 from incentives.read.values import BadValue, parse_decimal
 from incentives.schema import normalize_word
@@ -133,7 +133,7 @@ def read_run(run_dir: Path) -> RunOutput:
         raise ToolError(f"{run_dir} is not the output folder of a run: it has no ledger.xlsx and audit.xlsx")
     (ledger,) = _sheets(run_dir, "ledger.xlsx", schema.LEDGER.name)
     run_sheet, trace = _sheets(run_dir, "audit.xlsx", "Run", "Trace")
-    settings = tuple((_text(r[0]), _text(_get(r, 1))) for r in run_sheet.values[1:] if r and r[0] is not None)
+    settings = tuple((cell_text(r[0]), cell_text(_get(r, 1))) for r in run_sheet.values[1:] if r and r[0] is not None)
     try:
         period = parse_period(dict(settings).get("period", ""))
     except ValueError as ex:
@@ -146,7 +146,7 @@ def explain(run: RunOutput, partner_id: str) -> Explanation:
     """The partner's figures, derived from its lines and checked; ToolError if the partner is
     not in the run's ledger."""
     ledger, row_no = _ledger_row(run, partner_id)
-    trace = tuple((_text(r[1]), _text(_get(r, 2)), _decimal(_get(r, 3), "audit.xlsx:Trace", None))
+    trace = tuple((cell_text(r[1]), cell_text(_get(r, 2)), _decimal(_get(r, 3), "audit.xlsx:Trace", None))
                   for r in run.trace.values[1:] if len(r) > 1 and r[0] == partner_id)
     path = statement_path(run.folder / "statements", partner_id)
     statement = f"statements/{path.name}" if path.is_file() else None
@@ -192,7 +192,7 @@ def _columns(sheet: SheetCells, rel: str, wanted: dict[str, str],
 
 def partner_ids(run: RunOutput) -> list[str]:
     at = _columns(run.ledger, "ledger.xlsx", _LEDGER_WORDS)["partner_id"]
-    return [_text(_get(r, at)) for r in run.ledger.values[1:]]
+    return [cell_text(_get(r, at)) for r in run.ledger.values[1:]]
 
 
 def _ledger_row(run: RunOutput, partner_id: str) -> tuple[tuple[tuple[str, object], ...], int]:
@@ -215,7 +215,7 @@ def _ledger_row(run: RunOutput, partner_id: str) -> tuple[tuple[tuple[str, objec
         cell = _get(row, columns[column.name])
         if column.kind is schema.Kind.DECIMAL:
             return _decimal(cell, f"{where} {column.name}")
-        return _int(cell, f"{where} {column.name}") if column.kind is schema.Kind.INTEGER else _text(cell)
+        return _int(cell, f"{where} {column.name}") if column.kind is schema.Kind.INTEGER else cell_text(cell)
 
     return tuple((c.name, value(c)) for c in schema.LEDGER.columns), i + 1
 
@@ -238,10 +238,10 @@ def _lines(folder: Path, rel: str, currency: str, unit: str) -> tuple[Line, ...]
             continue
         where = f"{rel}:{sheet.name} row {i}"
         date = v["invoice_date"]
-        out.append(Line(_text(v["file"]), int(v["row"]), date.date() if isinstance(date, dt.datetime) else date,
-                        _text(v["invoice_id"]), v["line_no"], _decimal(v["net_amount"], where, None),
-                        _text(v["currency"]), _decimal(v["base_amount"], where), _outcome(_text(v["outcome"])),
-                        _text(v["detail"]), _decimal(v["share"], where, None)))
+        out.append(Line(cell_text(v["file"]), int(v["row"]), date.date() if isinstance(date, dt.datetime) else date,
+                        cell_text(v["invoice_id"]), v["line_no"], _decimal(v["net_amount"], where, None),
+                        cell_text(v["currency"]), _decimal(v["base_amount"], where), _outcome(cell_text(v["outcome"])),
+                        cell_text(v["detail"]), _decimal(v["share"], where, None)))
     return tuple(out)
 
 
@@ -257,16 +257,16 @@ def _outcome(text: str) -> str:
 def _awards(sheet: SheetCells, partner_id: str) -> tuple[Award, ...]:
     fields = ("bonus", "group", "rank", "partner_id", "tied", "amount")
     at = _columns(sheet, "summary.xlsx", {normalize_word(f): f for f in fields})
-    return tuple(Award(_text(_get(r, at["bonus"])), _text(_get(r, at["group"])), _get(r, at["rank"]),
+    return tuple(Award(cell_text(_get(r, at["bonus"])), cell_text(_get(r, at["group"])), _get(r, at["rank"]),
                        _get(r, at["tied"]), _decimal(_get(r, at["amount"]), "summary.xlsx:Bonuses"))
-                 for r in sheet.values[1:] if _text(_get(r, at["partner_id"])) == partner_id)
+                 for r in sheet.values[1:] if cell_text(_get(r, at["partner_id"])) == partner_id)
 
 
 def _get(row: tuple, j: int):
     return row[j] if j < len(row) else None
 
 
-def _text(value) -> str:
+def cell_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -340,107 +340,3 @@ def _checks(ledger: dict, run: dict, period: Period, included: list[Line], exclu
     checks.append(Check("payment", ledger["payment"], ledger["net_due"] - ledger["carried_out"],
                         "net_due − carried_out"))
     return tuple(checks)
-
-
-# ---------------------------------------------------------------- in words
-
-
-def render(e: Explanation, lines: bool = False) -> str:
-    """The explanation in plain words and numbers; `lines` lists the lines behind each figure."""
-    cur, unit = e.setting("base currency"), e.setting("unit")
-    out = [f"{e.partner_id} {e['partner_name']}: tier {e['tier']}, {e['country']}",
-           f"{e['program_id']} {e.period.label} ({e.period.start} to {e.period.end}); bases in {cur}, "
-           f"paid in {unit}",
-           f"from {e.run_dir}: ledger.xlsx row {e.ledger_row}, audit.xlsx (Run, Trace)"
-           + (f", {e.statement} (Lines)" if e.statement else "") + (", summary.xlsx (Bonuses)" if e.awards is not None
-                                                                    else ""),
-           ""]
-    if not e.statement:
-        out += ["No statement: the run read no line of this partner and settled nothing for it.", ""]
-    count = sum(len(g.lines) for g in e.periods)
-    out.append(f"Included lines: {count}, year-to-date base {fmt(sum((g.total for g in e.periods), ZERO))} {cur}, "
-               f"by {'month' if e.period.kind == 'month' else 'quarter'} of the invoice date")
-    for g in e.periods:
-        mark = "  ← the period: period base" if g.label == e.period.label else ""
-        out.append(f"  {g.label:<10} {len(g.lines):>5} line(s) {fmt(g.total):>20}{mark}")
-        if lines:
-            out += [_line_text(line, cur) for line in g.lines]
-    if e.periods and e.period.label not in {g.label for g in e.periods} and e.period.kind != "year":
-        out.append(f"  {e.period.label:<10} {0:>5} line(s) {fmt(ZERO):>20}  ← the period: period base")
-    if e.period.kind == "year":
-        out.append(f"  period base (the year): {fmt(e['period_base'])}")
-    excluded = sum(len(g.lines) for g in e.reasons)
-    out.append(f"Excluded lines: {excluded}, {fmt(sum((g.total for g in e.reasons), ZERO))} {cur}")
-    for g in e.reasons:
-        out.append(f"  {g.label:<18} {len(g.lines):>5} line(s) {fmt(g.total):>20}  {REASON_WORDS.get(g.label, '')}")
-        if lines:
-            out += [_line_text(line, cur, detail=True) for line in g.lines]
-    out.append("")
-
-    steps = {step: words for step, words, _ in e.trace}
-    rate, base, amount = e["ytd_rate"], e["ytd_base"], e["ytd_entitlement"]
-    out.append(f"Band reached: {steps['band']}" if "band" in steps else f"Rate reached: {_pct(rate)}")
-    if any(step == "segment" for step, _, _ in e.trace):
-        out.append("Entitlement, per span of the year under one tier (each line earns under the tier in effect on its "
-                   "date, or on the date of the sale it reverses):")
-        out += [f"  {words}" if step == "segment" else f"    {words}" for step, words, _ in e.trace
-                if step in ("segment", "slice")]
-        out.append(f"  {steps.get('entitlement', fmt(amount))}")
-    elif e.setting("tier method") == "incremental":
-        out.append("Entitlement, each slice of the base at its band's rate:")
-        out += [f"  {words}" for step, words, _ in e.trace if step == "slice"]
-        out.append(f"  {steps.get('entitlement', fmt(amount))}")
-    else:
-        out.append(f"Entitlement: {fmt(base)} × {plain(rate)} = {_exact(base * rate)} → rounded "
-                   f"{e.setting('rounding')} {fmt(amount)} {unit}")
-    settled = e["previously_settled"]
-    source = e.setting("previously settled") or "where from is not recorded"
-    out.append(f"Previously settled: {fmt(settled)} {unit}, {source}")
-    accrual = e["accrual"]
-    out.append(f"Accrual: {fmt(amount)} − {fmt(settled)} = {fmt(accrual)}" + (" (a claw-back)" if accrual < 0 else ""))
-    out.append(f"Bonus: {fmt(e['bonus'])}" + ("" if e.awards is None else " (no award)" if not e.awards else ""))
-    for a in e.awards or ():
-        tied = f", shared by {_text(a.tied)}" if isinstance(a.tied, (int, float)) and a.tied > 1 else ""
-        out.append(f"  {a.bonus}, {a.group}, rank {_text(a.rank)}{tied}: {fmt(a.amount)}")
-    out.append(f"Total payable: {fmt(accrual)} + {fmt(e['bonus'])} = {fmt(e['total_payable'])} {unit}")
-    if e["carried_in"] or e["carried_out"]:
-        out.append(f"Carried in from the period before (a claw-back not yet recovered): {fmt(e['carried_in'])}; "
-                   f"net due {fmt(e['total_payable'])} + {fmt(e['carried_in'])} = {fmt(e['net_due'])}")
-        if e["carried_out"]:
-            out.append(f"Carried out to the next period, to be offset against what it earns: {fmt(e['carried_out'])}")
-    payment = e["payment"]
-    pay, recover = ("credited", "debited") if unit == "points" else ("to pay", "to recover")
-    out.append(f"Payment: {fmt(payment)} {unit}" + (f" {pay}" if payment > 0 else f" {recover}" if payment < 0
-                                                      else f", nothing {pay} or {recover}"))
-    out.append("")
-    if e.ok:
-        out.append(f"Checked against the ledger row: every figure agrees to the cent ({len(e.checks)} checks).")
-    else:
-        out += disagreements(e)
-    return "\n".join(out) + "\n"
-
-
-def disagreements(e: Explanation) -> list[str]:
-    def num(check: Check, value: Decimal) -> str:
-        return f"{value:,}" if check.figure.endswith("_lines") else fmt(value)
-
-    return ["!! THE LEDGER DOES NOT AGREE WITH ITS OWN LINES:"] + [
-        f"!!   {c.figure}: ledger {num(c, c.ledger)}, {c.how}: {num(c, c.derived)} "
-        f"(difference {num(c, c.derived - c.ledger)})" for c in e.checks if not c.ok]
-
-
-def _line_text(line: Line, cur: str, detail: bool = False) -> str:
-    amount = f"{fmt(line.net_amount)} {line.currency}" if line.net_amount is not None else ""
-    base = f" = {fmt(line.base_amount)} {cur}" if line.currency != cur or line.net_amount != line.base_amount else ""
-    why = f"  ({line.detail})" if detail and line.detail else ""
-    return (f"      {line.file} row {line.row}: {line.date or ''} {line.invoice_id}/{_text(line.line_no)} "
-            f"{amount}{base}{why}")
-
-
-def _exact(value: Decimal) -> str:
-    """Two decimals, or every decimal when an exact product has more."""
-    return fmt(value) if value == round(value, 2) else f"{value.normalize():,f}"
-
-
-def _pct(rate: Decimal) -> str:
-    return f"{(rate * 100).normalize():f}%"

@@ -131,9 +131,11 @@ def write_audit(folder: Path, inputs: Inputs, settlement: Settlement, command: s
     ], footer=footer, notes=notes)
     per_file = {r["file"]: r for r in settlement.lines.group_by("file").agg(
         pl.len().alias("lines"), pl.col("base_amount").sum().alias("amount")).iter_rows(named=True)}
-    write_table(book, "Inputs", ["path", "sha256", "size", "sheets", "rows", "amount"],
+    versions = any(f.version for f in inputs.files)  # objects read by URL: each one's version id or ETag
+    write_table(book, "Inputs", ["path", "sha256", "size", "sheets", "rows", "amount", *(["version"] * versions)],
                 ([f.path, f.sha256, f.size, ", ".join(f.sheets), f.rows,
-                  per_file[f.path]["amount"] if f.path in per_file else None] for f in inputs.files),
+                  per_file[f.path]["amount"] if f.path in per_file else None, *([f.version] * versions)]
+                 for f in inputs.files),
                 {"amount": MONEY}, footer=footer, notes=notes)
     sheet = book.add_worksheet("Program")
     bold = book.add_format({"bold": True})

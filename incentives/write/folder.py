@@ -10,6 +10,10 @@ between them. A run that fails leaves the previous output folder exactly as it w
 Beside a target `T` calc owns three names: `.T.calc-new` (staging), `.T.calc-old` (the
 old folder set aside between the two renames) and `.T.calc-lock` (held while a run
 writes `T`, so that a leftover found under the lock is proven not in use).
+
+Over 400 lines: the check, the mending, the swap and the lock work on the same three names
+beside a target and must agree on what each state of them means (a change to one is a
+change to all); the failures of the environment they share are 70 lines of it.
 """
 
 from __future__ import annotations
@@ -59,12 +63,13 @@ def lock_path(target: Path) -> Path:
 # ---------------------------------------------------------------- may calc write there?
 
 
-def check_target(target: Path, *, input_dir: Path, program_id: str | None,
+def check_target(target: Path, *, input_dir: Path | None, program_id: str | None,
                  refused: Mapping[Path, str] = {}) -> Problem | None:
     """Why `target` must not become the output folder of a run of `program_id` from
     `input_dir`, or None. `refused`: folders never to replace, with what each is ("the
     --ledger folder"); the input folder and every folder in `refused` are refused with
-    anything inside or above them. `program_id` None (the inputs could not be read) accepts
+    anything inside or above them (`input_dir` None: the inputs are objects, no local folder).
+    `program_id` None (the inputs could not be read) accepts
     a run of any program."""
     where = Source(f"--out {target}")
     instead = "pass --out a new or empty folder" + (f", e.g. outputs/{program_id}/<period>" if program_id else "")
@@ -72,7 +77,7 @@ def check_target(target: Path, *, input_dir: Path, program_id: str | None,
         resolved = target.resolve()
     except (OSError, RuntimeError) as ex:  # a symlink loop
         return error(where, f"cannot be resolved ({_cause(ex)})", instead)
-    for kept, what in [(input_dir, "the input folder"), *refused.items()]:
+    for kept, what in [*([(input_dir, "the input folder")] if input_dir else []), *refused.items()]:
         kept = kept.resolve()
         if resolved == kept:
             return error(where, f"is {what}, which calc must not replace", instead)

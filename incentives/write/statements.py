@@ -52,14 +52,15 @@ POOL_FROM = 50_000  # lines from which a pool pays for starting its processes (a
 def write_statements(folder: Path, inputs: Inputs, settlement: Settlement,
                      reviews: tuple[TierReview, ...], workers: int | None = None,
                      batch_lines: int = BATCH_LINES, sheet_rows: int = SHEET_ROWS,
-                     tick: Callable[[int], None] | None = None) -> list[Path]:
+                     tick: Callable[[int], None] | None = None, cluster=None) -> list[Path]:
     """`folder/statements/<partner_id>.xlsx` for each partner of `statement_partners`, in partner_id order.
 
     Partners go in batches of about `batch_lines` lines; with `workers` > 1 (by default, from
     `POOL_FROM` lines on, `processes.workers()`) the batches are written in a pool of processes.
     `reviews`: the run's tier review (each partner's grade).
     `sheet_rows`: the rows a Lines sheet may have (Excel's; smaller in tests). `tick(n)`: n more
-    statements written (a progress bar), called as each batch is done."""
+    statements written (a progress bar), called as each batch is done. `cluster` (`--cluster`):
+    every batch is written by the cluster's workers (`cluster.write_batches`)."""
     target = folder / "statements"
     target.mkdir(parents=True, exist_ok=True)
     rows = statement_partners(settlement)
@@ -88,7 +89,10 @@ def write_statements(folder: Path, inputs: Inputs, settlement: Settlement,
             statements, start, size = [], start + size, 0
     if workers is None:
         workers = processes.workers() if settlement.lines.height >= POOL_FROM else 1
-    if workers > 1 and len(batches) > 1:
+    if cluster is not None:
+        from incentives.cluster import write_batches  # only with --cluster: nothing of Dask otherwise
+        write_batches(cluster, batches, tick or _nothing)
+    elif workers > 1 and len(batches) > 1:
         with processes.pool(workers) as pool:
             for batch, _ in zip(batches, pool.map(write_batch, batches)):
                 (tick or _nothing)(len(batch.statements))

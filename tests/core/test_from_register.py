@@ -1,4 +1,4 @@
-"""settle.next_open, from_register and from_register_carried: what the register's closed runs of a
+"""earlier.next_open, from_register and from_register_carried: what the register's closed runs of a
 program year give the engine (previously_settled and carried_in), and the runs it refuses."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 
 from incentives.periods import parse_period
 from incentives.problems import Source
-from incentives.settle import Closed, from_register, from_register_carried, next_open
+from incentives.earlier import Closed, from_register, from_register_carried, next_open
 from tests.inline import inputs, partner
 
 D = Decimal

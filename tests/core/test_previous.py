@@ -1,4 +1,4 @@
-"""previous.py: an earlier run's ledger read back (`read_ledger`) and checked against this run
+"""read/settled.py: an earlier run's ledger read back (`read_ledger`) and checked against this run
 (`read_settled`, `--ledger`). Each ledger is a small workbook written here with xlsxwriter
 (a few milliseconds), its header and figures spelled out in the test, not taken from calc."""
 
@@ -13,7 +13,7 @@ import pytest
 import xlsxwriter
 
 from incentives.periods import parse_period
-from incentives.previous import read_ledger, read_settled
+from incentives.read.settled import read_ledger, read_settled
 from incentives.register.manifest import write_manifest
 from tests.inline import inputs, partner, program, sale
 
@@ -114,7 +114,7 @@ def test_a_ledger_without_rows_is_an_error(tmp_path):
 def test_a_blank_amount_is_an_error_but_a_blank_partner_name_or_country_is_not(tmp_path):
     ledger, problems = read(tmp_path, [row("P1", partner_name=None, country=None), row("P2", bonus=None)])
     assert ledger is None
-    # the reader refuses the blank before previous.py's own check of it sees the row
+    # the reader refuses the blank before read/settled.py's own check of it sees the row
     assert problems == ["prev/ledger.xlsx:Ledger!O3: bonus is blank (expected a number such as 1200000.00 or "
                         "1 200 000,00)"]
     ledger, problems = read(tmp_path, [row("P1", partner_name=None, country=None)])

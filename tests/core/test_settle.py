@@ -4,13 +4,16 @@ and best-partner awards, each figure worked out beside it."""
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
-from incentives.bonuses import Award, award, due, split
+from incentives.bonuses import Award, award, due, split, supplement_notes
 from incentives.convert import to_base
+from incentives.earlier import settled_and_carried
 from incentives.periods import parse_period
-from incentives.settle import Origin, settle
+from incentives.pipeline import compute
+from incentives.settle import Origin
 from tests.inline import bonus, inputs, partner, program, rows, sale, settled
 
 D = Decimal
@@ -85,7 +88,7 @@ def test_the_settlement_says_its_period_awards_and_where_settlements_came_from()
     assert recomputed.settled_from.how == "recomputed"
     assert recomputed.awards == (Award("Best", "all", 1, "P1", D("800000.00"), 1, D("5.00")),)
     ledger = Origin("ledger", ledger="2026Q2-run", ledger_sha256="ab" * 32)
-    from_run = settle(given, to_base(given), parse_period("2026Q3"), {"P1": D(0)}, ledger)
+    from_run = compute(given, parse_period("2026Q3"), {"P1": D(0)}, ledger)
     assert from_run.settled_from == ledger
 
 
@@ -260,3 +263,83 @@ def test_due(bonus_period, period, is_due):
 ], ids=["one-odd-cent", "two-odd-cents", "negative", "alone"])
 def test_split(pool, ids, shares):
     assert {k: str(v) for k, v in split(D(pool), ids).items()} == shares
+
+
+# ---------------------------------------------------------------- a supplement's bonuses: awarded, supplement_notes
+
+SUPPLEMENT = parse_period("2026Q4-S1")
+REGISTER = Path("register.sqlite")
+
+
+def _supplement(before):
+    """A: 5,000 in Q1; B: 3,000 in Q4 (a late line). On the year's base A would win the yearly bonus."""
+    lines = [sale("A", "2026-02-01", 5000, pid="A"), sale("B", "2026-10-01", 3000, pid="B")]
+    given = inputs(lines, [partner("A"), partner("B")],
+                   program(bonuses=[bonus("Best", period="year", amount="700"), bonus("Q", period="quarter")]))
+    settlement = compute(given, SUPPLEMENT, {}, carried={})
+    return settlement, given, supplement_notes(settlement, given, REGISTER, before)
+
+
+def test_a_supplement_pays_no_bonus_and_keeps_what_it_would_award_apart():
+    settlement, _, _ = _supplement({"Best": ["A"]})
+    # yearly: A 5,000 over B 3,000 wins 700; quarterly (Q4 is a quarter's end): B 3,000 in Q4 wins 1,000
+    assert [(a.bonus, a.partner_id, a.amount) for a in settlement.unawarded] == [("Best", "A", D(700)),
+                                                                                ("Q", "B", D(1000))]
+    assert settlement.awards == () and [r.bonus for r in settlement.rows] == [D(0), D(0)]
+
+
+def test_a_supplement_notes_a_yearly_bonus_whose_winners_it_would_change():
+    _, _, notes = _supplement({"Best": ["B"]})  # B won it in the closed Q4; the late lines make A the winner
+    assert [(p.is_error, "'Best'" in p.message, "from B to A" in p.message) for p in notes] == [(False, True, True)]
+
+
+def test_a_supplement_says_nothing_when_the_winners_stay():
+    assert _supplement({"Best": ["A"]})[2] == []
+
+
+def test_a_supplement_notes_winners_it_could_not_read():
+    _, _, notes = _supplement(None)
+    assert [(p.is_error, "could not be read" in p.message, "would be A" in p.hint) for p in notes] == [
+        (False, True, True)]
+
+
+def test_only_a_supplement_with_a_register_and_a_yearly_bonus_is_noted():
+    settlement, given, _ = _supplement({"Best": ["B"]})
+    assert supplement_notes(settlement, given, None, {"Best": ["B"]}) == []  # no register
+    q4 = compute(given, parse_period("2026Q4"))
+    assert supplement_notes(q4, given, REGISTER, {"Best": ["B"]}) == []  # not a supplement
+    quarterly = inputs([sale("B", "2026-10-01", 3000, pid="B")], [partner("A"), partner("B")],
+                       program(bonuses=[bonus("Q", period="quarter")]))
+    assert supplement_notes(compute(quarterly, SUPPLEMENT, {}, carried={}), quarterly, REGISTER, None) == []
+
+
+def test_what_the_basis_gave_is_kept_and_only_what_it_did_not_is_recomputed():
+    given = inputs([sale("A1", "2026-02-10", 1000000)], program_=program(clawback="carry_forward"))
+    lines = to_base(given)
+    q2 = parse_period("2026Q2")
+    # recomputed: Q1 entitled 1,000,000 x 2% = 20,000 and carried nothing (it paid 20,000)
+    assert settled_and_carried(given, lines, q2, None, {"P1": D(-500)}) == ({"P1": D("20000.00")}, {"P1": D(-500)})
+    assert settled_and_carried(given, lines, q2, {"P1": D(7)}, None) == ({"P1": D(7)}, {})
+    assert settled_and_carried(given, lines, q2, {"P1": D(7)}, {}) == ({"P1": D(7)}, {})
+
+
+@pytest.mark.parametrize("winners, min_base, before, said", [
+    # two places: A 5,000 and B 3,000 both win; the closed Q4 had B and C
+    (2, "0", {"Best": ["C", "B"]}, "inline: bonus 'Best': the late lines would change its winners from B, C to A, B; "
+                                   "a supplement awards no bonus (settle any change of award by hand)"),
+    (1, "0", {"Best": []}, "inline: bonus 'Best': the late lines would change its winners from none to A; "
+                           "a supplement awards no bonus (settle any change of award by hand)"),
+    # no base over 10,000: nobody would win
+    (1, "10000", {"Best": ["A"]}, "inline: bonus 'Best': the late lines would change its winners from A to none; "
+                                  "a supplement awards no bonus (settle any change of award by hand)"),
+    (2, "0", None, "inline: bonus 'Best' is not re-awarded in 2026Q4-S1; its winners in 2026Q4 could not be read "
+                   "to compare (with this run's lines they would be A, B)"),
+    (1, "10000", None, "inline: bonus 'Best' is not re-awarded in 2026Q4-S1; its winners in 2026Q4 could not be "
+                       "read to compare (with this run's lines they would be none)"),
+], ids=["two-changed", "none-before", "none-now", "unread", "unread-none"])
+def test_a_supplements_note_in_full(winners, min_base, before, said):
+    lines = [sale("A", "2026-02-01", 5000, pid="A"), sale("B", "2026-10-01", 3000, pid="B")]
+    given = inputs(lines, [partner("A"), partner("B")],
+                   program(bonuses=[bonus("Best", period="year", winners=winners, min_base=min_base)]))
+    settlement = compute(given, SUPPLEMENT, {}, carried={})
+    assert [str(p) for p in supplement_notes(settlement, given, REGISTER, before)] == [said]

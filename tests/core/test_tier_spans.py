@@ -12,11 +12,11 @@ import polars as pl
 import pytest
 
 from incentives import tiers
-from incentives.convert import to_base
 from incentives.model import TierChange
 from incentives.periods import parse_period
 from incentives.rates import Entitlement, Segment, Slice, entitle_spans
-from incentives.settle import LedgerRow, carries, settle
+from incentives.pipeline import compute
+from incentives.settle import LedgerRow, carries
 from incentives.tiers import Span
 from tests.inline import HERE, band, bonus, inputs, partner, program, rows, sale
 
@@ -265,12 +265,12 @@ def test_settle_rates_a_partner_per_span_and_recomputes_what_was_settled_the_sam
                             sale("C", "2026-07-10", -100, original_invoice_date=d("2026-02-10"))],
                            [partner("P1", tier="Silver")], PROGRAM),
                     tier_history=(change("Silver", "2026-01-01"), change("Gold", "2026-05-01")))
-    row = rows(settle(given, to_base(given), parse_period("2026Q3")))["P1"]
+    row = rows(compute(given, parse_period("2026Q3")))["P1"]
     assert (row.entitlement.amount, row.previously_settled, row.accrual) == (D("38.00"), D("40.00"), D("-2.00"))
     assert row.partner.tier == "Gold"
     assert (row.entitlement.band, row.entitlement.next_band) == (BANDS[3], None)  # Gold's, the tier on 30 September
     # Q1: only the February sale, in Silver's span alone: 600 at 1% = 6
-    row = rows(settle(given, to_base(given), parse_period("2026Q1")))["P1"]
+    row = rows(compute(given, parse_period("2026Q1")))["P1"]
     assert (row.entitlement.amount, row.entitlement.segments, row.partner.tier) == (D("6.00"), (), "Silver")
 
 
@@ -324,15 +324,15 @@ CLAWED = [sale("Q1", "2026-02-10", 100000), sale("Q2", "2026-05-10", -150000), s
 def test_a_claw_back_is_carried_period_by_period_recomputed(period, entitled, settled, carried_in, net_due,
                                                             carried_out, payment):
     given = inputs(CLAWED, program_=program(clawback="carry_forward"))
-    row = rows(settle(given, to_base(given), parse_period(period)))["P1"]
+    row = rows(compute(given, parse_period(period)))["P1"]
     assert (row.entitlement.amount, row.previously_settled, row.carried_in) == (D(entitled), D(settled), D(carried_in))
     assert (row.net_due, row.carried_out, row.payment) == (D(net_due), D(carried_out), D(payment))
 
 
 def test_under_net_a_claw_back_is_claimed_at_once_and_nothing_carried():
     given = inputs(CLAWED)
-    q2 = rows(settle(given, to_base(given), parse_period("2026Q2")))["P1"]
-    q3 = rows(settle(given, to_base(given), parse_period("2026Q3")))["P1"]
+    q2 = rows(compute(given, parse_period("2026Q2")))["P1"]
+    q3 = rows(compute(given, parse_period("2026Q3")))["P1"]
     assert (q2.carried_in, q2.net_due, q2.carried_out, q2.payment) == (D(0), D(-2000), D(0), D(-2000))
     assert (q3.carried_in, q3.payment) == (D(0), D(0))
 
@@ -340,7 +340,7 @@ def test_under_net_a_claw_back_is_claimed_at_once_and_nothing_carried():
 def test_carried_given_by_the_register_or_a_ledger_replaces_the_recomputation():
     # Q3 with -500 carried in (not the recomputed -2,000) and 0 settled: 0 - 0 - 500 = -500 carried on
     given = inputs(CLAWED, [partner("P1"), partner("P2")], program(clawback="carry_forward"))
-    settlement = settle(given, to_base(given), parse_period("2026Q3"), {"P1": D(0)}, carried={"P1": D(-500)})
+    settlement = compute(given, parse_period("2026Q3"), {"P1": D(0)}, carried={"P1": D(-500)})
     got = rows(settlement)
     assert (got["P1"].carried_in, got["P1"].net_due, got["P1"].carried_out) == (D(-500), D(-500), D(-500))
     assert (got["P2"].carried_in, got["P2"].payment) == (D(0), D(0))  # no line, nothing carried
@@ -353,16 +353,16 @@ def test_bonuses_of_an_earlier_period_offset_the_claw_back_it_carries():
     best = [bonus("Best", period="quarter", amount="300", min_base="-1000000"),
             bonus("Second", period="quarter", amount="200", min_base="-1000000")]
     given = inputs(CLAWED, program_=program(clawback="carry_forward", bonuses=best))
-    q2 = rows(settle(given, to_base(given), parse_period("2026Q2")))["P1"]
+    q2 = rows(compute(given, parse_period("2026Q2")))["P1"]
     assert (q2.bonus, q2.total_payable, q2.carried_out) == (D(500), D(-1500), D(-1500))
-    q3 = rows(settle(given, to_base(given), parse_period("2026Q3")))["P1"]
+    q3 = rows(compute(given, parse_period("2026Q3")))["P1"]
     assert q3.carried_in == D(-1500)
 
 
 def test_a_period_that_paid_something_carries_nothing():
     # Q1: 25 x 2% = 0.50 paid; Q2: no line, nothing carried in
     given = inputs([sale("Q1", "2026-02-10", 25)], program_=program(clawback="carry_forward"))
-    q2 = rows(settle(given, to_base(given), parse_period("2026Q2")))["P1"]
+    q2 = rows(compute(given, parse_period("2026Q2")))["P1"]
     assert (q2.previously_settled, q2.carried_in, q2.payment) == (D("0.50"), D(0), D(0))
 
 
@@ -373,7 +373,7 @@ def test_a_claw_back_carried_is_recomputed_per_span_of_tier():
                             sale("C", "2026-05-10", -600, original_invoice_date=d("2026-02-10"))],
                            [partner("P1", tier="Silver")], replace(PROGRAM, clawback="carry_forward")),
                     tier_history=(change("Silver", "2026-01-01"), change("Gold", "2026-05-01")))
-    q3 = rows(settle(given, to_base(given), parse_period("2026Q3")))["P1"]
+    q3 = rows(compute(given, parse_period("2026Q3")))["P1"]
     assert (q3.previously_settled, q3.carried_in, q3.carried_out) == (D(0), D(-6), D(-6))
 
 
@@ -384,7 +384,7 @@ def test_a_bonus_by_tier_groups_partners_by_the_tier_in_effect_at_the_periods_en
                            [partner("P1", tier="Silver"), partner("P2", tier="Gold")],
                            replace(PROGRAM, bonuses=(bonus("Best", scope="tier", amount="100"),))),
                     tier_history=(change("Silver", "2026-01-01"), change("Gold", "2026-05-01")))
-    settlement = settle(given, to_base(given), parse_period("2026Q4"))
+    settlement = compute(given, parse_period("2026Q4"))
     assert [(a.group, a.partner_id, a.amount) for a in settlement.awards] == [("Gold", "P1", D(100))]
     assert settlement.unawarded == ()
 
@@ -392,7 +392,7 @@ def test_a_bonus_by_tier_groups_partners_by_the_tier_in_effect_at_the_periods_en
 def test_a_supplement_awards_nothing_and_says_what_its_lines_would_award():
     # 2026Q4-S1: the yearly bonus P1 would win (1,000 fixed) is unawarded, not paid
     given = inputs([sale("A", "2026-02-10", 1000)], program_=program(bonuses=(bonus(),)))
-    settlement = settle(given, to_base(given), parse_period("2026Q4-S1"))
+    settlement = compute(given, parse_period("2026Q4-S1"))
     assert settlement.awards == ()
     assert [(a.partner_id, a.amount) for a in settlement.unawarded] == [("P1", D(1000))]
     assert rows(settlement)["P1"].bonus == D(0)
