@@ -5,8 +5,8 @@ lines continue on `Lines (2)`. `python bench/big_statement.py [DIR]`. Run by han
 A one-line run of the pipeline gives the settlement; its line is repeated to the size
 wanted (each copy its own source row), and the statement is written from that. Checks:
 every sheet part of the workbook is well-formed XML (a streaming parse), no sheet has more
-than 1,048,576 rows, the lines sheets hold every line once, the header on each, the totals
-row on the last.
+than 1,048,576 rows, the lines sheets hold every line once, the header on each, the two totals
+rows (included, and excluded apart) on the last.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 from incentives import pipeline  # noqa: E402
 from incentives.periods import parse_period  # noqa: E402
-from incentives.write.statements import SHEET_ROWS, write_statements  # noqa: E402
-from tests.builders import line, make_inputs, partner  # noqa: E402
+from incentives.write.statement_lines import SHEET_ROWS  # noqa: E402
+from tests.builders import line, make_inputs, partner, written_statements  # noqa: E402
 
 LINES = SHEET_ROWS + 1
 
@@ -42,7 +42,7 @@ def main(folder: Path) -> int:
         row=pl.int_range(2, LINES + 2, dtype=one.schema["row"]))
     settlement = dataclasses.replace(outcome.settlement, lines=lines)
     started = time.perf_counter()
-    [path] = write_statements(folder / "out", outcome.inputs, settlement)
+    [path] = written_statements(folder / "out", outcome, settlement)
     took = time.perf_counter() - started
     rows: dict[str, int] = {}
     dimensions: dict[str, str] = {}
@@ -66,7 +66,7 @@ def main(folder: Path) -> int:
     assert list(rows)[1:] == ["Lines", "Lines (2)"], rows
     assert max(rows.values()) <= SHEET_ROWS
     assert all(dimensions[s].endswith(f"{rows[s]}") for s in lines_sheets), dimensions
-    assert sum(lines_rows) == LINES + len(lines_rows) + 1  # each sheet's header, and the totals row
+    assert sum(lines_rows) == LINES + len(lines_rows) + 2  # each sheet's header; the two totals rows
     return 0
 
 

@@ -4,8 +4,10 @@ For each size, generates the workload (`bench/workload.py`) into `bench/work/<si
 and runs, each in a fresh child process: calc for 2026Q3, the read floor (fastexcel
 reading every input workbook and nothing else, in one thread and in two) and
 `bench/baseline.py`. Memory is sampled from /proc every 20 ms over the child and all
-its descendants. Prints a table per size and the time per line across sizes, and
-writes every figure to `bench/work/results.json`. Run by hand, not in CI.
+its descendants. Then `bench/statements.py`: a statement's fixed cost and the cost per
+line, in CPU time. Prints a table per size, the time per line across sizes and the
+statements' figures, and writes every figure to `bench/work/results.json`. Run by hand,
+not in CI.
 """
 
 from __future__ import annotations
@@ -265,6 +267,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="take the baseline's figures from an earlier results.json instead of running it "
                              "again (it does not change with calc; the 1M size takes about 10 minutes)")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each child; the fastest is kept (default 1)")
+    parser.add_argument("--statements", action=argparse.BooleanOptionalAction, default=True,
+                        help="also time one statement's fixed cost and the cost per line (bench/statements.py; "
+                             "default yes)")
     args = parser.parse_args(argv)
     earlier = json.loads(args.baseline_from.read_text())["sizes"] if args.baseline_from else {}
     if args.repeat < 1:
@@ -275,11 +280,20 @@ def main(argv: list[str] | None = None) -> int:
         workload = generate(WORK / label / "input", parse_lines(label))
         results[label] = bench_size(label, workload, args.baseline_python if args.baseline else None, args.repeat,
                                     earlier.get(label))
+    statements = None
+    if args.statements:
+        say("statements: fixed cost and cost per line")
+        statements = watch([sys.executable, BENCH / "statements.py", "--json"])
     for label, r in results.items():
         print("\n".join(table(label, r)), end="\n\n")
     print("\n".join(scaling(results)))
+    if statements:
+        print(f"\n{'statement, fixed cost (CPU ms)':<{NAME}}{statements['fixed_ms']:>9.2f}   "
+              f"{statements['partners']:,} statements of 1 to 5 lines, one process (bench/statements.py)")
+        print(f"{'statement, cost per line (CPU µs)':<{NAME}}{statements['per_line_us']:>9.2f}   "
+              f"{statements['long']} statements of {statements['long_lines']:,} lines")
     report = {"python": platform.python_version(), "machine": platform.platform(), "cpus": os.cpu_count(),
-              "period": PERIOD, "repeat": args.repeat, "sizes": results}
+              "period": PERIOD, "repeat": args.repeat, "sizes": results, "statements": statements}
     (WORK / "results.json").write_text(json.dumps(report, indent=2) + "\n")
     print(f"\nfigures: {(WORK / 'results.json').relative_to(ROOT)}")
     return 0

@@ -109,3 +109,18 @@ def make_inputs(folder: Path, sales: dict[str, list[dict]], partners: list[dict]
         write_sheet(folder / "sales" / name, "Sales", rows, header=list(line("x", "2026-01-01", 0)) +
                     sorted({k for r in rows for k in r} - set(line("x", "2026-01-01", 0))))
     return folder
+
+
+def written_statements(folder: Path, outcome, settlement=None, **options) -> list[Path]:
+    """`write_statements` as the pipeline calls it, with the run's tier review: `outcome`'s
+    statements (or `settlement`'s, when given) into `folder`."""
+    from incentives.write.statements import write_statements
+    settlement = settlement or outcome.settlement
+    return write_statements(folder, outcome.inputs, settlement, reviewed(outcome.inputs, settlement), **options)
+
+
+def reviewed(inputs, settlement) -> tuple:
+    """The run's tier review of a settlement, as the pipeline makes it for the writers."""
+    from incentives.review import review
+    return review(inputs.program, tuple(r.partner for r in settlement.rows),
+                  {r.partner.partner_id: r.totals.ytd_base for r in settlement.rows}, settlement.period.is_last_of_year)

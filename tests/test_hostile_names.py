@@ -5,7 +5,6 @@ statement past a sheet's rows continues on the next Lines sheet."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 import shutil
 import unicodedata
@@ -21,10 +20,9 @@ from incentives import pipeline
 from incentives.periods import parse_period
 from incentives.tools.explain import explain, read_run
 from incentives.validate import unsafe_file_name
-from incentives.write.rows import Column, body, splice
-from incentives.write.statements import write_statements
-from incentives.write.xlsx import workbook, write_table, write_value
-from tests.builders import line, make_inputs, partner
+from incentives.write.rows import Body, Column, body
+from incentives.write.xlsx import close, workbook, write_table, write_value
+from tests.builders import line, make_inputs, partner, written_statements
 
 
 def well_formed(path: Path) -> None:
@@ -141,12 +139,10 @@ def test_xlsxwriter_cells_header_and_footer_get_u_fffd(tmp_path):
 
 def test_the_spliced_body_gets_u_fffd(tmp_path):
     frame = pl.DataFrame({"text": [NOT_XML, "keep\ttab\nnewline\rcr", "plain"]})
-    written = io.BytesIO()
-    book = workbook(written)
+    book = workbook()
     write_table(book, "T", ["text"], [])
-    book.close()
-    splice(written.getvalue(), "xl/worksheets/sheet1.xml",
-           body(frame, (Column("text", "text"),), 2).str.join("").item(), tmp_path / "s.xlsx", 4)
+    rows = body(frame, (Column("text", "text"),), 2).str.join("").item().encode()
+    close(book, tmp_path / "s.xlsx", Body(0, rows, last_row=4))
     well_formed(tmp_path / "s.xlsx")
     cells = [r[0] for r in openpyxl.load_workbook(tmp_path / "s.xlsx")["T"].iter_rows(min_row=2, values_only=True)]
     assert cells == [AS_XML, "keep\ttab\nnewline_x000D_cr", "plain"]
@@ -184,14 +180,12 @@ def test_a_date_before_1900_is_text_in_both_writers(tmp_path):
     for i, day in enumerate(days):
         write_value(sheet, i, 0, day, date)
     book.close()
-    written = io.BytesIO()
-    book = workbook(written)
+    book = workbook()
     write_table(book, "T", ["day"], [])
-    book.close()
     frame = pl.concat([pl.DataFrame({"day": days}), pl.select(day=pl.date(10000, 1, 1)),
                        pl.DataFrame({"day": [None]}, schema={"day": pl.Date})])
-    splice(written.getvalue(), "xl/worksheets/sheet1.xml",
-           body(frame, (Column("day", "number"),), 2).str.join("").item(), tmp_path / "s.xlsx", 7)
+    rows = body(frame, (Column("day", "number"),), 2).str.join("").item().encode()
+    close(book, tmp_path / "s.xlsx", Body(0, rows, last_row=7))
     for p in (path, tmp_path / "s.xlsx"):
         well_formed(p)
     cells = [r[0] for r in openpyxl.load_workbook(path)["T"].iter_rows()]
@@ -242,7 +236,7 @@ def test_lines_continue_on_the_next_sheet(seven_lines, sheet_rows, layout):
     header, *lines, total, excluded = whole["Lines"]
     assert (total[0], excluded[0]) == ("Included, 7 lines", "Excluded, 0 lines, not counted") and len(lines) == 7
     folder = tmp / f"split-{sheet_rows}"
-    paths = {p.stem: p for p in write_statements(folder, outcome.inputs, outcome.settlement, sheet_rows=sheet_rows)}
+    paths = {p.stem: p for p in written_statements(folder, outcome, sheet_rows=sheet_rows)}
     well_formed(paths["P1"])
     split = sheets(paths["P1"])
     assert list(split) == ["Statement", *layout]
@@ -264,8 +258,8 @@ def test_lines_continue_on_the_next_sheet(seven_lines, sheet_rows, layout):
 
 def test_the_split_in_a_process_pool(seven_lines):
     tmp, outcome = seven_lines
-    alone = write_statements(tmp / "alone", outcome.inputs, outcome.settlement, sheet_rows=6, workers=1)
-    pooled = write_statements(tmp / "pooled", outcome.inputs, outcome.settlement, sheet_rows=6, workers=2,
+    alone = written_statements(tmp / "alone", outcome, sheet_rows=6, workers=1)
+    pooled = written_statements(tmp / "pooled", outcome, sheet_rows=6, workers=2,
                               batch_lines=1)
     assert [p.read_bytes() for p in pooled] == [p.read_bytes() for p in alone]
     assert list(sheets(pooled[0])) == ["Statement", "Lines", "Lines (2)", "Lines (3)"]
@@ -274,7 +268,7 @@ def test_the_split_in_a_process_pool(seven_lines):
 def test_one_sheet_is_the_same_bytes_as_before_the_split(seven_lines):
     """The limit not reached, a statement is what it always was (the snapshots hold it too)."""
     tmp, outcome = seven_lines
-    paths = write_statements(tmp / "again", outcome.inputs, outcome.settlement, sheet_rows=10)
+    paths = written_statements(tmp / "again", outcome, sheet_rows=10)
     assert paths[0].read_bytes() == (outcome.out / "statements" / "P1.xlsx").read_bytes()
 
 
@@ -284,7 +278,7 @@ def test_explain_reads_every_lines_sheet(seven_lines):
     tmp, outcome = seven_lines
     run_dir = tmp / "explained"
     shutil.copytree(outcome.out, run_dir)
-    write_statements(run_dir, outcome.inputs, outcome.settlement, sheet_rows=6)
+    written_statements(run_dir, outcome, sheet_rows=6)
     assert len(openpyxl.load_workbook(run_dir / "statements" / "P1.xlsx").sheetnames) == 4
     e = explain(read_run(run_dir), "P1")
     assert e.ok, [c for c in e.checks if not c.ok]

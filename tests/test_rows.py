@@ -11,7 +11,8 @@ import polars as pl
 import pytest
 import xlsxwriter
 
-from incentives.write.rows import Column, body, splice
+from incentives.write.rows import Body, Column, body
+from incentives.write.xlsx import close, workbook, write_table
 
 TEXTS = [" lead", "trail ", "a & b < c > d", "<r><t>rich</t></r>", "_x0041_", "tab\tand\nnewline", "bell\x07",
          "Кириллица «ёлка»", "=1+1", "@SUM(A1)", "'quoted", "x" * 40_000]
@@ -21,17 +22,15 @@ IDS = ["leading-space", "trailing-space", "markup", "rich-text-lookalike", "esca
 
 def write(path, frame: pl.DataFrame, columns: tuple[Column, ...]) -> None:
     """A header row by xlsxwriter, the body spliced in after it."""
-    written = io.BytesIO()
-    book = xlsxwriter.Workbook(written, {"in_memory": True})
+    book = xlsxwriter.Workbook(io.BytesIO(), {"in_memory": True})
     sheet = book.add_worksheet("T")
     money = book.add_format({"num_format": "#,##0.00"})
     sheet.set_column(1, 1, 12, money)
     for j, c in enumerate(columns):
         sheet.write_string(0, j, c.name)
-    book.close()
-    columns = tuple(Column(c.name, c.kind, str(money.xf_index) if c.style == "money" else None) for c in columns)
-    splice(written.getvalue(), "xl/worksheets/sheet1.xml", body(frame, columns, 2).str.join("").item(), path,
-           frame.height + 1)
+    columns = tuple(Column(c.name, c.kind, "\x01" if c.style == "money" else None) for c in columns)
+    rows = body(frame, columns, 2).str.join("").item().encode()
+    close(book, path, Body(0, rows, (("\x01", money),), frame.height + 1))
 
 
 @pytest.mark.parametrize("text", TEXTS, ids=IDS)
@@ -64,3 +63,39 @@ def test_rows_numbered_per_group(tmp_path):
     frame = pl.DataFrame({"text": ["a1", "b1", "a2", "b2", "b3"]})
     xml = body(frame, (Column("text", "text"),), 2, pl.Series(["a", "b", "a", "b", "b"]))
     assert [x[:10] for x in xml.to_list()] == ['<row r="2"', '<row r="2"', '<row r="3"', '<row r="3"', '<row r="4"']
+
+
+def test_a_text_cut_at_excels_limit_keeps_its_last_space():
+    # 32,766 x's, a space, then more: cut at Excel's 32,767 characters the text ends with the space,
+    # which the whole text did not; Excel drops a last space it is not told to keep
+    text = "x" * 32766 + " tail"
+    xml = body(pl.DataFrame({"t": [text, "plain"]}), (Column("t", "text"),), 2).to_list()
+    assert xml[0] == f'<row r="2"><c r="A2" t="inlineStr"><is><t xml:space="preserve">{"x" * 32766} </t></is></c></row>'
+    assert xml[1] == '<row r="3"><c r="A3" t="inlineStr"><is><t>plain</t></is></c></row>'
+
+
+def test_a_workbook_without_a_body_is_the_file_xlsxwriter_writes(tmp_path):
+    # xlsx.parts repeats the steps of xlsxwriter's close but the zip, and package zips what it gives:
+    # without a body they must give xlsxwriter's very bytes (a newer xlsxwriter could break this)
+    def made(path=None):
+        book = workbook(path)
+        write_table(book, "Table", ["text", "amount"], [["x & y", Decimal("1.50")]], {"amount": "#,##0.00"},
+                    footer="a footer")
+        book.add_worksheet("Second").write_string(0, 0, "Кириллица")
+        return book
+
+    made(tmp_path / "xlsxwriter.xlsx").close()
+    close(made(), tmp_path / "packaged.xlsx")
+    assert (tmp_path / "packaged.xlsx").read_bytes() == (tmp_path / "xlsxwriter.xlsx").read_bytes()
+
+
+@pytest.mark.parametrize("dtype, values, written", [
+    (pl.Decimal(38, 10), ["100", "1.5", "0", "-0.01", "471.2350", "-0.0000000000"], ["100", "1.5", "0", "-0.01",
+                                                                                      "471.235", "0"]),
+    (pl.Decimal(38, 2), ["3808.00", "10.10", "0.00"], ["3808", "10.1", "0"]),
+    (pl.Decimal(38, 0), ["100", "0", "-20"], ["100", "0", "-20"]),  # no decimal places: its zeros are the number's
+], ids=["scale-10", "scale-2", "scale-0"])
+def test_a_decimal_is_written_as_its_shortest_exact_text(dtype, values, written):
+    frame = pl.DataFrame({"n": pl.Series([Decimal(v) for v in values], dtype=dtype)})
+    xml = body(frame, (Column("n", "number"),), 2).to_list()
+    assert [x.split("<v>")[1].split("</v>")[0] for x in xml] == written

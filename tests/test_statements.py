@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
+import zipfile
 from decimal import Decimal
 from fractions import Fraction
 
@@ -17,10 +18,9 @@ from incentives import pipeline
 from incentives.allocate import allocate
 from incentives.classify import LANGUAGES, WORDS
 from incentives.periods import parse_period
-from incentives.write.statements import (Grade, statement_partners, statement_path, write_statement,
-                                         write_statements)
-from tests.builders import TIERS, line, make_inputs, partner
-from incentives.write.statements import padded
+from incentives.write.statement_book import Grade, padded
+from incentives.write.statements import statement_partners, statement_path, write_statement
+from tests.builders import TIERS, line, make_inputs, partner, written_statements
 from incentives.write.xlsx import MONEY
 from tests.xlsx_text import XlsxText, render
 
@@ -35,7 +35,7 @@ def statements(tmp_path, sales, period="2026Q3", targets=None, **inputs):
     folder = make_inputs(tmp_path / "in", sales, **inputs)
     outcome = pipeline.run(folder, parse_period(period), tmp_path / "run")
     assert outcome.ok, [str(p) for p in outcome.problems]
-    paths = write_statements(tmp_path / "out", outcome.inputs, outcome.settlement)
+    paths = written_statements(tmp_path / "out", outcome)
     return {p.stem: p for p in paths}, outcome
 
 
@@ -328,8 +328,8 @@ def test_text_from_inputs_stays_text(tmp_path):
 
 def test_statements_in_a_pool_and_in_batches_are_the_same_bytes(tmp_path, sample_run):
     outcome = sample_run
-    alone = write_statements(tmp_path / "alone", outcome.inputs, outcome.settlement, workers=1)
-    pooled = write_statements(tmp_path / "pooled", outcome.inputs, outcome.settlement, workers=2, batch_lines=60)
+    alone = written_statements(tmp_path / "alone", outcome, workers=1)
+    pooled = written_statements(tmp_path / "pooled", outcome, workers=2, batch_lines=60)
     assert len(alone) == 37 and [p.name for p in alone] == [p.name for p in pooled]
     assert [p.read_bytes() for p in alone] == [p.read_bytes() for p in pooled]
 
@@ -337,7 +337,7 @@ def test_statements_in_a_pool_and_in_batches_are_the_same_bytes(tmp_path, sample
 def test_two_runs_are_byte_identical(tmp_path):
     sales = {"a.xlsx": [line("A", "2026-07-01", 100), line("B", "2026-08-01", 200, currency="USD")]}
     first, outcome = statements(tmp_path, sales, fx=[("USD", "2026-08", "480.125")])
-    again = write_statements(tmp_path / "again", outcome.inputs, outcome.settlement)
+    again = written_statements(tmp_path / "again", outcome)
     assert [p.read_bytes() for p in first.values()] == [p.read_bytes() for p in again]
 
 
@@ -348,6 +348,57 @@ def test_statement_arguments_survive_a_process_pool(tmp_path):
             Grade("", D("999900.00"), "C", (("A", D(3000000)), ("B", D(2000000)), ("C", D(1000000)))), s.run_id)
     write_statement(tmp_path / "pickled.xlsx", *pickle.loads(pickle.dumps(args)))
     assert (tmp_path / "pickled.xlsx").read_bytes() == paths["P1"].read_bytes()
+
+
+SHARED = ("[Content_Types].xml", "_rels/.rels", "xl/_rels/workbook.xml.rels", "xl/theme/theme1.xml",
+          "docProps/core.xml", "docProps/app.xml", "xl/styles.xml")
+OWN = ("xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml", "xl/sharedStrings.xml", "xl/workbook.xml")
+
+
+def entries(path) -> dict[str, bytes]:
+    """Each part of a workbook as it lies in the zip: its local header and compressed data."""
+    data = path.read_bytes()
+    with zipfile.ZipFile(path) as z:
+        out = {}
+        for info in z.infolist():
+            start = info.header_offset
+            name, extra = (int.from_bytes(data[start + k:start + k + 2], "little") for k in (26, 28))
+            out[info.filename] = data[start:start + 30 + name + extra + info.compress_size]
+        return out
+
+
+def test_parts_every_statement_has_the_same_are_compressed_once_a_batch(tmp_path, monkeypatch):
+    # Three partners with the same page (no grade, no bonus) and 1, 2 and 3 lines: their statements
+    # differ in the sheets, the strings and the workbook (the Lines autofilter's last row), and in
+    # nothing else.
+    sales = {"a.xlsx": [line(f"I{k}", "2026-07-01", 100 * k, pid=p) for p, n in (("P1", 1), ("P2", 2), ("P3", 3))
+                        for k in range(1, n + 1)]}
+    folder = make_inputs(tmp_path / "in", sales, partners=[partner("P1"), partner("P2"), partner("P3")])
+    outcome = pipeline.run(folder, parse_period("2026Q3"), tmp_path / "run")
+    compressed = []
+    writestr = zipfile.ZipFile.writestr
+
+    def counted(self, info, data, *args, **kwargs):
+        compressed.append(info.filename)
+        return writestr(self, info, data, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", counted)
+    paths = written_statements(tmp_path / "out", outcome, workers=1)
+    # the first statement compresses every part but its Lines sheet (written around its body);
+    # the next two, only their own parts: each shared part was compressed once
+    first = [name for name in SHARED + OWN if name != "xl/worksheets/sheet2.xml"]
+    assert sorted(compressed) == sorted(first + 2 * ["xl/worksheets/sheet1.xml", "xl/sharedStrings.xml",
+                                                    "xl/workbook.xml"])
+    parts = [entries(path) for path in paths]
+    assert [sorted(p) for p in parts] == [sorted(SHARED + OWN)] * 3
+    for name in SHARED:  # copied as the first statement's bytes
+        assert parts[0][name] == parts[1][name] == parts[2][name], name
+    for name in OWN:
+        assert len({p[name] for p in parts}) == 3, name
+    # and a statement written alone, compressing everything, is the same file
+    monkeypatch.undo()
+    alone = written_statements(tmp_path / "alone", outcome, workers=1, batch_lines=1)
+    assert [p.read_bytes() for p in alone] == [p.read_bytes() for p in paths]
 
 
 # ---------------------------------------------------------------- who gets one
@@ -365,7 +416,7 @@ def test_who_gets_a_statement(tmp_path):
         rows["P1"], dataclasses.replace(rows["P2"], previously_settled=D("5.00")), rows["P3"]))
     assert [r.partner.partner_id for r in statement_partners(settled_before)] == ["P1", "P2", "P3"]
     # A statement without lines still explains the claw-back.
-    paths = {p.stem: p for p in write_statements(tmp_path / "again", outcome.inputs, settled_before)}
+    paths = {p.stem: p for p in written_statements(tmp_path / "again", outcome, settled_before)}
     assert statement_page(paths["P2"])["Points taken back"][0] == -5.0
     blank = dict.fromkeys(lines_sheet(paths["P1"])[0], None)
     assert lines_sheet(paths["P2"]) == [
@@ -433,7 +484,7 @@ def test_a_statement_names_its_run_and_period_end_and_no_folder(tmp_path):
     outcome = pipeline.run(folder, parse_period("2026Q3"), tmp_path / "run")
     settlement = dataclasses.replace(outcome.settlement, run_id="ab" * 32, settled_from=dataclasses.replace(
         outcome.settlement.settled_from, how="ledger", ledger=str(tmp_path / "chain-q2")))
-    path, = write_statements(tmp_path / "out", outcome.inputs, settlement)
+    path, = written_statements(tmp_path / "out", outcome, settlement)
     page = statement_page(path)
     assert page["Идентификатор расчета"][0] == "ab" * 6  # the run id, shortened
     assert page["Конец периода"][0] == "30.09.2026"

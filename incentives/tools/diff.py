@@ -24,21 +24,25 @@ from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
-from incentives import schema
+from incentives import schema, words
 from incentives.problems import column_letter
 from incentives.schema import normalize_word
 from incentives.tools import SheetCells, ToolError, read_book
-from incentives.write.statements import WORDS
 
 
 def _words(*names: str) -> frozenset[str]:
     return frozenset(normalize_word(n) for n in names)
 
 
+def _said(key: str) -> tuple[str, ...]:
+    """A statement's label in each language: a statement's column is found by any of them."""
+    return tuple(words.catalogue(lang)[key] for lang in words.LANGUAGES)
+
+
 KEYS: dict[str, frozenset[str]] = {
     "partner_id": _words(*schema.SALES.column("partner_id").names(), *schema.PARTNERS.column("partner_id").names()),
-    "invoice_id": _words(*schema.SALES.column("invoice_id").names(), *WORDS["h_invoice_id"]),
-    "line_no": _words(*schema.SALES.column("line_no").names(), *WORDS["h_line_no"]),
+    "invoice_id": _words(*schema.SALES.column("invoice_id").names(), *_said("h_invoice_id")),
+    "line_no": _words(*schema.SALES.column("line_no").names(), *_said("h_line_no")),
     "path": _words("path"),
 }
 LINE_KEY = ("partner_id", "invoice_id", "line_no")

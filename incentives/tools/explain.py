@@ -24,7 +24,8 @@ from incentives.periods import Period, parse_period, period_of
 from incentives.read.values import BadValue, parse_decimal
 from incentives.schema import normalize_word
 from incentives.tools import SheetCells, ToolError, read_book
-from incentives.write.statements import LINE_COLUMNS, WORDS, statement_path
+from incentives.write.statement_lines import LINE_COLUMNS
+from incentives.write.statements import statement_path
 
 SHOWN_IDS = 8  # partner ids listed when the one asked for is unknown
 _LEDGER_WORDS = {normalize_word(n): c.name for c in schema.LEDGER.columns for n in c.names()}
@@ -227,8 +228,8 @@ def _lines(folder: Path, rel: str, currency: str, unit: str) -> tuple[Line, ...]
         raise ToolError(f"{rel} has no sheet Lines")
     units = {unit, *(words.Words(lang).code("unit", unit) for lang in words.LANGUAGES)}  # "points", «баллы»
     wanted = {normalize_word(title.format(cur=currency, unit=said)): column
-              for column, _, _ in LINE_COLUMNS if column in _LINE_FIELDS for title in WORDS["h_" + column]
-              for said in units}
+              for column, _, _ in LINE_COLUMNS if column in _LINE_FIELDS
+              for title in (words.catalogue(lang)["h_" + column] for lang in words.LANGUAGES) for said in units}
     out = []
     columns = {s.name: _columns(s, rel, wanted) for s in sheets}
     for sheet, i, row in ((s, i, r) for s in sheets for i, r in enumerate(s.values[1:], start=2)):

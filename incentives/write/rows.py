@@ -3,8 +3,10 @@
 xlsxwriter spends about 10 µs of Python on each cell it writes; a statement's Lines
 sheet has up to 18 cells per line, a million lines a quarter. So for such a table
 xlsxwriter writes everything but the body (header, totals row, formats, widths, page
-setup, autofilter) and `splice` puts the body rows in afterwards, built here as
-polars string expressions, in Rust, a column at a time.
+setup, autofilter) and `package` puts the body rows in as it zips the workbook's parts
+(`xlsx.close`), the body built here as polars string expressions, in Rust, a column at a
+time, and deflated faster than the other parts (`LEVEL`). Parts many workbooks of a run
+have the same (styles, theme, properties) are compressed once (`Shared`).
 
 The cells are what xlsxwriter would write, as inline strings: text is escaped as
 xlsxwriter escapes it (`&`, `<`, `>`; a carriage return and `_xHHHH_` look-alikes as
@@ -17,8 +19,8 @@ its text, `0001-01-01`. A blank value writes no cell.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
-import io
 import re
 import zipfile
 from dataclasses import dataclass
@@ -33,7 +35,10 @@ INVALID_CLASS = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x{FFFE}\x{FFFF}]"
 CONTROL = [13]  # what xlsxwriter writes as _xHHHH_ once the XML-invalid characters are U+FFFD
 ODD_CLASS = r"[\x00-\x08\x0B-\x1F\x{FFFE}\x{FFFF}]"  # any of the two
 EXCEL_DATES = (dt.date(1900, 1, 1), dt.date(9999, 12, 31))
-LEVEL = 1  # deflate level of the spliced sheet: its size is 10 to 20 percent more than at 6, 4x faster
+# zlib's deflate level of a sheet with a long body: its size 10 to 20 percent more than at zlib's default
+# (6, every other part's), 3x faster. (isal's level 1 would be 3x faster again, but its output may
+# change with the CPU's instruction set: the same run would not give the same bytes on every machine.)
+LEVEL = 1
 
 
 @dataclass(frozen=True)
@@ -57,18 +62,25 @@ def _excel_days(col: pl.Expr) -> pl.Expr:
 def _number(col: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     """A number as its shortest exact decimal text: 3808.00 -> 3808, 471.2350 -> 471.235."""
     text = col.cast(pl.String)
-    if isinstance(dtype, pl.Decimal) or dtype.is_float():
+    if isinstance(dtype, pl.Decimal) and (dtype.scale or 0) > 0:
+        # always all its decimal places, after a point: trailing zeros stripped without a regex, 5x faster
+        text = text.str.strip_chars_end("0").str.strip_suffix(".").replace("-0", "0")
+    elif isinstance(dtype, pl.Decimal) or dtype.is_float():  # a float may be written 1e+20: its zeros are not decimals
         text = text.str.replace(r"(\.\d*?)0+$", "${1}").str.strip_suffix(".").replace("-0", "0")
     return text
 
 
-def _text(col: pl.Expr, control: bool) -> tuple[pl.Expr, pl.Expr]:
-    """The escaped text and whether it needs `xml:space="preserve"`."""
-    text = col.str.slice(0, TEXT_LIMIT)
-    preserve = text.str.contains(r"^\s|\s$")
-    text = text.str.replace_all(r"(_x[0-9a-fA-F]{4}_)", "_x005F${1}")
-    text = text.str.replace_all("&", "&amp;", literal=True).str.replace_all(
-        "<", "&lt;", literal=True).str.replace_all(">", "&gt;", literal=True)
+def _text(col: pl.Expr, control: bool, odd: Odd = None) -> tuple[pl.Expr, pl.Expr]:
+    """The escaped text and whether it needs `xml:space="preserve"`. `odd`: what the column's
+    values need at all (`_odd`), so that a step none of them needs is not run over them all."""
+    long, spaced, marked = odd or (True, True, True)
+    text = col.str.slice(0, TEXT_LIMIT) if long else col
+    # a value cut short may end with a space its whole did not end with
+    preserve = text.str.contains(r"^\s|\s$") if spaced or long else pl.lit(False)
+    if marked:
+        text = text.str.replace_all(r"(_x[0-9a-fA-F]{4}_)", "_x005F${1}")
+        text = text.str.replace_all("&", "&amp;", literal=True).str.replace_all(
+            "<", "&lt;", literal=True).str.replace_all(">", "&gt;", literal=True)
     if control:
         text = text.str.replace_all(INVALID_CLASS, "\ufffd")
         for c in CONTROL:
@@ -76,12 +88,28 @@ def _text(col: pl.Expr, control: bool) -> tuple[pl.Expr, pl.Expr]:
     return text, preserve
 
 
-def _cell(column: Column, j: int, row: pl.Expr, dtype: pl.DataType, control: bool, dates: bool) -> pl.Expr:
+Odd = tuple[bool, bool, bool] | None  # a text column's values: any too long, any to preserve, any to escape
+
+
+def _odd(frame: pl.DataFrame, texts: list[str]) -> dict[str, tuple[bool, bool, bool]]:
+    """For each text column of `frame`: whether any value is longer than a cell holds (in bytes, at
+    least its characters), has a leading or trailing space, or holds what XML or Excel escapes."""
+    if not texts or not frame.height:
+        return {}
+    found = frame.select(
+        *(pl.col(c).str.len_bytes().max().fill_null(0).gt(TEXT_LIMIT).alias(f"long {c}") for c in texts),
+        *(pl.col(c).str.contains(r"^\s|\s$").any().alias(f"spaced {c}") for c in texts),
+        *(pl.col(c).str.contains(r"[&<>]|_x[0-9a-fA-F]{4}_").any().alias(f"marked {c}") for c in texts)).row(0, named=True)
+    return {c: (bool(found[f"long {c}"]), bool(found[f"spaced {c}"]), bool(found[f"marked {c}"])) for c in texts}
+
+
+def _cell(column: Column, j: int, row: pl.Expr, dtype: pl.DataType, control: bool, dates: bool,
+          odd: Odd = None) -> pl.Expr:
     col = pl.col(column.name)
     ref = pl.concat_str(pl.lit(f'<c r="{xl_col_to_name(j)}'), row,
                         pl.lit('"' if column.style is None else f'" s="{column.style}"'))
     if column.kind == "text":
-        text, preserve = _text(col, control)
+        text, preserve = _text(col, control, odd)
         open_t = pl.when(preserve).then(pl.lit('<t xml:space="preserve">')).otherwise(pl.lit("<t>"))
         xml = pl.concat_str(ref, pl.lit(' t="inlineStr"><is>'), open_t, text, pl.lit("</t></is></c>"))
         return pl.when(col.is_null() | (col == "")).then(pl.lit("")).otherwise(xml)
@@ -109,51 +137,129 @@ def body(frame: pl.DataFrame, columns: tuple[Column, ...], first_row: int, group
         frame = frame.with_columns(groups.alias("__group"))
         position = position.over("__group")
     row = (position + first_row).cast(pl.String)
-    cells = [_cell(c, j, row, frame.schema[c.name], control, dates) for j, c in enumerate(columns)]
+    odd = _odd(frame, texts)
+    cells = [_cell(c, j, row, frame.schema[c.name], control, dates, odd.get(c.name)) for j, c in enumerate(columns)]
     return frame.select(pl.concat_str(pl.lit('<row r="'), row, pl.lit('">'), *cells, pl.lit("</row>"))
                         .alias("xml")).to_series()
 
 
-def splice(workbook: bytes, sheet_part: str, rows: str | bytes, path: Path, last_row: int | None = None) -> None:
-    """Write `workbook` (as xlsxwriter wrote it) to `path` with `rows` (`<row>` elements, as text
-    or as its UTF-8) put into the sheet `sheet_part` (e.g. "xl/worksheets/sheet2.xml") right
-    after its header, row 1. `last_row`: the sheet's last row once they are in, when no row
+MARKS = tuple(chr(c) for c in range(1, 9))  # stand-ins for formats in a body built before its workbook is closed
+
+
+@dataclass(frozen=True)
+class Body:
+    """The rows of one sheet's long table, spliced into the workbook xlsxwriter wrote.
+
+    `sheet`: the worksheet's position in the workbook (0 the first); `rows`: `<row>` elements
+    (`body`) as UTF-8, to follow the sheet's row 1. A body is built before its workbook is
+    closed, when no format's index is known yet: its cells' `s` attributes hold `MARKS`
+    (characters no cell holds: `body` replaces them with U+FFFD), and `formats` says each
+    mark's Format. `last_row`: the sheet's last row once the rows are in, when no row
     xlsxwriter wrote follows them (the sheet's dimension is then set to reach it)."""
-    splice_sheets(workbook, {sheet_part: (rows, last_row)}, path)
+
+    sheet: int
+    rows: bytes
+    formats: tuple[tuple[str, object], ...] = ()
+    last_row: int | None = None
+
+    @property
+    def part(self) -> str:
+        return f"xl/worksheets/sheet{self.sheet + 1}.xml"
+
+    def resolved(self) -> bytes:
+        """The rows with each mark replaced by its format's index (once the workbook is closed)."""
+        rows = self.rows  # UTF-8: a mark is its one byte, replaced three times faster than in text
+        for mark, style in self.formats:
+            rows = rows.replace(mark.encode("ascii"), xf_index(style).encode("ascii"))
+        return rows
 
 
-def splice_sheets(workbook: bytes, bodies: dict[str, tuple[str | bytes, int | None]], path: Path) -> None:
-    """`splice` into several sheets at once: {sheet part: (rows, last_row)}; rows as text or as its UTF-8."""
-    with zipfile.ZipFile(io.BytesIO(workbook)) as source, zipfile.ZipFile(
-            path, "w", zipfile.ZIP_DEFLATED, compresslevel=LEVEL) as target:
-        for info in source.infolist():
-            if info.filename not in bodies:
-                _copy(workbook, source, info, target)
+def marked(styles) -> tuple[tuple[str | None, ...], tuple[tuple[str, object], ...]]:
+    """Each of `styles` (Formats or None, one a column) as a mark, and each mark's Format:
+    a `Column`'s `style` and a `Body`'s `formats`."""
+    marks: dict[int, tuple[str, object]] = {}
+    for style in styles:
+        if style is not None and id(style) not in marks:
+            marks[id(style)] = (MARKS[len(marks)], style)
+    return tuple(None if s is None else marks[id(s)][0] for s in styles), tuple(marks.values())
+
+
+def xf_index(style) -> str | None:
+    """A format's index in the closed workbook's styles, as a cell's `s` attribute. (Asked of
+    xlsxwriter: a format equal to one made earlier shares that one's index, which its own
+    `xf_index` attribute does not show.)"""
+    return None if style is None else str(style._get_xf_index())
+
+
+class Shared:
+    """The compressed parts of workbooks written one after another: a part with the same name and
+    bytes as one already compressed (styles, theme, relationships, properties: the same for every
+    statement of a run) is copied, not compressed again. Belongs to its caller, who writes the
+    workbooks (one per batch of statements); nothing outlives it."""
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, bytes], tuple[zipfile.ZipInfo, bytes]] = {}
+
+    def write(self, target: zipfile.ZipFile, name: str, data: bytes) -> None:
+        """`data` as the part `name` of `target`: the bytes `writestr` gives (xlsxwriter's fixed
+        date, deflated at zlib's default level), compressed once for every workbook that has them."""
+        known = self._entries.get((name, data))
+        if known is None:
+            start = target.start_dir
+            target.writestr(_info(name), data)
+            info = target.filelist[-1]
+            self._entries[name, data] = (info, _entry(target, start))
+            return
+        info, entry = known
+        _append(target, copy.copy(info), entry)
+
+
+def package(parts: list[tuple[str, bytes]], bodies, path: Path, shared: Shared | None = None) -> None:
+    """Write the workbook of `parts` ((name, bytes) in xlsxwriter's order, `xlsx.parts`) to `path`,
+    each of `bodies` (`Body`) put into its sheet right after the sheet's header, row 1. `shared`:
+    parts compressed earlier, by the workbooks written before this one."""
+    spliced = {b.part: b for b in bodies}
+    shared = shared or Shared()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts:
+            if name not in spliced:
+                shared.write(target, name, data)
                 continue
-            rows, last_row = bodies[info.filename]
-            head, tail = _split(source.read(info).decode("utf-8"))
-            if last_row is not None:
-                head = re.sub(r'(<dimension ref="[A-Z]+1:[A-Z]+)\d+"', rf'\g<1>{max(last_row, 1)}"', head, count=1)
+            body = spliced[name]
+            head, tail = _split(data.decode("utf-8"))
+            if body.last_row is not None:
+                head = re.sub(r'(<dimension ref="[A-Z]+1:[A-Z]+)\d+"', rf'\g<1>{max(body.last_row, 1)}"', head,
+                              count=1)
+            info = _info(name)
+            info._compresslevel = LEVEL  # zipfile's attribute for its compressor, as of Python 3.11
             with target.open(info, "w", force_zip64=True) as out:
                 out.write(head.encode("utf-8"))
-                out.write(rows if isinstance(rows, bytes) else rows.encode("utf-8"))
+                out.write(body.resolved())
                 out.write(tail.encode("utf-8"))
 
 
-def _copy(workbook: bytes, source: zipfile.ZipFile, info: zipfile.ZipInfo, target: zipfile.ZipFile) -> None:
-    """Put the part `info` of `workbook` into `target` as it is, compressed: its local header and
-    data copied, not inflated and deflated again. They are the bytes `target.writestr(info, data)`
-    would write: the same header fields, the same data deflated at the same (default) level."""
-    if info.flag_bits & 0x08:  # sizes in a data descriptor after the data (xlsxwriter writes none)
-        target.writestr(info, source.read(info))
-        return
-    start = info.header_offset
-    name_length, extra_length = int.from_bytes(workbook[start + 26:start + 28], "little"), int.from_bytes(
-        workbook[start + 28:start + 30], "little")
-    end = start + 30 + name_length + extra_length + info.compress_size
+def _info(name: str) -> zipfile.ZipInfo:
+    """A part's entry as xlsxwriter makes it: Excel's timestamp of 1980-01-01, deflated."""
+    info = zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
+def _entry(target: zipfile.ZipFile, start: int) -> bytes:
+    """The local header and data `target` has just written from `start` (read back, it is in a file)."""
+    end = target.fp.tell()
+    target.fp.seek(start)
+    entry = target.fp.read(end - start)
+    target.fp.seek(end)
+    return entry
+
+
+def _append(target: zipfile.ZipFile, info: zipfile.ZipInfo, entry: bytes) -> None:
+    """Put a compressed part (its local header and data, `entry`) into `target` as it is: the bytes
+    `target.writestr(info, data)` would write. (zipfile's internals, as of Python 3.11.)"""
     target.fp.seek(target.start_dir)
     info.header_offset = target.fp.tell()
-    target.fp.write(workbook[start:end])
+    target.fp.write(entry)
     target.start_dir = target.fp.tell()
     target.filelist.append(info)
     target.NameToInfo[info.filename] = info

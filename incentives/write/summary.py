@@ -8,7 +8,6 @@ Reconciliation (per input file and in total).
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 from pathlib import Path
 
@@ -77,8 +76,7 @@ def exclusions(lines: pl.DataFrame) -> pl.DataFrame:
 def write_summary(folder: Path, inputs: Inputs, settlement: Settlement, balances: tuple[Balance, ...],
                   reviews: tuple[TierReview, ...]) -> Path:
     path = folder / "summary.xlsx"
-    written = io.BytesIO()
-    book = workbook(written)
+    book = workbook()
     program = inputs.program
     write_overview(book, program, settlement)  # first: the sheet a reader opens on
     footer = f"{program.name} · {settlement.period.label} · summary"
@@ -114,7 +112,7 @@ def write_summary(folder: Path, inputs: Inputs, settlement: Settlement, balances
     # A file that does not balance stands out: NO in bold red on red
     reconciliation.conditional_format(1, 7, len(balances), 7, {"type": "cell", "criteria": "==", "value": '"NO"',
                                                                "format": book.add_format(ALARM)})
-    close(book, written, path, long)
+    close(book, path, long.body())
     return path
 
 

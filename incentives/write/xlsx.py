@@ -22,7 +22,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from incentives import __version__
-from incentives.write.rows import Column, body, splice
+from incentives.write.rows import Body, Column, Shared, body, marked, package
 
 FIXED_TIME = dt.datetime(2000, 1, 1)
 MONEY = "#,##0.00;[Red]-#,##0.00"  # a negative amount (a claw-back, a credit note) in red
@@ -61,7 +61,9 @@ class SafeBook(xlsxwriter.Workbook):
         return super().add_worksheet(name, worksheet_class or SafeSheet)
 
 
-def workbook(path: Path | io.BytesIO) -> xlsxwriter.Workbook:
+def workbook(path: Path | io.BytesIO | None = None) -> xlsxwriter.Workbook:
+    """A workbook for `path`, or, without one, a workbook `close` writes (with long tables' bodies)."""
+    path = io.BytesIO() if path is None else path
     book = SafeBook(path if isinstance(path, io.BytesIO) else str(path), {
         "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
         # in memory: no temporary files, half the fixed cost of a small workbook
@@ -183,39 +185,65 @@ def write_table(book: xlsxwriter.Workbook, name: str, header: list[str], rows, f
 
 @dataclass(frozen=True)
 class LongTable:
-    """A table of many rows: xlsxwriter writes its header, `close` splices its body in
+    """A table of many rows: xlsxwriter writes its header, `close` splices its `body` in
     (`rows.py`). `frame` holds the columns of the header, in its order."""
 
-    part: str  # the sheet's part in the package
+    sheet: int  # the sheet's position in the workbook, 0 the first
     frame: pl.DataFrame
     styles: tuple  # each column's Format, or None
+
+    def body(self) -> Body:
+        marks, formats = marked(self.styles)
+        frame = self.frame
+        columns = tuple(Column(c, "text" if frame.schema[c] == pl.String else "number", mark)
+                        for c, mark in zip(frame.columns, marks))
+        rows = body(frame, columns, 2).str.join("").cast(pl.Binary).item()  # as UTF-8: never decoded into text
+        return Body(self.sheet, rows, formats, frame.height + 1)
 
 
 def write_long_table(book: xlsxwriter.Workbook, name: str, header: list[str], frame: pl.DataFrame,
                      formats: dict[str, str] | None = None, widths: dict[str, int] | None = None,
                      footer: str = "", notes: dict[str, str] | None = None) -> LongTable:
-    """`write_table` for a frame of many rows; the workbook is then closed by `close`."""
+    """`write_table` for a frame of many rows; the workbook is then closed by `close`, its `body` given."""
     measured = dict(zip(header, frame_widths(frame)))
     sheet, styles = _head(book, name, header, formats, measured | (widths or {}), footer, notes)
     sheet.autofilter(0, 0, max(frame.height, 1), len(header) - 1)
-    return LongTable(f"xl/worksheets/sheet{len(book.worksheets())}.xml", frame, tuple(styles))
+    return LongTable(sheet.index, frame, tuple(styles))
 
 
-def close(book: xlsxwriter.Workbook, written: io.BytesIO, path: Path, table: LongTable) -> None:
-    """Close `book` (made by `workbook(written)`) into `path`, `table`'s body spliced in."""
-    book.close()
-    frame = table.frame
-    columns = tuple(Column(c, "text" if frame.schema[c] == pl.String else "number", xf_index(style))
-                    for c, style in zip(frame.columns, table.styles))
-    rows = body(frame, columns, 2).str.join("").cast(pl.Binary).item()  # as UTF-8: never decoded into Python text
-    splice(written.getvalue(), table.part, rows, path, frame.height + 1)
+def close(book: xlsxwriter.Workbook, path: Path, *bodies: Body, shared: Shared | None = None) -> None:
+    """Close `book` (made by `workbook()`) into `path`, with `bodies` (`rows.Body`) spliced into their
+    sheets: a long table's, a statement's Lines. `shared`: the parts of workbooks written before
+    (`rows.Shared`), not compressed again."""
+    package(parts(book), bodies, path, shared)
 
 
-def xf_index(style) -> str | None:
-    """A format's index in the closed workbook's styles, as a cell's `s` attribute. (Asked of
-    xlsxwriter: a format equal to one made earlier shares that one's index, which its own
-    `xf_index` attribute does not show.)"""
-    return None if style is None else str(style._get_xf_index())
+def parts(book: xlsxwriter.Workbook) -> list[tuple[str, bytes]]:
+    """Each part of `book` as xlsxwriter's `close` would zip it, in its order: (name, bytes). The
+    steps of `Workbook._store_workbook` (xlsxwriter 3.3.1) but the zip, for a workbook in memory
+    without charts, images or macros; the book is closed."""
+    if not book.worksheets():
+        book.add_worksheet()
+    if book.worksheet_meta.activesheet == 0:
+        book.worksheets_objs[0].selected = 1
+        book.worksheets_objs[0].hidden = 0
+    for sheet in book.worksheets():
+        if sheet.index == book.worksheet_meta.activesheet:
+            sheet.active = 1
+    book._prepare_sst_string_data()
+    book._prepare_vml()
+    book._prepare_defined_names()
+    book._prepare_drawings()
+    book._add_chart_data()
+    book._prepare_tables()
+    book._prepare_metadata()
+    packager = book._get_packager()
+    packager._add_workbook(book)
+    packager._set_tmpdir(book.tmpdir)
+    packager._set_in_memory(True)
+    files = packager._create_package()
+    book.fileclosed = True
+    return [(name, data.getvalue() if binary else data.getvalue().encode("utf-8")) for data, name, binary in files]
 
 
 def _head(book: xlsxwriter.Workbook, name: str, header: list[str], formats: dict[str, str] | None,
