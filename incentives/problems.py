@@ -84,12 +84,13 @@ def said(key: str, **values) -> Said:
     return Said(key, tuple(values.items()))
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
-    source: Source
+class Told:
+    """What has a message (`said`) and maybe a hint (`hinted`): both in English, for tests, logs
+    and sorting; a reader gets them in their language from `Said.text`."""
+
+    __slots__ = ()
     said: Said
-    hinted: Said | None = None
-    severity: Severity = Severity.ERROR
+    hinted: Said | None
 
     @property
     def message(self) -> str:
@@ -98,6 +99,14 @@ class Problem:
     @property
     def hint(self) -> str:
         return self.hinted.text() if self.hinted else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem(Told):
+    source: Source
+    said: Said
+    hinted: Said | None = None
+    severity: Severity = Severity.ERROR
 
     def sort_key(self) -> tuple:
         s = self.source

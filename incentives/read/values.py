@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation, localcontext, ROUND_HALF_EVEN
 
 import polars as pl
 
-from incentives.problems import hint_of, said
+from incentives.problems import Told, hint_of, said
 from incentives.schema import Column, Kind, NO_WORDS, YES_WORDS, normalize_word
 
 # Excel shows and keeps 15 significant digits; a double's extra digits are noise
@@ -46,7 +46,7 @@ _DOT_MONTH = re.compile(r"([0-9]{1,2})[./]([0-9]{4})")
 _NOT_A_NUMBER = "value.not_a_number/hint"
 
 
-class BadValue(ValueError):
+class BadValue(ValueError, Told):
     """What is wrong with a cell's text: a message of the catalogues, said after the cell's
     column and text (`net_amount "3 000 тг" is not a number`), and its hint."""
 
@@ -57,14 +57,6 @@ class BadValue(ValueError):
 
     def __str__(self) -> str:
         return self.said.text()
-
-    @property
-    def message(self) -> str:
-        return self.said.text()
-
-    @property
-    def hint(self) -> str:
-        return self.hinted.text() if self.hinted else ""
 
 
 def error_value(text: str) -> str | None:
