@@ -12,10 +12,6 @@ streamed bytes find what is needed, so a declared entity can never expand.
 What the guard inflated of an .xlsx is handed on (`Findings.parts`): the reader finds
 a sheet's header in its first rows from those bytes, without parsing the sheet.
 
-Over 400 lines, one module: every check reads the same stream of inflated bytes once,
-through one unpacker and its limits (the zip directory, the shared strings, the sheet
-scans fast and exact, error cells); split, each part would reach into the others.
-
 Limits fit real partner files; measured with fastexcel 0.21 (see tests/hostile):
 - calamine and fastexcel hold about 55 bytes per cell of the used range (2,000 rows ×
   16,384 columns: 1.8 GB and 4.7 s; 1,000,000 × 10: 550 MB), so a sheet may span at
