@@ -673,8 +673,6 @@ MESSAGES: dict[str, str] = {
     "previous.missing/hint": "a run folder holds ledger.xlsx: name the folder of a finished calc run",
     "previous.no_row": "holds no row",
     "previous.no_row/hint": "a run's ledger has one row per roster partner",
-    "previous.blank": "{column} is blank or not a number",
-    "previous.blank/hint": "a run's ledger holds a value in every cell of this column",
     "previous.decimals": "{column} {amount} has more than 2 decimals",
     "previous.decimals/hint": "calc rounds every amount of the ledger to 2 decimals",
     "previous.differs": "{column} {value} differs from {first} of row {row}",

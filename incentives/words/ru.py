@@ -658,8 +658,6 @@ MESSAGES: dict[str, str] = {
     "previous.missing/hint": "в папке расчета лежит ledger.xlsx: укажите папку завершенного расчета calc",
     "previous.no_row": "не содержит ни одной строки",
     "previous.no_row/hint": "в ведомости расчета по строке на каждого партнера реестра",
-    "previous.blank": "{column} пусто или не число",
-    "previous.blank/hint": "в ведомости расчета в каждой ячейке этого столбца есть значение",
     "previous.decimals": "{column} {amount}: больше 2 знаков после запятой",
     "previous.decimals/hint": "calc округляет каждую сумму ведомости до 2 знаков",
     "previous.differs": "{column} {value} отличается от {first} в строке {row}",
