@@ -17,6 +17,7 @@ from incentives.register.manifest import short
 from incentives.register.store import default_path
 from incentives.settle import Origin
 from incentives.storage import is_url, last_name
+from incentives.write.audit import settled_said
 from incentives.write.errors import write_errors
 from incentives.write.register import write_register
 
@@ -253,11 +254,8 @@ def _cluster(address: str | None, say: Say):
 
 
 def _settled_line(say: Say, origin: Origin, period: Period) -> str:
-    if origin.how == "register":
-        return say("cli.settled_register", register=origin.register, head=short(origin.head),
-                   closed=", ".join(origin.closed))
-    if origin.how == "ledger":
-        return say("cli.settled_ledger", ledger=origin.ledger, sha256=origin.ledger_sha256)
+    if origin.how != "recomputed":  # the audit's Run sheet says the same, in English
+        return settled_said(origin).text(say.language)
     if period.index == 1:
         return say("cli.settled_first", period=str(period))
     return say("cli.settled_recomputed")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import os
@@ -391,13 +392,21 @@ def _tmpfs(path: Path, options: str) -> bool:
                           capture_output=True).returncode == 0
 
 
+@contextlib.contextmanager
+def _mounted(disk: Path, options: str, what: str):
+    """A tmpfs mounted at `disk` for the test, unmounted after; the test skipped where it cannot be."""
+    if not _tmpfs(disk, options):
+        pytest.skip(f"cannot mount {what} here (needs root on Linux)")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)
+
+
 @pytest.fixture
 def full_disk(tmp_path):
-    disk = tmp_path / "disk"
-    if not _tmpfs(disk, "size=12k"):
-        pytest.skip("cannot mount a small tmpfs here (needs root on Linux)")
-    yield disk
-    subprocess.run(["umount", str(disk)], check=True)
+    with _mounted(tmp_path / "disk", "size=12k", "a small tmpfs") as disk:
+        yield disk
 
 
 def test_a_real_full_disk(tmp_path, full_disk):
@@ -527,11 +536,8 @@ def test_what_calc_before_the_lock_left_is_mended_too(tmp_path):
 
 @pytest.fixture
 def read_only_disk(tmp_path):
-    disk = tmp_path / "ro"
-    if not _tmpfs(disk, "ro,size=64k"):
-        pytest.skip("cannot mount a read-only tmpfs here (needs root on Linux)")
-    yield disk
-    subprocess.run(["umount", str(disk)], check=True)
+    with _mounted(tmp_path / "ro", "ro,size=64k", "a read-only tmpfs") as disk:
+        yield disk
 
 
 def test_a_real_read_only_disk(tmp_path, inputs, read_only_disk):

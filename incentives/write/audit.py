@@ -18,6 +18,7 @@ import polars as pl
 from incentives import __version__
 from incentives.model import Inputs
 from incentives.money import fmt, plain
+from incentives.problems import Said, said
 from incentives.register.manifest import short
 from incentives.settle import LedgerRow, Origin, Settlement
 from incentives.words import header_notes
@@ -30,14 +31,20 @@ HEAD = "register head"
 PAYEES = "Payees"
 
 
-def settled_words(origin: Origin) -> str:
-    """Where previously settled came from, in words: the Run sheet, the trace, the terminal."""
+def settled_said(origin: Origin) -> Said:
+    """Where previously settled came from, as a message of the catalogues: told in English on the
+    Run sheet and in the trace, in the reader's language in the terminal."""
     if origin.how == "register":
-        return (f"from the register {origin.register} at head {short(origin.head)}: the accruals of the closed "
-                f"periods {', '.join(origin.closed)}")
+        return said("settled.register", register=origin.register, head=short(origin.head),
+                    closed=", ".join(origin.closed))
     if origin.how == "ledger":
-        return f"from the ledger of the earlier run {origin.ledger}/ledger.xlsx (sha256 {origin.ledger_sha256})"
-    return "recomputed period by period from the same inputs"
+        return said("settled.ledger", ledger=origin.ledger, sha256=origin.ledger_sha256)
+    return said("settled.recomputed")
+
+
+def settled_words(origin: Origin) -> str:
+    """`settled_said` in English: the audit is a data sheet, in the contract's words."""
+    return settled_said(origin).text()
 
 
 def head_words(origin: Origin, program_id: str, year: int) -> str:
