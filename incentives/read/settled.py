@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -31,7 +32,7 @@ from incentives.problems import Problem, Source, error, note
 from incentives.words import Number
 from incentives.read.table import ROW, read_table
 from incentives.read.workbook import open_book
-from incentives.register.manifest import MANIFEST, ManifestError, check_folder, sha256_of
+from incentives.register.manifest import MANIFEST, Difference, ManifestError, check_folder, sha256_of
 
 LEDGER_FILE = "ledger.xlsx"
 COLUMNS = tuple(c.name for c in schema.LEDGER.columns)
@@ -152,6 +153,11 @@ def folder_problems(folder: Path, shown: str, hint: str) -> list[Problem]:
         return [error(Source(f"{shown}/{MANIFEST}"), str(ex), "previous.altered")]
     if differences is None:
         return [note(Source(shown), "previous.no_manifest", manifest=MANIFEST)]
+    return difference_problems(differences, shown, hint)
+
+
+def difference_problems(differences: Iterable[Difference], shown: str, hint: str) -> list[Problem]:
+    """Each file a run folder has altered, added or missing against its manifest, as an error."""
     return [error(Source(f"{shown}/{d.path}"), "previous.file:" + d.kind + ("_lock" if d.lock else ""),
                   hint) for d in differences]
 

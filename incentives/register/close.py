@@ -34,7 +34,7 @@ from xlsxwriter.exceptions import FileCreateError
 from incentives import __version__
 from incentives.money import CENT, plain
 from incentives.periods import parse_period
-from incentives.read.settled import LEDGER_FILE, Ledger, folder_problems, read_ledger
+from incentives.read.settled import LEDGER_FILE, Ledger, difference_problems, read_ledger
 from incentives.problems import Problem, Source, error, said
 from incentives.words import Joined
 from incentives.read.workbook import open_book
@@ -224,7 +224,7 @@ def close_run(folder: Path, register_path: Path, adopt: bool = False, user: str 
     if differences is None and not adopt:
         problems.append(error(where, "close.no_manifest", manifest=MANIFEST))
     elif differences:
-        problems += folder_problems(folder, shown, "close.unaltered")
+        problems += difference_problems(differences, shown, "close.unaltered")
     run, found = read_run(folder, shown)
     problems += found
     if run is None or any(p.is_error for p in problems):
