@@ -16,6 +16,7 @@ claw-back carries, include them. `close` records a finished run in the register;
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -104,11 +105,18 @@ def default_out(inputs: Inputs, period: Period) -> Path:
 
 def write_outputs(folder: Path, inputs: Inputs, settlement: Settlement, balances: tuple[reconcile.Balance, ...],
                   reviews: tuple[TierReview, ...], command: str, progress: Progress = quiet, cluster=None) -> None:
-    write_ledger(folder, inputs.program, settlement)
-    write_summary(folder, inputs, settlement, balances, reviews)
-    write_statements(folder, inputs, settlement, reviews,
-                     tick=progress("writing statements", len(statement_partners(settlement))), cluster=cluster)
-    write_audit(folder, inputs, settlement, command)
+    # The statements (most of the work, in the pool's processes) are written in a thread of their own,
+    # while this one writes the ledger, the summary and the audit: the cores the pool leaves idle
+    # while it starts and between batches do that work. Leaving the `with` waits for the statements,
+    # on an error too: the staging folder is removed only once nothing writes into it.
+    with ThreadPoolExecutor(1, thread_name_prefix="calc-statements") as background:
+        statements = background.submit(write_statements, folder, inputs, settlement, reviews,
+                                       tick=progress("writing statements", len(statement_partners(settlement))),
+                                       cluster=cluster)
+        write_ledger(folder, inputs.program, settlement)
+        write_summary(folder, inputs, settlement, balances, reviews)
+        write_audit(folder, inputs, settlement, command)
+        statements.result()
     write_manifest(folder)  # last: a folder without it is not a complete run
 
 

@@ -12,6 +12,7 @@ import stat
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -382,6 +383,26 @@ def test_an_environment_failure_exits_1_not_3(tmp_path, inputs, monkeypatch):
     assert result.exit_code == 1, result.output
     assert f"could not be written at {out / 'summary.xlsx'}: no space left on device" in result.output
     assert "internal error" not in result.output and not out.exists() and calc_names(tmp_path) == []
+
+
+def test_a_failure_beside_the_statements_waits_for_them(tmp_path, inputs, monkeypatch):
+    # The statements are written in a thread while the summary is: when the summary fails, the
+    # staging folder is removed only once the statements are done, so nothing they write outlives it.
+    written = pipeline.write_statements
+    done = []
+
+    def slow(*args, **kwargs):
+        time.sleep(0.5)  # still writing when the summary fails
+        done.append(written(*args, **kwargs))
+
+    def full(folder_, *args):
+        raise OSError(errno.ENOSPC, "No space left on device", str(folder_ / "summary.xlsx"))
+
+    monkeypatch.setattr(pipeline, "write_statements", slow)
+    monkeypatch.setattr(pipeline, "write_summary", full)
+    out = tmp_path / "out"
+    assert invoke("run", inputs, "--period", "2026Q3", "--out", out).exit_code == 1
+    assert len(done) == 1 and not out.exists() and calc_names(tmp_path) == []
 
 
 def _tmpfs(path: Path, options: str) -> bool:

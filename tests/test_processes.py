@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from incentives import processes
+
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states in /proc")
 
 # The main process: a pool of two workers busy for a minute; it prints their ids, then waits.
@@ -70,3 +72,17 @@ def test_without_the_watchdog_workers_outlive_it(tmp_path):
     finally:
         for pid in left:
             os.kill(pid, signal.SIGKILL)
+
+
+def _threads(_) -> int:
+    import polars
+
+    return polars.thread_pool_size()
+
+
+def test_a_pools_workers_run_polars_in_one_thread():
+    # the pool's processes use the cores; polars' threads on top in each would only contend
+    before = os.environ.get("POLARS_MAX_THREADS")
+    with processes.pool(2) as pool:
+        assert list(pool.map(_threads, range(4))) == [1, 1, 1, 1]
+    assert os.environ.get("POLARS_MAX_THREADS") == before  # this process's environment as it was

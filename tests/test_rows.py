@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from decimal import Decimal
 
 import fastexcel
@@ -11,6 +12,7 @@ import polars as pl
 import pytest
 import xlsxwriter
 
+from incentives.write import rows
 from incentives.write.rows import Body, Column, body
 from incentives.write.xlsx import close, workbook, write_table
 
@@ -76,7 +78,8 @@ def test_a_text_cut_at_excels_limit_keeps_its_last_space():
 
 def test_a_workbook_without_a_body_is_the_file_xlsxwriter_writes(tmp_path):
     # xlsx.parts repeats the steps of xlsxwriter's close but the zip, and package zips what it gives:
-    # without a body they must give xlsxwriter's very bytes (a newer xlsxwriter could break this)
+    # without a body they must give xlsxwriter's very parts, in its order, with its entries' dates and
+    # method (a newer xlsxwriter could break this); only the deflated bytes are libdeflate's, not zlib's
     def made(path=None):
         book = workbook(path)
         write_table(book, "Table", ["text", "amount"], [["x & y", Decimal("1.50")]], {"amount": "#,##0.00"},
@@ -86,7 +89,37 @@ def test_a_workbook_without_a_body_is_the_file_xlsxwriter_writes(tmp_path):
 
     made(tmp_path / "xlsxwriter.xlsx").close()
     close(made(), tmp_path / "packaged.xlsx")
-    assert (tmp_path / "packaged.xlsx").read_bytes() == (tmp_path / "xlsxwriter.xlsx").read_bytes()
+
+    def entries(path):
+        with zipfile.ZipFile(path) as z:
+            assert z.testzip() is None
+            return [(i.filename, i.date_time, i.compress_type, i.external_attr, i.create_system, z.read(i))
+                    for i in z.infolist()]
+
+    assert entries(tmp_path / "packaged.xlsx") == entries(tmp_path / "xlsxwriter.xlsx")
+
+
+def test_a_part_too_large_to_hold_twice_is_deflated_as_a_stream(tmp_path, monkeypatch):
+    # past rows.WHOLE bytes a sheet is deflated by zlib in pieces (here 64 bytes each), not by
+    # libdeflate at once: the same parts, a valid zip, the same values read back
+    frame = pl.DataFrame({"n": list(range(300)), "amount": [Decimal(k) / 100 for k in range(300)]},
+                         schema={"n": pl.Int64, "amount": pl.Decimal(38, 2)})
+    columns = (Column("n", "number"), Column("amount", "number", "money"))
+    write(tmp_path / "whole.xlsx", frame, columns)
+    monkeypatch.setattr(rows, "WHOLE", 1000)
+    monkeypatch.setattr(rows, "_STREAMED", 64)
+    write(tmp_path / "streamed.xlsx", frame, columns)
+
+    def parts(path):
+        with zipfile.ZipFile(path) as z:
+            assert z.testzip() is None
+            return {i.filename: z.read(i) for i in z.infolist()}, {i.filename: i.compress_size for i in z.infolist()}
+
+    (whole, sizes), (streamed, streamed_sizes) = parts(tmp_path / "whole.xlsx"), parts(tmp_path / "streamed.xlsx")
+    assert streamed == whole
+    assert streamed_sizes["xl/worksheets/sheet1.xml"] != sizes["xl/worksheets/sheet1.xml"]  # another deflater
+    read = fastexcel.read_excel(tmp_path / "streamed.xlsx").load_sheet("T").to_polars()
+    assert read["n"].to_list() == list(range(300))
 
 
 @pytest.mark.parametrize("dtype, values, written", [

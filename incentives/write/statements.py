@@ -13,9 +13,10 @@ the catalogues of `words.py`, codes too (outcomes, customer types).
 
 from __future__ import annotations
 
+import tempfile
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
@@ -93,7 +94,12 @@ def write_statements(folder: Path, inputs: Inputs, settlement: Settlement,
         from incentives.cluster import write_batches  # only with --cluster: nothing of Dask otherwise
         write_batches(cluster, batches, tick or _nothing)
     elif workers > 1 and len(batches) > 1:
-        with processes.pool(workers) as pool:
+        # The lines reach the workers through a file, not their pipes: pickling a million lines'
+        # frames and unpickling them cost 5 CPU s; writing the file and reading the slices, 1. Once
+        # written, this process lets go of its copy of them.
+        with tempfile.TemporaryDirectory(prefix="calc-lines-") as scratch, processes.pool(workers) as pool:
+            batches = Spilled.all(Path(scratch) / "lines.arrow", lines, batches)
+            del lines
             for batch, _ in zip(batches, pool.map(write_batch, batches)):
                 (tick or _nothing)(len(batch.statements))
     else:
@@ -116,16 +122,39 @@ class Batch:
     settled_from: Origin
     period: Period
     statements: tuple[tuple[Path, LedgerRow, tuple[Award, ...], Grade | None], ...]
-    lines: pl.DataFrame
+    lines: pl.DataFrame | Spilled
     sheet_rows: int = SHEET_ROWS
     run_id: str = ""
+
+
+@dataclass(frozen=True)
+class Spilled:
+    """A batch's lines left in the run's scratch file (Arrow IPC), rows `offset` on: what a
+    worker of the pool is sent instead of the lines."""
+
+    path: Path
+    offset: int
+    height: int
+
+    @staticmethod
+    def all(path: Path, lines: pl.DataFrame, batches: list[Batch]) -> list[Batch]:
+        """`batches`, whose lines are consecutive slices of `lines`, with their lines written to `path`."""
+        lines.write_ipc(path)
+        offsets = [0]
+        for batch in batches:
+            offsets.append(offsets[-1] + batch.lines.height)
+        return [replace(b, lines=Spilled(path, start, b.lines.height)) for b, start in zip(batches, offsets)]
+
+    def frame(self) -> pl.DataFrame:
+        return pl.scan_ipc(self.path).slice(self.offset, self.height).collect()
 
 
 def write_batch(batch: Batch) -> None:
     """The batch's statements: the lines of all its partners prepared in one pass, then each workbook."""
     entitlements = {row.partner.partner_id: row.entitlement.amount for _, row, _, _ in batch.statements}
     languages = {row.partner.partner_id: row.partner.language for _, row, _, _ in batch.statements}
-    prepared = shown(batch.lines, entitlements, languages, batch.sheet_rows)
+    lines = batch.lines.frame() if isinstance(batch.lines, Spilled) else batch.lines
+    prepared = shown(lines, entitlements, languages, batch.sheet_rows)
     said = {language: Words(language) for language in set(languages.values())}  # one a language: its dates once
     shared = Shared()  # the parts every statement has the same: compressed once a batch
     for path, row, awards, grade in batch.statements:
