@@ -350,7 +350,7 @@ def register_(register: Path | None, program_id: str | None, verify: bool, xlsx:
         if verify:
             checked = pipeline.verify_register(book, program_id)
             for problem in checked.problems:
-                say.echo("cli.error", err=True, text=str(problem))
+                say.echo("cli.error", err=True, text=problem.text(say.language))
             if checked.problems:
                 say.echo("cli.verify_failed", err=True, problems=len(checked.problems), runs=len(checked.entries))
                 sys.exit(EXIT_INPUT)

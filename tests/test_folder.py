@@ -515,6 +515,25 @@ def test_a_leftover_calc_did_not_write_is_left_alone(tmp_path):
     assert (staging / "notes.txt").read_text() == "mine" and (target / "ledger.xlsx").read_text() == "old"
 
 
+@pytest.mark.parametrize("scratch, removed", [
+    (".calc-lines-k3x_9q0a/lines.arrow", True),  # what write/statements.py leaves, killed mid-pool
+    (".calc-lines-k3x_9q0a/notes.txt", False),  # anything else in it is not calc's
+    (".calc-lines-mine/lines.arrow", False),  # nor a folder tempfile would not have named
+], ids=["the-statements-scratch", "another-file-in-it", "a-look-alike-folder"])
+def test_a_killed_runs_statement_scratch_is_mended_and_nothing_else(tmp_path, scratch, removed):
+    target = tmp_path / "out"
+    write_atomically(target, _fill("old"))
+    staging = staging_path(target)
+    (staging / "statements").mkdir(parents=True)
+    (staging / "ledger.xlsx").write_text("new")
+    (staging / "statements" / "P1.xlsx").write_text("new")
+    (staging / scratch).parent.mkdir()
+    (staging / scratch).write_text("lines")
+    notes = mend(target)
+    assert len(notes) == 1 and notes[0].message.startswith("removed" if removed else "left")
+    assert staging.exists() != removed and (target / "ledger.xlsx").read_text() == "old"
+
+
 def test_an_old_folder_set_aside_is_put_back_only_when_the_target_is_missing(tmp_path):
     target = tmp_path / "out"
     write_atomically(target, _fill("current"))

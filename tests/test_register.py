@@ -501,6 +501,37 @@ def test_verify_names_every_altered_added_or_missing_file_and_a_broken_chain(tmp
         f"error: {q2.as_posix()}/notes.txt: added since the run (not in the manifest)",
         f"error: {q2.as_posix()}/statements/P1.xlsx: missing (listed in the manifest)",
         "error: test 2026Q1 (entry 1) was altered after it was closed: its content no longer gives its sha256"]
+    # and in Russian, every finding in the catalogue's words
+    result = invoke("register", "--register", register, "--verify", "--lang", "ru")
+    found = [ln for ln in result.output.splitlines() if ln.startswith("ошибка: ")]
+    assert result.exit_code == 1 and found == [
+        f"ошибка: {q1.as_posix()}/summary.xlsx: изменен после расчета (его sha256 не совпадает с манифестом)",
+        f"ошибка: {q2.as_posix()}/notes.txt: добавлен после расчета (его нет в манифесте)",
+        f"ошибка: {q2.as_posix()}/statements/P1.xlsx: отсутствует (указан в манифесте)",
+        "ошибка: запись 1 (test 2026Q1) изменена после закрытия: ее содержимое больше не дает ее sha256"]
+
+
+def test_verify_names_a_missing_or_altered_manifest_a_missing_folder_and_a_broken_link(tmp_path, register):
+    closed_year(tmp_path, register, 3)
+    q1, q2, q3 = (tmp_path / f"q{i}" for i in (1, 2, 3))
+    (q1 / MANIFEST).unlink()
+    (q2 / MANIFEST).chmod(0o644)
+    (q2 / MANIFEST).write_text("not a manifest\n")
+    q3.rename(tmp_path / "elsewhere")
+    db = sqlite3.connect(register)
+    db.execute("DROP TRIGGER entries_never_updated")
+    db.execute(f"UPDATE entries SET previous_sha256 = '{'0' * 64}' WHERE id = 2")
+    db.commit()
+    result = invoke("register", "--register", register, "--verify")
+    assert result.exit_code == 1
+    assert [ln for ln in result.output.splitlines() if ln.startswith("error: ")] == [
+        f"error: {q1.as_posix()}/manifest.sha256: missing (the close recorded its sha256)",
+        f"error: {q2.as_posix()}/manifest.sha256: altered since test 2026Q2 was closed",
+        f"error: {q2.as_posix()}/manifest.sha256: manifest.sha256 line 1 is not `<sha256>  <path>`",
+        f"error: {q3.as_posix()}: the run folder of test 2026Q3 is missing",
+        # the link is part of what the entry's sha256 covers: the entry is altered and unchained
+        "error: test 2026Q2 (entry 2) was altered after it was closed: its content no longer gives its sha256",
+        "error: test 2026Q2 (entry 2) is not chained to the entry before it of test 2026"]
 
 
 def test_register_lists_closed_periods_and_writes_a_workbook(tmp_path, register):

@@ -150,13 +150,13 @@ def folder_problems(folder: Path, shown: str, hint: str) -> list[Problem]:
     try:
         differences = check_folder(folder)
     except ManifestError as ex:
-        return [error(Source(f"{shown}/{MANIFEST}"), str(ex), "previous.altered")]
+        return [ex.problem(shown, "previous.altered")]
     if differences is None:
         return [note(Source(shown), "previous.no_manifest", manifest=MANIFEST)]
     return difference_problems(differences, shown, hint)
 
 
-def difference_problems(differences: Iterable[Difference], shown: str, hint: str) -> list[Problem]:
+def difference_problems(differences: Iterable[Difference], shown: str, hint: str = "") -> list[Problem]:
     """Each file a run folder has altered, added or missing against its manifest, as an error."""
     return [error(Source(f"{shown}/{d.path}"), "previous.file:" + d.kind + ("_lock" if d.lock else ""),
                   hint) for d in differences]

@@ -35,7 +35,7 @@ from incentives import __version__
 from incentives.money import CENT, plain
 from incentives.periods import parse_period
 from incentives.read.settled import LEDGER_FILE, Ledger, difference_problems, read_ledger
-from incentives.problems import Problem, Source, error, said
+from incentives.problems import Problem, Said, Source, error, said
 from incentives.words import Joined
 from incentives.read.workbook import open_book
 from incentives.register.manifest import (MANIFEST, ManifestError, check_folder, read_manifest, run_id, sha256_of,
@@ -219,7 +219,7 @@ def close_run(folder: Path, register_path: Path, adopt: bool = False, user: str 
     try:
         differences = check_folder(folder)
     except ManifestError as ex:
-        return Closing((error(Source(f"{shown}/{MANIFEST}"), str(ex), "close.run_again"),), register_path)
+        return Closing((ex.problem(shown, "close.run_again"),), register_path)
     problems: list[Problem] = []
     if differences is None and not adopt:
         problems.append(error(where, "close.no_manifest", manifest=MANIFEST))
@@ -341,7 +341,7 @@ def yearly_winners(register_path: Path, program_id: str, year: int, label: str) 
 class Verified:
     entries: tuple[Entry, ...]
     files: int  # files re-hashed
-    problems: tuple[str, ...]  # each altered, added or missing file, each break of a chain
+    problems: tuple[Problem | Said, ...]  # each altered, added or missing file, each break of a chain
 
 
 def verify(register: Register, program_id: str | None = None) -> Verified:
@@ -349,26 +349,27 @@ def verify(register: Register, program_id: str | None = None) -> Verified:
     register; every entry's hash and chain link re-checked."""
     entries = register.entries(program_id)
     base = register.path.parent
-    found: list[str] = []
+    found: list[Problem | Said] = []
     files = 0
     for e in entries:
         folder = run_folder(base, e)
         shown = folder.as_posix()
+        run = f"{e.program_id} {e.period}"
         if not folder.is_dir():
-            found.append(f"{shown}: the run folder of {e.program_id} {e.period} is missing")
+            found.append(error(Source(shown), "verify.no_folder", run=run))
             continue
         manifest = folder / MANIFEST
         if not manifest.is_file():
-            found.append(f"{shown}/{MANIFEST}: missing (the close recorded its sha256)")
+            found.append(error(Source(f"{shown}/{MANIFEST}"), "verify.no_manifest"))
             continue
         if sha256_of(manifest) != e.manifest_sha256:
-            found.append(f"{shown}/{MANIFEST}: altered since {e.program_id} {e.period} was closed")
+            found.append(error(Source(f"{shown}/{MANIFEST}"), "verify.manifest_altered", run=run))
         try:
             differences = check_folder(folder) or ()
             files += len(read_manifest(folder))
         except ManifestError as ex:
-            found.append(f"{shown}/{MANIFEST}: {ex}")
+            found.append(ex.problem(shown))
             continue
-        found += [f"{shown}/{d}" for d in differences]
+        found += difference_problems(differences, shown)
     found += chain_problems(entries)
     return Verified(entries, files, tuple(found))

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from incentives.problems import Problem, Source, error
+
 MANIFEST = "manifest.sha256"
 _LINE = re.compile(r"([0-9a-f]{64}) [ *](.+)")
 _CHUNK = 1 << 20
@@ -52,7 +54,15 @@ def write_manifest(folder: Path) -> Path:
 
 
 class ManifestError(ValueError):
-    """A manifest.sha256 that cannot be read as sha256sum's format."""
+    """A manifest.sha256 that cannot be read as sha256sum's format: `line`, its first line that is not."""
+
+    def __init__(self, line: int):
+        super().__init__(f"{MANIFEST} line {line} is not `<sha256>  <path>`")
+        self.line = line
+
+    def problem(self, shown: str, hint: str = "") -> Problem:
+        """The error, located at the manifest of the run folder `shown`."""
+        return error(Source(f"{shown}/{MANIFEST}"), "manifest.bad_line", hint, manifest=MANIFEST, line=self.line)
 
 
 @dataclass(frozen=True)
@@ -85,7 +95,7 @@ def read_manifest(folder: Path) -> dict[str, str]:
     for number, line in enumerate(text.splitlines(), start=1):
         m = _LINE.fullmatch(line)
         if not m:
-            raise ManifestError(f"{MANIFEST} line {number} is not `<sha256>  <path>`")
+            raise ManifestError(number)
         listed[m[2]] = m[1]
     return listed
 

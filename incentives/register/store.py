@@ -337,15 +337,15 @@ def closed_folders(path: Path) -> dict[Path, str]:
         return register.closed_folders()
 
 
-def chain_problems(entries: tuple[Entry, ...]) -> list[str]:
+def chain_problems(entries: tuple[Entry, ...]) -> list[Said]:
     """What breaks the hash chains of `entries` (all of a register, in the order added): an entry
     whose content no longer gives its sha256, or one not chained to the entry before it."""
     found, heads = [], {}
     for e in entries:
-        name = f"{e.program_id} {e.period} (entry {e.id})"
+        run = f"{e.program_id} {e.period}"
         if not e.holds_its_sha256():
-            found.append(f"{name} was altered after it was closed: its content no longer gives its sha256")
+            found.append(said("verify.entry_altered", run=run, entry=e.id))
         if e.previous_sha256 != heads.get((e.program_id, e.year), ""):
-            found.append(f"{name} is not chained to the entry before it of {e.program_id} {e.year}")
+            found.append(said("verify.entry_unchained", run=run, entry=e.id, year=f"{e.program_id} {e.year}"))
         heads[(e.program_id, e.year)] = e.sha256
     return found

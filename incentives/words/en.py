@@ -754,6 +754,12 @@ MESSAGES: dict[str, str] = {
     "previous.file:added_lock": "added since the run (not in the manifest); it is an office lock file: close the workbook and delete it",
     "previous.file:missing": "missing (listed in the manifest)",
     "previous.file:altered": "altered since the run (its sha256 differs from the manifest's)",
+    "manifest.bad_line": "{manifest} line {line} is not `<sha256>  <path>`",
+    "verify.no_folder": "the run folder of {run} is missing",
+    "verify.no_manifest": "missing (the close recorded its sha256)",
+    "verify.manifest_altered": "altered since {run} was closed",
+    "verify.entry_altered": "{run} (entry {entry}) was altered after it was closed: its content no longer gives its sha256",
+    "verify.entry_unchained": "{run} (entry {entry}) is not chained to the entry before it of {year}",
     # A column named in a message: its Russian header is for Russian readers (".0" shows none of it)
     "column": "{name}{ru:.0}",
     "exits.internal": "internal error: {kind}: {error} (set CALC_DEBUG=1 for details, and please report it)",

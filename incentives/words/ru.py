@@ -739,6 +739,12 @@ MESSAGES: dict[str, str] = {
     "previous.file:added_lock": "добавлен после расчета (его нет в манифесте); это файл блокировки Office: закройте книгу и удалите его",
     "previous.file:missing": "отсутствует (указан в манифесте)",
     "previous.file:altered": "изменен после расчета (его sha256 не совпадает с манифестом)",
+    "manifest.bad_line": "{manifest}, строка {line}: не в виде `<sha256>  <путь>`",
+    "verify.no_folder": "папки расчета {run} нет",
+    "verify.no_manifest": "отсутствует (при закрытии записан его sha256)",
+    "verify.manifest_altered": "изменен после закрытия {run}",
+    "verify.entry_altered": "запись {entry} ({run}) изменена после закрытия: ее содержимое больше не дает ее sha256",
+    "verify.entry_unchained": "запись {entry} ({run}) не связана с предыдущей записью {year}",
     "column": "{name} ({ru})",
     "exits.internal": "внутренняя ошибка: {kind}: {error} (подробности покажет CALC_DEBUG=1; пожалуйста, сообщите о ней)",
     # ---- объектное хранилище (storage.py) и кластер (cluster.py)

@@ -38,6 +38,10 @@ from incentives.register.manifest import MANIFEST, ManifestError, read_manifest,
 STATEMENTS = "statements"
 # The files a run writes at the top of its folder; statements/ holds only <partner_id>.xlsx.
 RUN_FILES = frozenset({"ledger.xlsx", "summary.xlsx", "audit.xlsx", MANIFEST})
+# The statements' lines for the pool's workers, while they are written (`write/statements.py`): in
+# the staging folder, removed before the manifest; a killed run's staging folder may still hold it.
+SCRATCH = ".calc-lines-"
+SCRATCH_FILE = "lines.arrow"
 
 
 class WriteFailed(Exception):
@@ -149,7 +153,7 @@ def _not_calc(folder: Path) -> Said | str | None:
         if path.is_symlink() or not (path.is_file() or path.is_dir()):
             return said("folder.foreign_special", path=relative)
         if path.is_dir():
-            if relative != STATEMENTS:
+            if relative != STATEMENTS and not (listed is None and _scratch(relative)):
                 return f"{relative}/"
         elif listed is not None:
             if relative == MANIFEST:
@@ -160,9 +164,15 @@ def _not_calc(folder: Path) -> Said | str | None:
                 return said("folder.foreign_changed", path=relative)
         else:
             top, _, rest = relative.partition("/")
-            if not (relative in RUN_FILES or (top == STATEMENTS and "/" not in rest and rest.endswith(".xlsx"))):
+            if not (relative in RUN_FILES or (top == STATEMENTS and "/" not in rest and rest.endswith(".xlsx"))
+                    or (_scratch(top) and rest == SCRATCH_FILE)):
                 return relative
     return None
+
+
+def _scratch(name: str) -> bool:
+    """The name of the statements' scratch folder (`tempfile`'s: the prefix, then 8 characters)."""
+    return re.fullmatch(re.escape(SCRATCH) + r"[a-z0-9_]{8}", name) is not None
 
 
 def _manifest(folder: Path) -> dict[str, str] | None:

@@ -29,6 +29,7 @@ from incentives.review import TierReview
 from incentives.settle import LedgerRow, Origin, Settlement
 from incentives.validate import unsafe_file_name
 from incentives.words import Words
+from incentives.write.folder import SCRATCH, SCRATCH_FILE
 from incentives.write.rows import Shared
 from incentives.write.statement_book import Grade, write_book
 from incentives.write.statement_lines import LOCAL, NEEDED, NOTHING, SHEET_ROWS, shown
@@ -96,9 +97,12 @@ def write_statements(folder: Path, inputs: Inputs, settlement: Settlement,
     elif workers > 1 and len(batches) > 1:
         # The lines reach the workers through a file, not their pipes: pickling a million lines'
         # frames and unpickling them cost 5 CPU s; writing the file and reading the slices, 1. Once
-        # written, this process lets go of its copy of them.
-        with tempfile.TemporaryDirectory(prefix="calc-lines-") as scratch, processes.pool(workers) as pool:
-            batches = Spilled.all(Path(scratch) / "lines.arrow", lines, batches)
+        # written, this process lets go of its copy of them. The file is in the folder being written
+        # (the disk chosen for the outputs; a run killed leaves it in a staging folder, which the next
+        # run removes) and gone before the manifest is written.
+        with tempfile.TemporaryDirectory(prefix=SCRATCH, dir=folder) as scratch, \
+                processes.pool(workers) as pool:
+            batches = Spilled.all(Path(scratch) / SCRATCH_FILE, lines, batches)
             del lines
             for batch, _ in zip(batches, pool.map(write_batch, batches)):
                 (tick or _nothing)(len(batch.statements))
