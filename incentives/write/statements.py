@@ -5,7 +5,8 @@ one's file name (`statement_path`), each one's grade from the run's tier review 
 in: `grades`), and the partners in batches of about `BATCH_LINES` lines, each batch's
 lines prepared at once (`statement_lines.shown`: words, shares, the Lines bodies) and its
 workbooks laid out one by one (`statement_book.write_book`), in a pool of processes on
-large runs. A batch holds only picklable values.
+large runs. A batch holds only picklable values; for the pool, its lines are left in a
+scratch file of the folder being written (`Spilled`) and read back by the worker.
 
 A statement is in the partner's language (English or Russian); every word is in
 the catalogues of `words.py`, codes too (outcomes, customer types).
