@@ -252,9 +252,9 @@ def _deflated(name: str, pieces: list[bytes], level: int) -> tuple[zipfile.ZipIn
     else:
         packer = zlib.compressobj(level, zlib.DEFLATED, -15)
         chunks, crc = [], 0
-        for piece in pieces:
+        for piece in map(memoryview, pieces):
             for start in range(0, len(piece), _STREAMED):
-                chunk = piece[start:start + _STREAMED]
+                chunk = piece[start:start + _STREAMED]  # a view: the part is not copied
                 crc = zlib.crc32(chunk, crc)
                 chunks.append(packer.compress(chunk))
         chunks.append(packer.flush())
