@@ -38,8 +38,8 @@ from incentives.read.settled import LEDGER_FILE, Ledger, difference_problems, re
 from incentives.problems import Problem, Said, Source, error, said
 from incentives.words import Joined
 from incentives.read.workbook import open_book
-from incentives.register.manifest import (MANIFEST, ManifestError, check_folder, read_manifest, run_id, sha256_of,
-                                          short, write_manifest)
+from incentives.register.manifest import (MANIFEST, ManifestError, check_folder, differences, read_manifest, run_id,
+                                          sha256_of, short, write_manifest)
 from incentives.register.store import (AMOUNTS, COUNTS, ROW_COLUMNS, Entry, Register, RegisterError,
                                        chain_problems)
 from incentives.earlier import Closed, next_open
@@ -365,11 +365,11 @@ def verify(register: Register, program_id: str | None = None) -> Verified:
         if sha256_of(manifest) != e.manifest_sha256:
             found.append(error(Source(f"{shown}/{MANIFEST}"), "verify.manifest_altered", run=run))
         try:
-            differences = check_folder(folder) or ()
-            files += len(read_manifest(folder))
+            listed = read_manifest(folder)  # once: its differences and its count of files
         except ManifestError as ex:
             found.append(ex.problem(shown))
             continue
-        found += difference_problems(differences, shown)
+        files += len(listed)
+        found += difference_problems(differences(folder, listed), shown)
     found += chain_problems(entries)
     return Verified(entries, files, tuple(found))

@@ -105,7 +105,11 @@ def check_folder(folder: Path) -> tuple[Difference, ...] | None:
     None when the folder has no manifest. ManifestError when the manifest is unreadable."""
     if not (folder / MANIFEST).is_file():
         return None
-    listed = read_manifest(folder)
+    return differences(folder, read_manifest(folder))
+
+
+def differences(folder: Path, listed: dict[str, str]) -> tuple[Difference, ...]:
+    """Every file of `folder` altered, added or missing against `listed` (its manifest, read), in path order."""
     present = folder_files(folder)
     found = [Difference(rel, "added") for rel in present if rel not in listed]
     found += [Difference(rel, "missing") for rel in sorted(set(listed) - set(present))]
