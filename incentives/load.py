@@ -20,7 +20,6 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from itertools import islice, repeat
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
 
@@ -35,7 +34,11 @@ from incentives.read.workbook import open_book
 
 READERS = min(4, os.cpu_count() or 1)
 PROCESSES_FROM = 200  # files from which reading in processes pays for starting them (about 0.5 s each)
-TYPED_TOGETHER = 100  # files whose sheets are typed in one batch while the pool reads on
+# Files a worker of the pool opens and types in one task: typing costs 1.43 CPU ms a file
+# 8 at a time, 1.00 from 32 (1,111-line workbooks, one polars thread); 32 a task keep the
+# two workers' last tasks short. A cluster's task is 8 files: its workers are many.
+TYPED_TOGETHER = 32
+CLUSTER_TASK = 8
 
 
 WORKBOOK_TYPES = ", ".join(guard.KINDS)
@@ -244,27 +247,21 @@ def _nothing(n: int) -> None:
 
 def _read_all(folder: Path, jobs: list[tuple[Path, schema.Workbook]], tick: Callable[[int], None] = _nothing,
               cluster=None) -> list[tuple[dict[str, list[Table]], InputFile, list[Problem]]]:
-    """`read_book` of every job, in their order. Many files are opened in a pool of processes
-    (much of the guard's and the header's work holds the GIL) and typed here in batches as
-    they come, while the pool opens the next ones; a few, in threads (calamine's work runs
-    without the GIL), then typed at once. With `cluster` (`--cluster`) every file is opened
-    by its workers."""
-    if cluster is not None:  # each task opens and types 8 files: the driver receives typed frames only
-        chunks = [jobs[i:i + 8] for i in range(0, len(jobs), 8)]
+    """`read_book` of every job, in their order. Many files are read by a pool of processes
+    (much of the guard's and the header's work holds the GIL), or with `cluster` (`--cluster`)
+    by its workers: each task opens and types a run of files (`TYPED_TOGETHER`, 8 on a
+    cluster), so this process receives typed tables only and is free while they read. A few
+    files, in threads (calamine's work runs without the GIL), then typed at once."""
+    pooled = cluster is not None or (len(jobs) >= PROCESSES_FROM and processes.workers() > 1)
+    if pooled:
+        size = CLUSTER_TASK if cluster is not None else TYPED_TOGETHER
+        chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
         read = []
         with processes.pool(cluster=cluster) as pool:
             for some in pool.map(_read_some, [folder] * len(chunks), chunks):
                 read += some
                 tick(len(some))
         return read
-    if len(jobs) >= PROCESSES_FROM and processes.workers() > 1:
-        with processes.pool() as pool:
-            opened = pool.map(_open, repeat(folder), *zip(*jobs), chunksize=8)
-            read = []
-            while batch := list(islice(opened, TYPED_TOGETHER)):
-                read += _read_books(batch)
-                tick(len(batch))
-            return read
     with ThreadPoolExecutor(READERS) as pool:
         opened = []
         for book in pool.map(lambda job: _open(folder, *job), jobs):
@@ -275,7 +272,7 @@ def _read_all(folder: Path, jobs: list[tuple[Path, schema.Workbook]], tick: Call
 
 def _read_some(folder: Path | str, jobs: list[tuple[Path | str, schema.Workbook]]
                ) -> list[tuple[dict[str, list[Table]], InputFile, list[Problem]]]:
-    """`read_book` of a few jobs, typed together: one task of a cluster."""
+    """`read_book` of a few jobs, typed together: one task of the pool or of a cluster."""
     return _read_books([_open(folder, path, book) for path, book in jobs])
 
 

@@ -67,6 +67,22 @@ def test_rows_numbered_per_group(tmp_path):
     assert [x[:10] for x in xml.to_list()] == ['<row r="2"', '<row r="2"', '<row r="3"', '<row r="3"', '<row r="4"']
 
 
+def test_a_blank_value_writes_no_cell_and_a_column_without_one_its_cells_in_line():
+    # An empty text and a null write no cell, in a column that has them; every cell of a column without
+    # one is written (its XML then built inline with the row's, not as a column of its own).
+    frame = pl.DataFrame({"a": ["x", "", None], "b": ["y", "z", "w"], "n": [1, None, 3], "m": [4, 5, 6],
+                          "e": ["", "v", "u"]})
+    columns = (Column("a", "text"), Column("b", "text"), Column("n", "number"), Column("m", "number", "\x01"),
+               Column("e", "text"))
+    assert body(frame, columns, 2).to_list() == [
+        '<row r="2"><c r="A2" t="inlineStr"><is><t>x</t></is></c><c r="B2" t="inlineStr"><is><t>y</t></is></c>'
+        '<c r="C2"><v>1</v></c><c r="D2" s="\x01"><v>4</v></c></row>',
+        '<row r="3"><c r="B3" t="inlineStr"><is><t>z</t></is></c><c r="D3" s="\x01"><v>5</v></c>'
+        '<c r="E3" t="inlineStr"><is><t>v</t></is></c></row>',
+        '<row r="4"><c r="B4" t="inlineStr"><is><t>w</t></is></c><c r="C4"><v>3</v></c>'
+        '<c r="D4" s="\x01"><v>6</v></c><c r="E4" t="inlineStr"><is><t>u</t></is></c></row>']
+
+
 def test_a_text_cut_at_excels_limit_keeps_its_last_space():
     # 32,766 x's, a space, then more: cut at Excel's 32,767 characters the text ends with the space,
     # which the whole text did not; Excel drops a last space it is not told to keep

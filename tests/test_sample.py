@@ -115,8 +115,10 @@ def test_reading_in_processes_gives_what_threads_give(monkeypatch):
     # Large input folders are read in a pool of processes and typed in batches, small ones in threads.
     threads, found = load.load(SAMPLE)
     monkeypatch.setattr(load, "PROCESSES_FROM", 1)
-    monkeypatch.setattr(load, "TYPED_TOGETHER", 7)  # typed in several batches as the pool reads on
-    processes, found_again = load.load(SAMPLE)
+    monkeypatch.setattr(load, "TYPED_TOGETHER", 7)  # each task of the pool opens and types 7 files
+    ticks = []
+    processes, found_again = load.load(SAMPLE, counted=lambda files: ticks.append(files) or ticks.append)
+    assert ticks[0] == len(processes.files) and sum(ticks[1:]) == ticks[0]  # the progress counts every file
     assert [str(p) for p in found] == [str(p) for p in found_again]
     assert processes.sales.equals(threads.sales) and processes.opportunities.equals(threads.opportunities)
     assert (processes.files, processes.partners, processes.program) == (threads.files, threads.partners, threads.program)

@@ -76,13 +76,13 @@ def _number(col: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     return text
 
 
-def _text(col: pl.Expr, control: bool, odd: Odd = None) -> tuple[pl.Expr, pl.Expr]:
+def _text(col: pl.Expr, control: bool, odd: Odd = None) -> tuple[pl.Expr, pl.Expr | None]:
     """The escaped text and whether it needs `xml:space="preserve"`. `odd`: what the column's
     values need at all (`_odd`), so that a step none of them needs is not run over them all."""
     long, spaced, marked = odd or (True, True, True)
     text = col.str.slice(0, TEXT_LIMIT) if long else col
     # a value cut short may end with a space its whole did not end with
-    preserve = text.str.contains(r"^\s|\s$") if spaced or long else pl.lit(False)
+    preserve = text.str.contains(r"^\s|\s$") if spaced or long else None  # None: no value needs it
     if marked:
         text = text.str.replace_all(r"(_x[0-9a-fA-F]{4}_)", "_x005F${1}")
         text = text.str.replace_all("&", "&amp;", literal=True).str.replace_all(
@@ -109,23 +109,43 @@ def _odd(frame: pl.DataFrame, texts: list[str]) -> dict[str, tuple[bool, bool, b
     return {c: (bool(found[f"long {c}"]), bool(found[f"spaced {c}"]), bool(found[f"marked {c}"])) for c in texts}
 
 
+Piece = str | pl.Expr  # a piece of a row's XML: literal text, or an expression of the row's values
+
+
 def _cell(column: Column, j: int, row: pl.Expr, dtype: pl.DataType, control: bool, dates: bool,
-          odd: Odd = None) -> pl.Expr:
+          odd: Odd = None, blanks: bool = True) -> list[Piece]:
+    """A cell's XML as pieces of the row's. `blanks`: whether any value of the column is blank
+    (null, or an empty text), which writes no cell: the cell is then one expression, empty for
+    those; else its pieces join the row's own, so that polars builds no column of it apart."""
     col = pl.col(column.name)
-    ref = pl.concat_str(pl.lit(f'<c r="{xl_col_to_name(j)}'), row,
-                        pl.lit('"' if column.style is None else f'" s="{column.style}"'))
+    ref: list[Piece] = [f'<c r="{xl_col_to_name(j)}', row, '"' if column.style is None else f'" s="{column.style}"']
     if column.kind == "text":
         text, preserve = _text(col, control, odd)
-        open_t = pl.when(preserve).then(pl.lit('<t xml:space="preserve">')).otherwise(pl.lit("<t>"))
-        xml = pl.concat_str(ref, pl.lit(' t="inlineStr"><is>'), open_t, text, pl.lit("</t></is></c>"))
-        return pl.when(col.is_null() | (col == "")).then(pl.lit("")).otherwise(xml)
-    value = _excel_days(col) if dtype == pl.Date else col
-    xml = pl.concat_str(ref, pl.lit("><v>"), _number(value, dtype), pl.lit("</v></c>"))
-    if dtype == pl.Date and dates:  # Excel has no serial number for a date outside its range: the date as text
-        text = pl.concat_str(ref, pl.lit(' t="inlineStr"><is><t>'), col.dt.strftime("%Y-%m-%d"),
-                             pl.lit("</t></is></c>"))
-        xml = pl.when(col.is_between(*EXCEL_DATES)).then(xml).otherwise(text)
-    return pl.when(col.is_null()).then(pl.lit("")).otherwise(xml)
+        open_t = pl.when(preserve).then(pl.lit('<t xml:space="preserve">')).otherwise(pl.lit("<t>")) \
+            if preserve is not None else "<t>"
+        pieces = [*ref, ' t="inlineStr"><is>', open_t, text, "</t></is></c>"]
+        blank = col.is_null() | (col == "")
+    else:
+        value = _excel_days(col) if dtype == pl.Date else col
+        pieces = [*ref, "><v>", _number(value, dtype), "</v></c>"]
+        blank = col.is_null()
+        if dtype == pl.Date and dates:  # Excel has no serial number for a date outside its range: the date as text
+            text = _joined([*ref, ' t="inlineStr"><is><t>', col.dt.strftime("%Y-%m-%d"), "</t></is></c>"])
+            pieces = [pl.when(col.is_between(*EXCEL_DATES)).then(_joined(pieces)).otherwise(text)]
+    if blanks:
+        return [pl.when(blank).then(pl.lit("")).otherwise(_joined(pieces))]
+    return pieces
+
+
+def _joined(pieces: list[Piece]) -> pl.Expr:
+    """One text expression of `pieces`, the literal ones next to each other merged."""
+    merged: list[Piece] = []
+    for piece in pieces:
+        if isinstance(piece, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += piece
+        else:
+            merged.append(piece)
+    return pl.concat_str([pl.lit(p) if isinstance(p, str) else p for p in merged])
 
 
 def body(frame: pl.DataFrame, columns: tuple[Column, ...], first_row: int, groups: pl.Series | None = None
@@ -138,15 +158,19 @@ def body(frame: pl.DataFrame, columns: tuple[Column, ...], first_row: int, group
     days = [c.name for c in columns if frame.schema[c.name] == pl.Date]
     dates = bool(days) and frame.height > 0 and bool(frame.select(
         pl.any_horizontal((~pl.col(days).is_between(*EXCEL_DATES)).any())).item())
+    blanks = frame.select(*(((pl.col(c.name).is_null() | (pl.col(c.name) == "")) if c.kind == "text"
+                             else pl.col(c.name).is_null()).any().alias(c.name) for c in columns)).row(0, named=True) \
+        if columns and frame.height else {}
     position = pl.int_range(pl.len(), dtype=pl.Int64)
     if groups is not None:
         frame = frame.with_columns(groups.alias("__group"))
         position = position.over("__group")
     row = (position + first_row).cast(pl.String)
     odd = _odd(frame, texts)
-    cells = [_cell(c, j, row, frame.schema[c.name], control, dates, odd.get(c.name)) for j, c in enumerate(columns)]
-    return frame.select(pl.concat_str(pl.lit('<row r="'), row, pl.lit('">'), *cells, pl.lit("</row>"))
-                        .alias("xml")).to_series()
+    cells = [piece for j, c in enumerate(columns)
+             for piece in _cell(c, j, row, frame.schema[c.name], control, dates, odd.get(c.name),
+                                blanks.get(c.name, True))]
+    return frame.select(_joined(['<row r="', row, '">', *cells, "</row>"]).alias("xml")).to_series()
 
 
 MARKS = tuple(chr(c) for c in range(1, 9))  # stand-ins for formats in a body built before its workbook is closed
