@@ -4,9 +4,10 @@ xlsxwriter spends about 10 µs of Python on each cell it writes; a statement's L
 sheet has up to 18 cells per line, a million lines a quarter. So for such a table
 xlsxwriter writes everything but the body (header, totals row, formats, widths, page
 setup, autofilter) and `package` puts the body rows in as it zips the workbook's parts
-(`xlsx.close`), the body built here as polars string expressions, in Rust, a column at a
-time, and deflated faster than the other parts (`LEVEL`, libdeflate's). Parts many
-workbooks of a run have the same (styles, theme, properties) are compressed once (`Shared`).
+(`xlsx.close`), the body built here as polars string expressions, in Rust, one expression
+per row (the cells of a column with blank values apart, as a blank writes no cell), and
+deflated faster than the other parts (`LEVEL`, libdeflate's). Parts many workbooks of a run
+have the same (styles, theme, properties) are compressed once (`Shared`).
 
 The cells are what xlsxwriter would write, as inline strings: text is escaped as
 xlsxwriter escapes it (`&`, `<`, `>`; a carriage return and `_xHHHH_` look-alikes as
