@@ -12,11 +12,12 @@ import click
 from incentives import __version__, pipeline, reconcile, words
 from incentives.exits import EXIT_INPUT, guarded
 from incentives.periods import Period, parse_period
-from incentives.problems import Problem, Source, error, told
+from incentives.problems import Problem, Source, error, said, told
 from incentives.register.manifest import short
 from incentives.register.store import default_path
 from incentives.settle import Origin
 from incentives.storage import is_url, last_name
+from incentives.usage import Calc, Invalid, no_folder
 from incentives.write.audit import settled_said
 from incentives.write.errors import write_errors
 from incentives.write.register import write_register
@@ -30,8 +31,8 @@ class PeriodType(click.ParamType):
             return value
         try:
             return parse_period(value)
-        except ValueError as ex:
-            self.fail(str(ex), param, ctx)
+        except ValueError:
+            raise Invalid(said("usage.period", period=str(value)), ctx, param) from None
 
 
 FOLDER = click.Path(exists=True, file_okay=False, path_type=Path)
@@ -49,6 +50,8 @@ class FolderOrURL(click.ParamType):
     def convert(self, value, param, ctx):
         if is_url(value):
             return value
+        if self.path.exists and not isinstance(value, Path) and not Path(value).exists():
+            raise Invalid(no_folder(Path(value)), ctx, param)  # named with the closest folder beside it
         return self.path.convert(value, param, ctx)
 REGISTER_HELP = ("The register of closed runs (an SQLite file; keep it on a local disk). Default: $CALC_REGISTER, "
                  "else outputs/register.sqlite.")
@@ -142,7 +145,7 @@ def progress(phase: str, total: int = 0, say: Say | None = None):
     return tick
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Calc, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="calc")
 def main() -> None:
     """calc: rebates, points and bonuses of channel partner programs, from sales workbooks."""
