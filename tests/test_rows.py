@@ -148,3 +148,54 @@ def test_a_decimal_is_written_as_its_shortest_exact_text(dtype, values, written)
     frame = pl.DataFrame({"n": pl.Series([Decimal(v) for v in values], dtype=dtype)})
     xml = body(frame, (Column("n", "number"),), 2).to_list()
     assert [x.split("<v>")[1].split("</v>")[0] for x in xml] == written
+
+
+def _table_rows(n: int) -> list[list]:
+    """Rows of every kind a table holds: text (markup, spaces, blanks), whole numbers, decimals of
+    several scales, floats, dates (one before Excel's first day), and blanks."""
+    import datetime as dt
+
+    return [[f"P{i:04d}" if i % 7 else " & <lead", i if i % 5 else None, Decimal(i) / 8 if i % 3 else Decimal("-0.50"),
+             i / 4, dt.date(2026, 1, 1) + dt.timedelta(days=i) if i % 11 else dt.date(1899, 12, 30), "" if i % 4 else "x"]
+            for i in range(n)]
+
+
+HEADER = ["partner", "count", "amount", "ratio", "day", "note"]
+
+
+def _read_table(path):
+    sheet = openpyxl.load_workbook(path)["T"]
+    cells = [[(c.value, c.data_type, c.number_format) for c in row] for row in sheet.iter_rows()]
+    widths = {k: d.width for k, d in sheet.column_dimensions.items()}
+    return cells, widths, sheet.auto_filter.ref, sheet.freeze_panes
+
+
+@pytest.mark.parametrize("closed_by", ["close", "book.close"])
+def test_a_long_table_reads_back_as_the_same_table_written_cell_by_cell(tmp_path, monkeypatch, closed_by):
+    # From LONG_FROM rows a table's cells are built by polars (rows.body) and spliced in as the book
+    # is closed, by `close` or by the book's own close(): what a reader gets is the same.
+    from incentives.write import xlsx
+
+    def written(path):
+        book = workbook(None if closed_by == "close" else path)
+        write_table(book, "T", HEADER, _table_rows(250), {"amount": "#,##0.00", "day": "yyyy-mm-dd"})
+        close(book, path) if closed_by == "close" else book.close()
+        return book
+
+    assert len(written(tmp_path / "long.xlsx").long) == 1  # built by polars
+    monkeypatch.setattr(xlsx, "LONG_FROM", 10**9)
+    assert not written(tmp_path / "cells.xlsx").long  # cell by cell, by xlsxwriter
+    long = _read_table(tmp_path / "long.xlsx")
+    assert long == _read_table(tmp_path / "cells.xlsx")
+    assert long[2:] == ("A1:F251", "A2") and len(long[0]) == 251  # the filter and frozen header over every row
+
+
+def test_a_long_table_with_a_column_of_several_kinds_is_written_cell_by_cell(tmp_path):
+    book = workbook()
+    rows = [[f"P{i}", i if i % 2 else True] for i in range(300)]  # a boolean among numbers
+    write_table(book, "T", ["partner", "mixed"], rows)
+    write_table(book, "U", ["partner", "partner"], [["a", "b"]] * 300)  # a header naming a column twice
+    assert not book.long
+    close(book, tmp_path / "t.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "t.xlsx")["T"]
+    assert [c.value for c in sheet["B"][1:4]] == [True, 1, True]

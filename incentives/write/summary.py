@@ -91,7 +91,7 @@ def write_summary(folder: Path, inputs: Inputs, settlement: Settlement, balances
     write_table(book, "Totals", ["by", "group", "partners", *AMOUNTS, *COUNTS], totals_rows(settlement.rows), money,
                 footer=footer, notes=notes)
     excluded = exclusions(settlement.lines)
-    long = write_long_table(book, "Exclusions", excluded.columns, excluded,
+    write_long_table(book, "Exclusions", excluded.columns, excluded,
                             {"invoice_date": DATE, "net_amount": MONEY, "base_amount": MONEY},
                             footer=footer, notes=notes)
     names = {p.partner_id: p.partner_name for p in inputs.partners}
@@ -112,7 +112,7 @@ def write_summary(folder: Path, inputs: Inputs, settlement: Settlement, balances
     # A file that does not balance stands out: NO in bold red on red
     reconciliation.conditional_format(1, 7, len(balances), 7, {"type": "cell", "criteria": "==", "value": '"NO"',
                                                                "format": book.add_format(ALARM)})
-    close(book, path, long.body())
+    close(book, path)
     return path
 
 

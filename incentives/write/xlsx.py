@@ -57,8 +57,20 @@ class SafeSheet(Worksheet):
 
 
 class SafeBook(xlsxwriter.Workbook):
+    """A workbook whose sheets are `SafeSheet`s, and whose long tables' bodies (`LongTable`,
+    `long`) are spliced in as it is closed: by `close`, or by its own `close()` when it has a path."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.long: list[LongTable] = []
+
     def add_worksheet(self, name=None, worksheet_class=None):
         return super().add_worksheet(name, worksheet_class or SafeSheet)
+
+    def close(self) -> None:
+        if not self.long or isinstance(self.filename, io.BytesIO):
+            return super().close()
+        close(self, Path(self.filename))
 
 
 def workbook(path: Path | io.BytesIO | None = None) -> xlsxwriter.Workbook:
@@ -174,13 +186,44 @@ def write_table(book: xlsxwriter.Workbook, name: str, header: list[str], rows, f
     rows = [list(row) for row in rows]
     measured = dict(zip(header, column_widths(header, rows)))
     sheet, styles = _head(book, name, header, formats, measured | (widths or {}), footer, notes)
-    count = 0
-    for i, row in enumerate(rows, start=1):
-        count = i
-        for j, value in enumerate(row):
-            write_value(sheet, i, j, value, styles[j])
-    sheet.autofilter(0, 0, max(count, 1), len(header) - 1)
+    frame = columns_of(header, rows) if len(rows) >= LONG_FROM and isinstance(book, SafeBook) else None
+    if frame is not None:  # built by polars, spliced in as the book is closed
+        book.long.append(LongTable(sheet.index, frame, tuple(styles)))
+    else:
+        for i, row in enumerate(rows, start=1):
+            for j, value in enumerate(row):
+                write_value(sheet, i, j, value, styles[j])
+    sheet.autofilter(0, 0, max(len(rows), 1), len(header) - 1)
     return sheet
+
+
+LONG_FROM = 200  # rows from which a table's cells are built by polars (`rows.body`), not one by one by xlsxwriter
+
+
+def columns_of(header: list[str], rows: list[list]) -> pl.DataFrame | None:
+    """The rows as a frame, a column a header, when every column holds values of one kind (text,
+    whole numbers, decimals, floats or dates; blanks anywhere) and the header names no column
+    twice; None otherwise (the table is then written cell by cell)."""
+    if len(set(header)) != len(header) or any(len(row) != len(header) for row in rows):
+        return None
+    columns = {}
+    for title, values in zip(header, zip(*rows) if rows else [()] * len(header)):
+        values = [None if v is None or v == "" else v for v in values]
+        kinds = {type(v) for v in values if v is not None}
+        if not kinds or kinds == {str}:
+            dtype = pl.String
+        elif kinds == {int}:
+            dtype = pl.Int64
+        elif kinds == {Decimal} and all(v.is_finite() for v in values if v is not None):
+            dtype = pl.Decimal(38, max((max(-v.as_tuple().exponent, 0) for v in values if v is not None), default=0))
+        elif kinds == {float} and all(math.isfinite(v) for v in values if v is not None):
+            dtype = pl.Float64
+        elif kinds == {dt.date}:
+            dtype = pl.Date
+        else:  # booleans, datetimes, a column of several kinds
+            return None
+        columns[title] = pl.Series(title, values, dtype=dtype)
+    return pl.DataFrame(list(columns.values()))
 
 
 @dataclass(frozen=True)
@@ -208,14 +251,17 @@ def write_long_table(book: xlsxwriter.Workbook, name: str, header: list[str], fr
     measured = dict(zip(header, frame_widths(frame)))
     sheet, styles = _head(book, name, header, formats, measured | (widths or {}), footer, notes)
     sheet.autofilter(0, 0, max(frame.height, 1), len(header) - 1)
-    return LongTable(sheet.index, frame, tuple(styles))
+    table = LongTable(sheet.index, frame, tuple(styles))
+    if isinstance(book, SafeBook):
+        book.long.append(table)
+    return table
 
 
 def close(book: xlsxwriter.Workbook, path: Path, *bodies: Body, shared: Shared | None = None) -> None:
     """Close `book` (made by `workbook()`) into `path`, with `bodies` (`rows.Body`) spliced into their
     sheets: a long table's, a statement's Lines. `shared`: the parts of workbooks written before
     (`rows.Shared`), not compressed again."""
-    package(parts(book), bodies, path, shared)
+    package(parts(book), (*bodies, *(t.body() for t in getattr(book, "long", ()))), path, shared)
 
 
 def parts(book: xlsxwriter.Workbook) -> list[tuple[str, bytes]]:
