@@ -89,10 +89,15 @@ def compute(inputs: Inputs, period: Period, settled: dict[str, Decimal] | None =
     """The engine's stages, pure: the ledger of `period`; `settled` (previously_settled) and
     `carried` (carried_in) as the basis gave them, None when recomputed from the inputs."""
     lines = to_base(inputs)
-    classified = classify(lines, inputs, period)
-    by_partner = aggregate.totals(classified, period)
-    owed = rates.entitlements(inputs, classified, by_partner, period)
-    settled, carried = earlier.settled_and_carried(inputs, lines, period, settled, carried)
+    # What earlier periods settled needs only the converted lines: when it is recomputed (each earlier
+    # period classified again) it is worked out in a thread of its own meanwhile, polars' work on both
+    # sides running without the GIL.
+    with ThreadPoolExecutor(1, thread_name_prefix="calc-earlier") as aside:
+        before = aside.submit(earlier.settled_and_carried, inputs, lines, period, settled, carried)
+        classified = classify(lines, inputs, period)
+        by_partner = aggregate.totals(classified, period)
+        owed = rates.entitlements(inputs, classified, by_partner, period)
+        settled, carried = before.result()
     awards, unawarded = bonuses.awarded(inputs, by_partner, period)
     rows = settle.ledger(inputs, period, by_partner, owed, settled, carried, awards)
     identity = run_id([f.sha256 for f in inputs.files], period.label, __version__, origin.head)
