@@ -73,14 +73,27 @@ def test_compute_calls_the_engine_stages_in_the_listed_order():
                 imported[alias.asname or alias.name] = (f"{node.module}.{alias.name}" if node.module == "incentives"
                                                         else node.module)
     compute = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "compute")
-    called = []
-    for statement in compute.body:  # a stage is an assignment of one call's result
-        if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call):
-            f = statement.value.func
-            attribute = isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name)
-            name = f.value.id if attribute else getattr(f, "id", "")
-            if name in imported:
-                called.append(imported[name].removeprefix("incentives.").replace(".", "/") + ".py")
+    called, pending = [], {}
+
+    def module_of(f) -> str | None:
+        attribute = isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name)
+        name = f.value.id if attribute else getattr(f, "id", "")
+        return imported[name].removeprefix("incentives.").replace(".", "/") + ".py" if name in imported else None
+
+    def walk(statements):
+        for statement in statements:  # a stage is an assignment of one call's result
+            if isinstance(statement, ast.With):  # a stage worked out in a thread: where its result is taken
+                walk(statement.body)
+            elif isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call):
+                f = statement.value.func
+                if isinstance(f, ast.Attribute) and f.attr == "submit":
+                    pending[statement.targets[0].id] = module_of(statement.value.args[0])
+                elif isinstance(f, ast.Attribute) and f.attr == "result" and isinstance(f.value, ast.Name):
+                    called.append(pending.pop(f.value.id))
+                elif (module := module_of(f)) is not None:
+                    called.append(module)
+
+    walk(compute.body)
     stages = [modules[0] for name, modules in table()]
     engine = stages[stages.index("convert.py"):stages.index("settle.py") + 1]
     in_order = [m for m in called if m in engine]
