@@ -195,6 +195,9 @@ def test_a_long_table_with_a_column_of_several_kinds_is_written_cell_by_cell(tmp
     rows = [[f"P{i}", i if i % 2 else True] for i in range(300)]  # a boolean among numbers
     write_table(book, "T", ["partner", "mixed"], rows)
     write_table(book, "U", ["partner", "partner"], [["a", "b"]] * 300)  # a header naming a column twice
+    exact = Decimal("12345678901234567890.123456789012345678901")  # more digits than a polars decimal holds
+    write_table(book, "V", ["n"], [[exact]] + [[Decimal(i)] for i in range(300)])
+    write_table(book, "W", ["n"], [[2**64]] + [[i] for i in range(300)])  # more than a 64-bit integer
     assert not book.long
     close(book, tmp_path / "t.xlsx")
     sheet = openpyxl.load_workbook(tmp_path / "t.xlsx")["T"]

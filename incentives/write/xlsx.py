@@ -212,10 +212,14 @@ def columns_of(header: list[str], rows: list[list]) -> pl.DataFrame | None:
         kinds = {type(v) for v in values if v is not None}
         if not kinds or kinds == {str}:
             dtype = pl.String
-        elif kinds == {int}:
+        elif kinds == {int} and all(-2**63 <= v < 2**63 for v in values if v is not None):
             dtype = pl.Int64
         elif kinds == {Decimal} and all(v.is_finite() for v in values if v is not None):
-            dtype = pl.Decimal(38, max((max(-v.as_tuple().exponent, 0) for v in values if v is not None), default=0))
+            numbers = [v for v in values if v is not None]
+            scale = max(max(-v.as_tuple().exponent, 0) for v in numbers)
+            if max(v.adjusted() for v in numbers) + 1 + scale > 38:  # more digits than polars' decimals hold
+                return None
+            dtype = pl.Decimal(38, scale)
         elif kinds == {float} and all(math.isfinite(v) for v in values if v is not None):
             dtype = pl.Float64
         elif kinds == {dt.date}:
