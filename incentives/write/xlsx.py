@@ -202,8 +202,8 @@ LONG_FROM = 200  # rows from which a table's cells are built by polars (`rows.bo
 
 def columns_of(header: list[str], rows: list[list]) -> pl.DataFrame | None:
     """The rows as a frame, a column a header, when every column holds values of one kind (text,
-    whole numbers, decimals, floats or dates; blanks anywhere) and the header names no column
-    twice; None otherwise (the table is then written cell by cell)."""
+    whole numbers, decimals or dates; blanks anywhere) and the header names no column twice;
+    None otherwise (the table is then written cell by cell)."""
     if len(set(header)) != len(header) or any(len(row) != len(header) for row in rows):
         return None
     columns = {}
@@ -220,12 +220,10 @@ def columns_of(header: list[str], rows: list[list]) -> pl.DataFrame | None:
             if max(v.adjusted() for v in numbers) + 1 + scale > 38:  # more digits than polars' decimals hold
                 return None
             dtype = pl.Decimal(38, scale)
-        elif kinds == {float} and all(math.isfinite(v) for v in values if v is not None):
-            dtype = pl.Float64
         elif kinds == {dt.date}:
             dtype = pl.Date
-        else:  # booleans, datetimes, a column of several kinds
-            return None
+        else:  # floats (xlsxwriter writes them to 16 digits, polars to their shortest exact text: kept as
+            return None  # xlsxwriter writes them), booleans, datetimes, a column of several kinds
         columns[title] = pl.Series(title, values, dtype=dtype)
     return pl.DataFrame(list(columns.values()))
 
