@@ -194,9 +194,8 @@ def _open(folder: Path | str, path: Path | str, book: schema.Workbook) -> _Opene
 
 
 def _open_file(rel: str, path: Path, book: schema.Workbook) -> _Opened:
-    data = path.read_bytes()
-    info = InputFile(rel, hashlib.sha256(data).hexdigest(), len(data), (), 0)
-    del data
+    with open(path, "rb") as f:  # read in chunks: a large workbook is not held whole for its hash
+        info = InputFile(rel, hashlib.file_digest(f, "sha256").hexdigest(), f.tell(), (), 0)
     opened = open_book(path, rel)
     if isinstance(opened, Problem):
         return _Opened(info, (opened,), ())

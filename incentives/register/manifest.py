@@ -16,15 +16,11 @@ from incentives.problems import Problem, Source, error
 
 MANIFEST = "manifest.sha256"
 _LINE = re.compile(r"([0-9a-f]{64}) [ *](.+)")
-_CHUNK = 1 << 20
 
 
 def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as f:
-        while chunk := f.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def run_id(input_sha256s, label: str, version: str, head: str) -> str:
