@@ -17,7 +17,7 @@ from incentives.register.manifest import short
 from incentives.register.store import default_path
 from incentives.settle import Origin
 from incentives.storage import is_url, last_name
-from incentives.usage import Calc, Invalid, no_folder
+from incentives.usage import Calc, Invalid, OneOf, no_folder
 from incentives.write.audit import settled_said
 from incentives.write.errors import write_errors
 from incentives.write.register import write_register
@@ -63,7 +63,7 @@ def register_option(command):
 
 
 def lang_option(command):
-    return click.option("--lang", "lang", type=click.Choice(words.LANGUAGES), default=None,
+    return click.option("--lang", "lang", type=OneOf(words.LANGUAGES), default=None,
                         help="Language of the messages and summaries printed (and of --errors): "
                              + ", ".join(words.LANGUAGES) + ". Default: the program's language setting, else "
                              "English.")(command)

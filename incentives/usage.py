@@ -7,8 +7,8 @@ English. In English, click tells them in its own words, as it always has; in ano
 they are told from the catalogues (`usage.*`), with the command's usage line. A folder that does
 not exist is named with the folder beside it whose name is closest, when one is close: it is
 also where the language is looked for (`inputs/intelligent-platfroms` speaks as
-`inputs/intelligent-platforms` would). A message click makes itself (a choice, a range) stays
-in its English words, inside the reader's frame.
+`inputs/intelligent-platforms` would). A reason click gives itself (a number out of its range)
+stays in its English words, inside the reader's frame.
 """
 
 from __future__ import annotations
@@ -47,9 +47,20 @@ class Calc(click.Group):
 class Invalid(click.BadParameter):
     """A value calc's own parameter types refuse, its reason a message of the catalogues."""
 
-    def __init__(self, why: Said, ctx=None, param=None):
-        super().__init__(why.text(words.LANGUAGES[0]), ctx, param)
+    def __init__(self, why: Said, ctx=None, param=None, english: str | None = None):
+        super().__init__(english or why.text(words.LANGUAGES[0]), ctx, param)  # `english`: click's own words
         self.why = why
+
+
+class OneOf(click.Choice):
+    """`click.Choice` whose refusal is a message of the catalogues (`usage.choice`)."""
+
+    def convert(self, value, param, ctx):
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter as ex:
+            raise Invalid(said("usage.choice", value=str(value), choices=", ".join(map(str, self.choices))),
+                          ctx, param, english=ex.message) from None
 
 
 def no_folder(path: Path) -> Said:

@@ -91,3 +91,10 @@ def test_the_groups_own_usage_errors_too(folders):
     assert result.exit_code == 2
     assert result.output == ("Использование: calc [OPTIONS] COMMAND [ARGS]...\nСправка: calc --help\n\n"
                              "Ошибка: нет параметра --bogus\n")
+
+
+def test_a_language_calc_does_not_speak(folders):
+    assert calc("run", folders / "ip-2026", "--period", "2026Q3", "--lang", "kk").output.endswith(
+        "Ошибка: неверное значение --lang: «kk» — не из: en, ru\n")
+    assert calc("run", folders / "acme-2026", "--period", "2026Q3", "--lang", "kk").output.endswith(
+        "Error: Invalid value for '--lang': 'kk' is not one of 'en', 'ru'.\n")  # click's own words

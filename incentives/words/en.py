@@ -579,6 +579,7 @@ MESSAGES: dict[str, str] = {
     "usage.possible_command": "(Possible commands: {names})",
     "usage.needs_value": "Option '{name}' requires an argument.",
     "usage.extra": "Got unexpected extra argument(s) ({args})",
+    "usage.choice": "{value!r} is not one of {choices}.",
     "usage.no_folder": "Directory {path!r} does not exist.",
     "usage.no_folder_close": "Directory {path!r} does not exist. Did you mean {close!r}?",
     "usage.period": "period {period!r} is not a quarter (2026Q3), a month (2026-09), a year (2026) or a supplement "

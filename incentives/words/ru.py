@@ -564,6 +564,7 @@ MESSAGES: dict[str, str] = {
     "usage.possible_command": "(может быть, {names})",
     "usage.needs_value": "после {name} нужно значение",
     "usage.extra": "лишние аргументы: {args}",
+    "usage.choice": "«{value}» — не из: {choices}",
     "usage.no_folder": "папки {path} нет",
     "usage.no_folder_close": "папки {path} нет; может быть, {close}?",
     "usage.period": "период «{period}» — не квартал (2026Q3), не месяц (2026-09), не год (2026) и не дополнительный "
