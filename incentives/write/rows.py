@@ -125,17 +125,21 @@ def _cell(column: Column, j: int, row: pl.Expr, dtype: pl.DataType, control: boo
         open_t = pl.when(preserve).then(pl.lit('<t xml:space="preserve">')).otherwise(pl.lit("<t>")) \
             if preserve is not None else "<t>"
         pieces = [*ref, ' t="inlineStr"><is>', open_t, text, "</t></is></c>"]
-        blank = col.is_null() | (col == "")
     else:
         value = _excel_days(col) if dtype == pl.Date else col
         pieces = [*ref, "><v>", _number(value, dtype), "</v></c>"]
-        blank = col.is_null()
         if dtype == pl.Date and dates:  # Excel has no serial number for a date outside its range: the date as text
             text = _joined([*ref, ' t="inlineStr"><is><t>', col.dt.strftime("%Y-%m-%d"), "</t></is></c>"])
             pieces = [pl.when(col.is_between(*EXCEL_DATES)).then(_joined(pieces)).otherwise(text)]
     if blanks:
-        return [pl.when(blank).then(pl.lit("")).otherwise(_joined(pieces))]
+        return [pl.when(_blank(column)).then(pl.lit("")).otherwise(_joined(pieces))]
     return pieces
+
+
+def _blank(column: Column) -> pl.Expr:
+    """Whether a value of the column writes no cell: null, or an empty text."""
+    col = pl.col(column.name)
+    return col.is_null() | (col == "") if column.kind == "text" else col.is_null()
 
 
 def _joined(pieces: list[Piece]) -> pl.Expr:
@@ -159,8 +163,7 @@ def body(frame: pl.DataFrame, columns: tuple[Column, ...], first_row: int, group
     days = [c.name for c in columns if frame.schema[c.name] == pl.Date]
     dates = bool(days) and frame.height > 0 and bool(frame.select(
         pl.any_horizontal((~pl.col(days).is_between(*EXCEL_DATES)).any())).item())
-    blanks = frame.select(*(((pl.col(c.name).is_null() | (pl.col(c.name) == "")) if c.kind == "text"
-                             else pl.col(c.name).is_null()).any().alias(c.name) for c in columns)).row(0, named=True) \
+    blanks = frame.select(_blank(c).any().alias(c.name) for c in columns).row(0, named=True) \
         if columns and frame.height else {}
     position = pl.int_range(pl.len(), dtype=pl.Int64)
     if groups is not None:
