@@ -170,16 +170,19 @@ def _read_table(path):
     return cells, widths, sheet.auto_filter.ref, sheet.freeze_panes
 
 
-@pytest.mark.parametrize("closed_by", ["close", "book.close"])
+@pytest.mark.parametrize("closed_by", ["close", "book.close", "book.close in memory"])
 def test_a_long_table_reads_back_as_the_same_table_written_cell_by_cell(tmp_path, monkeypatch, closed_by):
     # From LONG_FROM rows a table's cells are built by polars (rows.body) and spliced in as the book
     # is closed, by `close` or by the book's own close(): what a reader gets is the same.
     from incentives.write import xlsx
 
     def written(path):
-        book = workbook(None if closed_by == "close" else path)
+        memory = io.BytesIO()
+        book = workbook({"close": None, "book.close": path, "book.close in memory": memory}[closed_by])
         write_table(book, "T", HEADER, _table_rows(250), {"amount": "#,##0.00", "day": "yyyy-mm-dd"})
         close(book, path) if closed_by == "close" else book.close()
+        if closed_by == "book.close in memory":
+            path.write_bytes(memory.getvalue())
         return book
 
     assert len(written(tmp_path / "long.xlsx").long) == 1  # built by polars

@@ -21,6 +21,7 @@ its text, `0001-01-01`. A blank value writes no cell.
 from __future__ import annotations
 
 import copy
+import io
 import datetime as dt
 import re
 import zipfile
@@ -244,7 +245,7 @@ class Shared:
         _append(target, copy.copy(info), entry)
 
 
-def package(parts: list[tuple[str, bytes]], bodies, path: Path, shared: Shared | None = None) -> None:
+def package(parts: list[tuple[str, bytes]], bodies, path: Path | io.BytesIO, shared: Shared | None = None) -> None:
     """Write the workbook of `parts` ((name, bytes) in xlsxwriter's order, `xlsx.parts`) to `path`,
     each of `bodies` (`Body`) put into its sheet right after the sheet's header, row 1. `shared`:
     parts compressed earlier, by the workbooks written before this one."""

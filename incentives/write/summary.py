@@ -92,8 +92,7 @@ def write_summary(folder: Path, inputs: Inputs, settlement: Settlement, balances
                 footer=footer, notes=notes)
     excluded = exclusions(settlement.lines)
     write_long_table(book, "Exclusions", excluded.columns, excluded,
-                            {"invoice_date": DATE, "net_amount": MONEY, "base_amount": MONEY},
-                            footer=footer, notes=notes)
+                     {"invoice_date": DATE, "net_amount": MONEY, "base_amount": MONEY}, footer=footer, notes=notes)
     names = {p.partner_id: p.partner_name for p in inputs.partners}
     write_table(book, "Bonuses", ["bonus", "group", "rank", "partner_id", "partner_name", "eligible_base", "tied",
                                   "amount"],

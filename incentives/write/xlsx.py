@@ -58,7 +58,7 @@ class SafeSheet(Worksheet):
 
 class SafeBook(xlsxwriter.Workbook):
     """A workbook whose sheets are `SafeSheet`s, and whose long tables' bodies (`LongTable`,
-    `long`) are spliced in as it is closed: by `close`, or by its own `close()` when it has a path."""
+    `long`) are spliced in as it is closed: by `close`, or by its own `close()`."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,9 +68,9 @@ class SafeBook(xlsxwriter.Workbook):
         return super().add_worksheet(name, worksheet_class or SafeSheet)
 
     def close(self) -> None:
-        if not self.long or isinstance(self.filename, io.BytesIO):
+        if not self.long:
             return super().close()
-        close(self, Path(self.filename))
+        close(self, self.filename if isinstance(self.filename, io.BytesIO) else Path(self.filename))
 
 
 def workbook(path: Path | io.BytesIO | None = None) -> xlsxwriter.Workbook:
@@ -259,7 +259,7 @@ def write_long_table(book: xlsxwriter.Workbook, name: str, header: list[str], fr
     return table
 
 
-def close(book: xlsxwriter.Workbook, path: Path, *bodies: Body, shared: Shared | None = None) -> None:
+def close(book: xlsxwriter.Workbook, path: Path | io.BytesIO, *bodies: Body, shared: Shared | None = None) -> None:
     """Close `book` (made by `workbook()`) into `path`, with `bodies` (`rows.Body`) spliced into their
     sheets: a long table's, a statement's Lines. `shared`: the parts of workbooks written before
     (`rows.Shared`), not compressed again."""
