@@ -35,11 +35,8 @@ class PeriodType(click.ParamType):
             raise Invalid(said("usage.period", period=str(value)), ctx, param) from None
 
 
-FOLDER = click.Path(exists=True, file_okay=False, path_type=Path)
-
-
 class FolderOrURL(click.ParamType):
-    """A local folder (checked as FOLDER: it must exist) or a URL such as s3://bucket/prefix
+    """A local folder (checked by `click.Path`: it must exist) or a URL such as s3://bucket/prefix
     (`storage.py`), kept as text."""
 
     name = "FOLDER|URL"
@@ -53,6 +50,8 @@ class FolderOrURL(click.ParamType):
         if self.path.exists and not isinstance(value, Path) and not Path(value).exists():
             raise Invalid(no_folder(Path(value)), ctx, param)  # named with the closest folder beside it
         return self.path.convert(value, param, ctx)
+
+
 REGISTER_HELP = ("The register of closed runs (an SQLite file; keep it on a local disk). Default: $CALC_REGISTER, "
                  "else outputs/register.sqlite.")
 

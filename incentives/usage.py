@@ -83,24 +83,28 @@ def closest(path: Path) -> Path | None:
 
 
 def told(ex: click.UsageError, args: list[str]) -> click.UsageError:
-    """`ex` as the reader of `args` is to read it: itself in English, else `Told`."""
+    """`ex` as the reader of `args` is to read it: itself in English, else `UsageTold`."""
     language = language_of(args)
-    return ex if language == words.LANGUAGES[0] else Told(ex, language)
+    return ex if language == words.LANGUAGES[0] else UsageTold(ex, language)
 
 
 def language_of(args: list[str]) -> str:
     """`--lang`, else the program's language of the first folder the arguments name (or of the
-    folder closest to one that does not exist), else English."""
-    from incentives import pipeline  # the pipeline is imported by the CLI already; not at this module's import
-
+    folder closest to one that does not exist), else English: `words.language_of`, as the commands
+    choose theirs."""
     chosen = None
     for i, arg in enumerate(args):
         if arg == "--lang" and i + 1 < len(args):
             chosen = args[i + 1]
         elif arg.startswith("--lang="):
             chosen = arg.partition("=")[2]
-    if chosen in words.LANGUAGES:
-        return chosen
+    return words.language_of(chosen if chosen in words.LANGUAGES else _named(args))
+
+
+def _named(args: list[str]) -> str | None:
+    """The program's language of the first folder among `args` that has one."""
+    from incentives import pipeline  # the pipeline is imported by the CLI already; not at this module's import
+
     for arg in args:
         if arg.startswith("-") or "://" in arg:
             continue
@@ -110,10 +114,10 @@ def language_of(args: list[str]) -> str:
             found = pipeline.language(folder) or pipeline.close_language(folder)
             if found in words.LANGUAGES:
                 return found
-    return words.LANGUAGES[0]
+    return None
 
 
-class Told(click.UsageError):
+class UsageTold(click.UsageError):
     """A usage error in a language other than English: the usage line, where to find help, the error."""
 
     def __init__(self, ex: click.UsageError, language: str):
