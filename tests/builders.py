@@ -8,6 +8,8 @@ from pathlib import Path
 
 import xlsxwriter
 
+from incentives.write.xlsx import PlainPackager
+
 SAMPLE = Path(__file__).parent.parent / "inputs" / "intelligent-platforms"  # the committed sample folder
 
 PROGRAM = {
@@ -48,9 +50,14 @@ def write_sheet(path: Path, sheet: str, rows: list[dict] | list[tuple], header: 
     book.close()
 
 
+class _Book(xlsxwriter.Workbook):
+    def _get_packager(self):  # a text such as "<r>&</r>" written as text, as Excel writes it
+        return PlainPackager()
+
+
 def new_book(path: Path) -> xlsxwriter.Workbook:
     """Same data, same bytes: tests that mutate bytes at fixed offsets stay deterministic."""
-    book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
+    book = _Book(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
                                            "strings_to_urls": False, "in_memory": True})
     book.set_properties({"created": dt.datetime(2000, 1, 1)})
     return book

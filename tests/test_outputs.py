@@ -10,7 +10,9 @@ from incentives import pipeline
 from incentives.periods import parse_period
 from tests.builders import line, make_inputs, partner
 
-EVIL = ['=HYPERLINK("http://evil.example","click")', "@SUM(A1:A9)", "+1+2", "http://evil.example"]
+# A formula, a link, a number; and what xlsxwriter would write as rich text's XML, unescaped
+EVIL = ['=HYPERLINK("http://evil.example","click")', "@SUM(A1:A9)", "+1+2", "http://evil.example",
+        "<r>&</r>", "<r><t>other words</t></r>"]
 
 
 def run(folder, out, period="2026Q3"):
@@ -82,6 +84,20 @@ def test_input_text_is_written_as_text_never_a_formula(tmp_path):
         texts = {c.value for c in cells if c.data_type == "s"}
         assert EVIL[0] in texts
     assert {r[1] for r in sheet_rows(out / "summary.xlsx", "Exclusions")[1:]} == set(EVIL)
+
+
+def test_rich_text_lookalikes_are_written_as_text(tmp_path):
+    evil = EVIL[4:]
+    sales = {"a.xlsx": [line(f"I{i}", "2026-07-01", 100, customer_name=e) for i, e in enumerate(evil)]}
+    folder = make_inputs(tmp_path / "in", sales, partners=[partner("P1", partner_name=evil[0]),
+                                                           partner("P2", partner_name=evil[1])])
+    out = run(folder, tmp_path / "out").out
+    for path in out.rglob("*.xlsx"):  # each opens: no XML of an input's text in its strings
+        openpyxl.load_workbook(path)
+    statement = sheet_rows(out / "statements" / "P1.xlsx", "Statement")
+    assert [r[1] for r in statement if r[0] == "Partner name"] == ["<r>&</r>"]
+    summary = sheet_rows(out / "summary.xlsx", "Summary")
+    assert {r[summary[0].index("partner_name")] for r in summary[1:]} == set(evil)
 
 
 def test_totals_by_tier_country_and_grand_total(sample, tmp_path):

@@ -19,6 +19,9 @@ from pathlib import Path
 
 import polars as pl
 import xlsxwriter
+from xlsxwriter.packager import Packager
+from xlsxwriter.sharedstrings import SharedStrings
+from xlsxwriter.utility import _preserve_whitespace
 from xlsxwriter.worksheet import Worksheet
 
 from incentives import __version__
@@ -56,9 +59,31 @@ class SafeSheet(Worksheet):
         return super().set_footer(xml_safe(footer), *args, **kwargs)
 
 
+class PlainStrings(SharedStrings):
+    """xlsxwriter's shared strings, every one written as text. xlsxwriter writes a string that
+    begins with `<r>` and ends with `</r>` as rich text's XML, unescaped: a partner or customer
+    named `<r>&</r>` would leave a workbook no reader opens, and one of rich text's runs could show
+    other words than the input's. calc writes no rich text."""
+
+    def _write_si(self, string) -> None:
+        string = self._escape_control_characters(string)
+        self._xml_si_element(string, [("xml:space", "preserve")] if _preserve_whitespace(string) else [])
+
+
+class PlainPackager(Packager):
+    def _write_shared_strings_file(self) -> None:  # xlsxwriter 3.3.1's, with `PlainStrings`
+        sst = PlainStrings()
+        sst.string_table = self.workbook.str_table
+        if not self.workbook.str_table.count:
+            return
+        sst._set_xml_writer(self._filename("xl/sharedStrings.xml"))
+        sst._assemble_xml_file()
+
+
 class SafeBook(xlsxwriter.Workbook):
-    """A workbook whose sheets are `SafeSheet`s, and whose long tables' bodies (`LongTable`,
-    `long`) are spliced in as it is closed: by `close`, or by its own `close()`."""
+    """A workbook whose sheets are `SafeSheet`s, its shared strings `PlainStrings`, and whose long
+    tables' bodies (`LongTable`, `long`) are spliced in as it is closed: by `close`, or by its own
+    `close()`."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -66,6 +91,9 @@ class SafeBook(xlsxwriter.Workbook):
 
     def add_worksheet(self, name=None, worksheet_class=None):
         return super().add_worksheet(name, worksheet_class or SafeSheet)
+
+    def _get_packager(self):
+        return PlainPackager()
 
     def close(self) -> None:
         if not self.long:
