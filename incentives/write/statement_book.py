@@ -12,10 +12,12 @@ read, in read order, with its outcome and each included line's share of the enti
 past Excel's rows per sheet the lines continue on `Lines (2)`, `Lines (3)`, ..., each with
 the header; the totals rows (included, and excluded apart) end the last.
 
-xlsxwriter writes everything but the Lines sheets' bodies, built beforehand for a batch
-of partners (`statement_lines.shown`) and spliced in as the workbook is closed
-(`rows.Body`, `xlsx.close`). Every word comes from the catalogues of `words.py`, in the
-partner's language.
+The layout is xlsxwriter's calls, made on a `direct.Book`, which writes the bytes xlsxwriter
+would at a fraction of its cost (an xlsxwriter workbook given as `book` writes the same
+file); the Lines sheets' bodies are built beforehand for a batch of partners
+(`statement_lines.shown`) and spliced in as the workbook is closed (`rows.Body`,
+`xlsx.close`). Every word comes from the catalogues of `words.py`, in the partner's
+language.
 """
 
 from __future__ import annotations
@@ -34,9 +36,10 @@ from incentives.register.manifest import short
 from incentives.review import TierReview
 from incentives.settle import LedgerRow, Origin
 from incentives.words import Words
+from incentives.write.direct import Book
 from incentives.write.rows import Body, Shared
 from incentives.write.statement_lines import LINE_COLUMNS, STYLE_MARKS, Shown
-from incentives.write.xlsx import DATE, MAX_WIDTH, MONEY, PAPER_A4, PRINTABLE, RATE, close, pixels, workbook
+from incentives.write.xlsx import DATE, MAX_WIDTH, MONEY, PAPER_A4, PRINTABLE, RATE, close, pixels
 
 COUNT = "#,##0"
 
@@ -61,11 +64,12 @@ class Grade:
 
 def write_book(path: Path, program: Program, row: LedgerRow, lines: Shown, awards: tuple[Award, ...],
                settled_from: Origin, period: Period, grade: Grade | None, run_id: str, said: Words,
-               shared: Shared | None = None) -> None:
+               shared: Shared | None = None, book=None) -> None:
     """`path`: one partner's statement, its lines `lines` (`Shown`); `grade` None when its tier sets no
     annual target; `said` the words of the partner's language; `shared` the parts of the statements
-    written before it (styles, theme, properties: compressed once)."""
-    book = workbook()
+    written before it (styles, theme, properties: compressed once). `book`: the workbook to lay out,
+    by default a `direct.Book`; an xlsxwriter one (`xlsx.workbook()`) writes the same bytes, slower."""
+    book = Book() if book is None else book
     styles = _styles(book)
     _statement_sheet(book, styles, said, program, row, lines, awards, settled_from, period, grade, run_id)
     formats = tuple((mark, styles[kind]) for kind, mark in STYLE_MARKS.items())

@@ -298,6 +298,8 @@ def parts(book: xlsxwriter.Workbook) -> list[tuple[str, bytes]]:
     """Each part of `book` as xlsxwriter's `close` would zip it, in its order: (name, bytes). The
     steps of `Workbook._store_workbook` (xlsxwriter 3.3.1) but the zip, for a workbook in memory
     without charts, images or macros; the book is closed."""
+    if not isinstance(book, xlsxwriter.Workbook):  # a `direct.Book`, which renders its own
+        return book.parts()
     if not book.worksheets():
         book.add_worksheet()
     if book.worksheet_meta.activesheet == 0:
