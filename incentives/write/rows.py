@@ -38,6 +38,8 @@ TEXT_LIMIT = 32767  # Excel's longest cell text; xlsxwriter cuts there too
 INVALID_CLASS = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x{FFFE}\x{FFFF}]"
 CONTROL = [13]  # what xlsxwriter writes as _xHHHH_ once the XML-invalid characters are U+FFFD
 ODD_CLASS = r"[\x00-\x08\x0B-\x1F\x{FFFE}\x{FFFF}]"  # any of the two
+# whatever needs a step of `_text`: a character of ODD_CLASS, what XML or Excel escapes, a space first or last
+ANY_ODD = r"[\x00-\x08\x0B-\x1F\x{FFFE}\x{FFFF}&<>]|_x[0-9a-fA-F]{4}_|^\s|\s$"
 EXCEL_DATES = (dt.date(1900, 1, 1), dt.date(9999, 12, 31))
 # Parts are deflated by libdeflate (`deflate`), which is deterministic per version on every machine
 # and, for statements' Lines bodies, at its level 1 twice as fast as zlib's level 1 (1.2 against 2.3 µs a
@@ -99,16 +101,25 @@ def _text(col: pl.Expr, control: bool, odd: Odd = None) -> tuple[pl.Expr, pl.Exp
 Odd = tuple[bool, bool, bool] | None  # a text column's values: any too long, any to preserve, any to escape
 
 
-def _odd(frame: pl.DataFrame, texts: list[str]) -> dict[str, tuple[bool, bool, bool]]:
+def _odd(frame: pl.DataFrame, texts: list[str]) -> tuple[bool, dict[str, tuple[bool, bool, bool]]]:
     """For each text column of `frame`: whether any value is longer than a cell holds (in bytes, at
-    least its characters), has a leading or trailing space, or holds what XML or Excel escapes."""
+    least its characters), has a leading or trailing space, or holds what XML or Excel escapes; and
+    whether any value of them holds a character XML does not allow or Excel writes as _xHHHH_
+    (`control`). A first pass finds the columns with none of these, most of them; only the others
+    are searched for each (a pass a column instead of four)."""
     if not texts or not frame.height:
-        return {}
-    found = frame.select(
+        return False, {}
+    first = frame.select(
         *(pl.col(c).str.len_bytes().max().fill_null(0).gt(TEXT_LIMIT).alias(f"long {c}") for c in texts),
-        *(pl.col(c).str.contains(r"^\s|\s$").any().alias(f"spaced {c}") for c in texts),
-        *(pl.col(c).str.contains(r"[&<>]|_x[0-9a-fA-F]{4}_").any().alias(f"marked {c}") for c in texts)).row(0, named=True)
-    return {c: (bool(found[f"long {c}"]), bool(found[f"spaced {c}"]), bool(found[f"marked {c}"])) for c in texts}
+        *(pl.col(c).str.contains(ANY_ODD).any().alias(f"odd {c}") for c in texts)).row(0, named=True)
+    flagged = [c for c in texts if first[f"odd {c}"]]
+    found = frame.select(
+        *(pl.col(c).str.contains(r"^\s|\s$").any().alias(f"spaced {c}") for c in flagged),
+        *(pl.col(c).str.contains(r"[&<>]|_x[0-9a-fA-F]{4}_").any().alias(f"marked {c}") for c in flagged),
+        pl.any_horizontal(pl.col(flagged).str.contains(ODD_CLASS).any()).alias("control"),
+    ).row(0, named=True) if flagged else {}
+    return bool(found.get("control")), {
+        c: (bool(first[f"long {c}"]), bool(found.get(f"spaced {c}")), bool(found.get(f"marked {c}"))) for c in texts}
 
 
 Piece = str | pl.Expr  # a piece of a row's XML: literal text, or an expression of the row's values
@@ -159,8 +170,7 @@ def body(frame: pl.DataFrame, columns: tuple[Column, ...], first_row: int, group
     """Each row of `frame` as one `<row>` element, the first at Excel row `first_row` (1-based);
     with `groups` (one value per row), each group's rows are one sheet's, the first at `first_row`."""
     texts = [c.name for c in columns if c.kind == "text"]
-    control = bool(texts) and frame.height > 0 and bool(frame.select(
-        pl.any_horizontal(pl.col(texts).str.contains(ODD_CLASS).any())).item())
+    control, odd = _odd(frame, texts)
     days = [c.name for c in columns if frame.schema[c.name] == pl.Date]
     dates = bool(days) and frame.height > 0 and bool(frame.select(
         pl.any_horizontal((~pl.col(days).is_between(*EXCEL_DATES)).any())).item())
@@ -171,7 +181,6 @@ def body(frame: pl.DataFrame, columns: tuple[Column, ...], first_row: int, group
         frame = frame.with_columns(groups.alias("__group"))
         position = position.over("__group")
     row = (position + first_row).cast(pl.String)
-    odd = _odd(frame, texts)
     cells = [piece for j, c in enumerate(columns)
              for piece in _cell(c, j, row, frame.schema[c.name], control, dates, odd.get(c.name),
                                 blanks.get(c.name, True))]
