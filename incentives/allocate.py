@@ -41,24 +41,31 @@ def allocate(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
     places = max(0, *(-w.as_tuple().exponent for w in weights))
     frame = pl.DataFrame({"weight": pl.Series([int(w.scaleb(places)) for w in weights], dtype=pl.Int128),
                           "total": pl.Series([cents] * len(weights), dtype=pl.Int128), "group": 0})
-    shares = frame.select(shares_in_cents(pl.col("weight"), pl.col("total"), ["group"])).to_series()
+    shares = with_shares(frame, pl.col("weight"), pl.col("total"), ["group"])["share"]
     return [Decimal(c) * CENT for c in shares.to_list()]
 
 
-def shares_in_cents(weight: pl.Expr, total: pl.Expr, group: list[str]) -> pl.Expr:
-    """Each row's share, in cents, of its group's `total` (in cents, the same on every row
-    of the group), by integer `weight` (Int128); the rows of a group in their order."""
-    whole = weight.sum().over(group)
-    n = pl.len().over(group).cast(pl.Int128)
-    weight = pl.when(whole == 0).then(pl.lit(1, pl.Int128)).otherwise(weight)
-    whole = pl.when(whole == 0).then(n).otherwise(whole)
-    # Same proportions with a positive whole: the floor division then leaves remainders in [0, whole).
-    zero = pl.lit(0, pl.Int128)  # (Int128 has no unary minus)
-    weight = pl.when(whole < 0).then(zero - weight).otherwise(weight)
-    whole = pl.when(whole < 0).then(zero - whole).otherwise(whole)
-    product = total.cast(pl.Int128) * weight
-    floors = product // whole
-    missing = total.cast(pl.Int128) - floors.sum().over(group)  # 0 <= missing < rows of the group
-    # The largest remainders get a cent each; among equal ones, the earlier row.
-    order = (product - floors * whole).rank("ordinal", descending=True).over(group)
-    return floors + (order.cast(pl.Int128) <= missing).cast(pl.Int128)
+def with_shares(frame: pl.DataFrame, weight: pl.Expr, total: pl.Expr, group: list[str],
+                name: str = "share") -> pl.DataFrame:
+    """`frame` with column `name`: each row's share, in cents, of its group's `total` (in cents, the
+    same on every row of the group), by integer `weight` (Int128); the rows of a group in their
+    order. Worked out in steps, each a `with_columns`: as one expression, polars works a window out
+    again wherever it is named, ten times the cost (0.75 against 0.1 µs a line)."""
+    zero, one = pl.lit(0, pl.Int128), pl.lit(1, pl.Int128)  # (Int128 has no unary minus)
+    w, whole, n, t = pl.col("__w"), pl.col("__whole"), pl.col("__n"), pl.col("__t")
+    steps = frame.with_columns(__w=weight, __t=total.cast(pl.Int128)).with_columns(
+        __whole=w.sum().over(group), __n=pl.len().over(group).cast(pl.Int128))
+    # weights summing to zero: each counts as 1. Same proportions with a positive whole: the floor
+    # division then leaves remainders in [0, whole).
+    steps = steps.with_columns(__w=pl.when(whole == 0).then(one).otherwise(w),
+                               __whole=pl.when(whole == 0).then(n).otherwise(whole))
+    steps = steps.with_columns(__w=pl.when(whole < 0).then(zero - w).otherwise(w),
+                               __whole=pl.when(whole < 0).then(zero - whole).otherwise(whole))
+    steps = steps.with_columns(__p=t * w).with_columns(__f=pl.col("__p") // whole)
+    steps = steps.with_columns(  # 0 <= missing < rows of the group
+        __missing=t - pl.col("__f").sum().over(group),
+        # The largest remainders get a cent each; among equal ones, the earlier row.
+        __order=(pl.col("__p") - pl.col("__f") * whole).rank("ordinal", descending=True).over(group))
+    return steps.with_columns(
+        (pl.col("__f") + (pl.col("__order").cast(pl.Int128) <= pl.col("__missing")).cast(pl.Int128)).alias(name)
+    ).drop("__w", "__t", "__whole", "__n", "__p", "__f", "__missing", "__order")

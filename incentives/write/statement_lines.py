@@ -16,7 +16,7 @@ from decimal import Decimal
 import polars as pl
 
 from incentives import words
-from incentives.allocate import shares_in_cents
+from incentives.allocate import with_shares
 from incentives.classify import INCLUDED, LANGUAGES, REASONS, WORDED, worded
 from incentives.money import ZERO
 from incentives.write.rows import Column, body
@@ -90,10 +90,11 @@ def shown(lines: pl.DataFrame, entitlements: dict[str, Decimal], languages: dict
     # A partner's included lines and its excluded ones are each a group, keyed by a number (the
     # partner's place among `entitlements`): a third faster than by partner_id and included.
     group = pl.col("__partner") * 2 + pl.col("included")
-    share = shares_in_cents((pl.col("base_amount") * 100).cast(pl.Int128), pl.col("cents"), ["__group"])
-    lines = (lines.join(cents, on="partner_id", how="left", maintain_order="left").with_columns(included=included)
-             .with_columns(__group=group)
-             .with_columns(share=pl.when("included").then(share).cast(pl.Decimal(38, 2)) / 100).drop("__group", "__partner"))
+    lines = with_shares(lines.join(cents, on="partner_id", how="left", maintain_order="left")
+                        .with_columns(included=included).with_columns(__group=group),
+                        (pl.col("base_amount") * 100).cast(pl.Int128), pl.col("cents"), ["__group"], "__share")
+    lines = (lines.with_columns(share=pl.when("included").then(pl.col("__share")).cast(pl.Decimal(38, 2)) / 100)
+             .drop("__group", "__partner", "__share"))
     per_sheet = sheet_rows - 3  # a Lines sheet's header, and room for the two totals rows
     # Only a batch of more lines than a sheet holds can have a partner whose lines do not fit on one.
     split = lines.height > per_sheet and lines.group_by("partner_id").len()["len"].max() > per_sheet

@@ -10,7 +10,7 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
-from incentives.allocate import allocate, shares_in_cents
+from incentives.allocate import allocate, with_shares
 from incentives.convert import to_base
 from incentives.money import fmt, plain, round_money
 from incentives.rates import Slice, entitle, reached
@@ -199,8 +199,8 @@ def test_allocate_refuses(total, weights, message):
     assert str(raised.value) == message
 
 
-def test_shares_in_cents_per_group():
+def test_with_shares_per_group():
     # group a: 10 cents over 1:2 -> 3 + 7 (as above); group b: 5 cents over 1:1 -> 3 + 2
     frame = pl.DataFrame({"g": ["a", "b", "a", "b"], "w": [1, 1, 2, 1], "t": [10, 5, 10, 5]},
                          schema={"g": pl.String, "w": pl.Int128, "t": pl.Int128})
-    assert frame.select(shares_in_cents(pl.col("w"), pl.col("t"), ["g"])).to_series().to_list() == [3, 3, 7, 2]
+    assert with_shares(frame, pl.col("w"), pl.col("t"), ["g"])["share"].to_list() == [3, 3, 7, 2]
