@@ -133,6 +133,8 @@ def run(folder: Path | str, period: Period, out: Path | str | None = None, previ
     the run fails; the tier review; the write, the manifest last. Nothing is written on an error.
     `folder`, `out` and `previous` may be URLs (`storage.py`); `cluster` (`cluster.connect`) reads
     the files and writes the statements on a Dask cluster."""
+    # a folder given as text is a Path, but for a URL: the checks of `--out` compare resolved paths
+    folder, out, previous = (p if p is None or is_url(p) else Path(p) for p in (folder, out, previous))
     progress("reading", 0)  # the phases (reading, computing, writing) are what bench/ times
     checked = check(folder, period.base, progress, cluster)
     if not checked.ok:

@@ -116,3 +116,11 @@ def test_partner_id_unsafe_as_a_file_name_is_refused(tmp_path, pid):
     assert not outcome.ok and not (tmp_path / "out").exists()
     assert any(f"partner_id {pid!r}" in str(p) and "names the partner's statement file" in str(p)
                for p in outcome.problems)
+
+
+def test_folders_given_as_text_are_paths(sample, tmp_path):
+    # a script calling the pipeline with str folders: the same run, and --out checked the same
+    outcome = pipeline.run(str(sample), parse_period("2026Q3"), str(tmp_path / "out"))
+    assert outcome.ok, [str(p) for p in outcome.problems]
+    refused = pipeline.run(str(sample), parse_period("2026Q3"), str(sample))
+    assert [p.said.key for p in refused.problems if p.is_error] == ["folder.is_kept"]
