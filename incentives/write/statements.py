@@ -144,7 +144,8 @@ class Spilled:
     @staticmethod
     def all(path: Path, lines: pl.DataFrame, batches: list[Batch]) -> list[Batch]:
         """`batches`, whose lines are consecutive slices of `lines`, with their lines written to `path`."""
-        lines.write_ipc(path)
+        lines.write_ipc(path, compat_level=pl.CompatLevel.oldest(),
+                        record_batch_size=max(1, max((b.lines.height for b in batches), default=1)))
         offsets = [0]
         for batch in batches:
             offsets.append(offsets[-1] + batch.lines.height)
