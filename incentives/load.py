@@ -245,7 +245,8 @@ def _nothing(n: int) -> None:
 
 
 def _read_all(folder: Path, jobs: list[tuple[Path, schema.Workbook]], tick: Callable[[int], None] = _nothing,
-              cluster=None) -> list[tuple[dict[str, list[Table]], InputFile, list[Problem]]]:
+              cluster=None, kept: processes.Kept | None = None
+              ) -> list[tuple[dict[str, list[Table]], InputFile, list[Problem]]]:
     """`read_book` of every job, in their order. Many files are read by a pool of processes
     (much of the guard's and the header's work holds the GIL), or with `cluster` (`--cluster`)
     by its workers: each task opens and types a run of files (`TYPED_TOGETHER`, 8 on a
@@ -256,7 +257,7 @@ def _read_all(folder: Path, jobs: list[tuple[Path, schema.Workbook]], tick: Call
         size = CLUSTER_TASK if cluster is not None else TYPED_TOGETHER
         chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
         read = []
-        with processes.pool(cluster=cluster) as pool:
+        with processes.using(kept, cluster=cluster) as pool:
             for some in pool.map(_read_some, [folder] * len(chunks), chunks):
                 read += some
                 tick(len(some))
@@ -313,12 +314,12 @@ def _counted(files: list[InputFile], sales: pl.DataFrame) -> list[InputFile]:
             for f in files]  # casefold: a folder SALES/ is read as sales/
 
 
-def load(folder: Path | str, counted: Callable[[int], Callable[[int], None]] | None = None, cluster=None
-         ) -> tuple[Inputs | None, list[Problem]]:
+def load(folder: Path | str, counted: Callable[[int], Callable[[int], None]] | None = None, cluster=None,
+         kept: processes.Kept | None = None) -> tuple[Inputs | None, list[Problem]]:
     """Every workbook of the input folder (or of the objects under a URL: `storage.py`) read;
     `Inputs` when nothing blocks building them. `counted(files)`, when given, is told how many
     files there are to read and returns a tick called as they are read (a progress bar);
-    `cluster`: the files are read on its workers."""
+    `cluster`: the files are read on its workers; `kept`: the run's pool, if a pool reads them."""
     files: list[InputFile] = []
     read: dict[str, list[Table]] = {}
     if isinstance(folder, str):
@@ -328,7 +329,7 @@ def load(folder: Path | str, counted: Callable[[int], Callable[[int], None]] | N
     else:
         jobs, problems = find_inputs(folder)
     tick = counted(len(jobs)) if counted else _nothing
-    for tables, info, found in _read_all(folder, jobs, tick, cluster):
+    for tables, info, found in _read_all(folder, jobs, tick, cluster, kept):
         files.append(info)
         problems += found
         for name, table in tables.items():

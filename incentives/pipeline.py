@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from incentives import __version__, aggregate, bonuses, earlier, rates, reconcile, settle, storage
+from incentives import __version__, aggregate, bonuses, earlier, processes, rates, reconcile, settle, storage
 from incentives.basis import basis, ledger_folder
 from incentives.classify import classify
 from incentives.convert import to_base
@@ -75,9 +75,10 @@ def _sorted(problems: list[Problem]) -> tuple[Problem, ...]:
     return tuple(sorted(problems, key=Problem.sort_key))
 
 
-def check(folder: Path | str, period: Period | None, progress: Progress = quiet, cluster=None) -> Outcome:
+def check(folder: Path | str, period: Period | None, progress: Progress = quiet, cluster=None,
+          kept: processes.Kept | None = None) -> Outcome:
     """Read and validate an input folder (or URL); `inputs` only when there is no error."""
-    inputs, problems = load(folder, lambda total: progress("reading files", total), cluster)
+    inputs, problems = load(folder, lambda total: progress("reading files", total), cluster, kept)
     if inputs is not None:
         problems += validate(inputs, period)
     outcome = Outcome(_sorted(problems), inputs)
@@ -109,7 +110,8 @@ def default_out(inputs: Inputs, period: Period) -> Path:
 
 
 def write_outputs(folder: Path, inputs: Inputs, settlement: Settlement, balances: tuple[reconcile.Balance, ...],
-                  reviews: tuple[TierReview, ...], command: str, progress: Progress = quiet, cluster=None) -> None:
+                  reviews: tuple[TierReview, ...], command: str, progress: Progress = quiet, cluster=None,
+                  kept: processes.Kept | None = None) -> None:
     # The statements (most of the work, in the pool's processes) are written in a thread of their own,
     # while this one writes the ledger, the summary and the audit: the cores the pool leaves idle
     # while it starts and between batches do that work. Leaving the `with` waits for the statements,
@@ -117,7 +119,7 @@ def write_outputs(folder: Path, inputs: Inputs, settlement: Settlement, balances
     with ThreadPoolExecutor(1, thread_name_prefix="calc-statements") as background:
         statements = background.submit(write_statements, folder, inputs, settlement, reviews,
                                        tick=progress("writing statements", len(statement_partners(settlement))),
-                                       cluster=cluster)
+                                       cluster=cluster, kept=kept)
         write_ledger(folder, inputs.program, settlement)
         write_summary(folder, inputs, settlement, balances, reviews)
         write_audit(folder, inputs, settlement, command)
@@ -132,11 +134,18 @@ def run(folder: Path | str, period: Period, out: Path | str | None = None, previ
     anything is computed; `compute`, convert to settle; a supplement's bonus notes; reconcile, or
     the run fails; the tier review; the write, the manifest last. Nothing is written on an error.
     `folder`, `out` and `previous` may be URLs (`storage.py`); `cluster` (`cluster.connect`) reads
-    the files and writes the statements on a Dask cluster."""
+    the files and writes the statements on a Dask cluster. A large run's files are read and its
+    statements written by one pool of processes (`processes.Kept`), started once."""
+    with processes.Kept() as kept:
+        return _run(folder, period, out, previous, command, progress, register, supplement, cluster, kept)
+
+
+def _run(folder: Path | str, period: Period, out: Path | str | None, previous: Path | str | None, command: str,
+         progress: Progress, register: Path | None, supplement: bool, cluster, kept: processes.Kept) -> Outcome:
     # a folder given as text is a Path, but for a URL: the checks of `--out` compare resolved paths
     folder, out, previous = (p if p is None or is_url(p) else Path(p) for p in (folder, out, previous))
     progress("reading", 0)  # the phases (reading, computing, writing) are what bench/ times
-    checked = check(folder, period.base, progress, cluster)
+    checked = check(folder, period.base, progress, cluster, kept)
     if not checked.ok:
         refusal = out and _check_out(out, folder, None, ledger_folder(previous))
         return Outcome(_sorted([*checked.problems, *([refusal] if refusal else [])]))
@@ -168,7 +177,7 @@ def run(folder: Path | str, period: Period, out: Path | str | None = None, previ
 
     def fill(staging: Path) -> None:
         write_outputs(staging, inputs, settlement, balances, reviews,
-                      command or f"calc run {last_name(folder)} --period {period}", progress, cluster)
+                      command or f"calc run {last_name(folder)} --period {period}", progress, cluster, kept)
     try:
         if is_url(target):  # object storage: under a prefix of the run's own, the manifest last
             target, written = storage.write_run(target, settlement.run_id, fill)

@@ -1,5 +1,7 @@
 """Worker processes for the stages of a large run that pay for them: opening many input
-files, writing many statements. Small runs stay in one process.
+files, writing many statements. Small runs stay in one process. A run started by
+`pipeline.run` has one pool at most (`Kept`): the workers that read the files write the
+statements, started once.
 
 Workers are spawned, not forked: a forked polars can deadlock on locks its threads
 held. So a script that runs calc from Python must guard its top level with
@@ -23,6 +25,7 @@ import multiprocessing
 import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from multiprocessing.connection import wait
 
 THREADS = "POLARS_MAX_THREADS"
@@ -41,6 +44,37 @@ def pool(count: int | None = None, cluster=None):
     if cluster is not None:
         return cluster.executor()
     return _Spawned(count or workers(), mp_context=multiprocessing.get_context("spawn"), initializer=watch_parent)
+
+
+class Kept:
+    """The spawn pool of a whole run: started when first asked for (`get`), kept until the run
+    ends, so that the statements are written by the workers that read the files (a worker's
+    start, polars and calc imported, is 0.25 s of a core). A context manager; `None` is asked
+    for nothing: each stage then starts a pool of its own."""
+
+    def __init__(self) -> None:
+        self._pool: _Spawned | None = None
+
+    def get(self) -> _Spawned:
+        if self._pool is None:
+            self._pool = pool()
+        return self._pool
+
+    def __enter__(self) -> Kept:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+
+def using(kept: Kept | None, count: int | None = None, cluster=None):
+    """The pool a stage works in, as a context manager: `cluster`'s executor, else `kept`'s pool
+    (left running as the stage ends), else a pool of `count` workers of its own."""
+    if cluster is None and kept is not None:
+        return nullcontext(kept.get())
+    return pool(count, cluster)
 
 
 class _Spawned(ProcessPoolExecutor):

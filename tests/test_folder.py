@@ -516,10 +516,11 @@ def test_a_leftover_calc_did_not_write_is_left_alone(tmp_path):
 
 
 @pytest.mark.parametrize("scratch, removed", [
-    (".calc-lines-k3x_9q0a/lines.arrow", True),  # what write/statements.py leaves, killed mid-pool
+    (".calc-lines-k3x_9q0a/lines-0007.arrow", True),  # what write/statements.py leaves, killed mid-pool
+    (".calc-lines-k3x_9q0a/lines.arrow", False),
     (".calc-lines-k3x_9q0a/notes.txt", False),  # anything else in it is not calc's
-    (".calc-lines-mine/lines.arrow", False),  # nor a folder tempfile would not have named
-], ids=["the-statements-scratch", "another-file-in-it", "a-look-alike-folder"])
+    (".calc-lines-mine/lines-0007.arrow", False),  # nor a folder tempfile would not have named
+], ids=["the-statements-scratch", "an-older-name", "another-file-in-it", "a-look-alike-folder"])
 def test_a_killed_runs_statement_scratch_is_mended_and_nothing_else(tmp_path, scratch, removed):
     target = tmp_path / "out"
     write_atomically(target, _fill("old"))

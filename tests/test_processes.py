@@ -86,3 +86,36 @@ def test_a_pools_workers_run_polars_in_one_thread():
     with processes.pool(2) as pool:
         assert list(pool.map(_threads, range(4))) == [1, 1, 1, 1]
     assert os.environ.get("POLARS_MAX_THREADS") == before  # this process's environment as it was
+
+
+def test_a_kept_pool_is_started_once_and_outlives_each_stage():
+    with processes.Kept() as kept:
+        with processes.using(kept) as first:
+            assert list(first.map(_threads, range(2))) == [1, 1]
+        with processes.using(kept) as second:  # the next stage: the same pool, still running
+            assert second is first and list(second.map(_threads, range(2))) == [1, 1]
+    with pytest.raises(RuntimeError):  # shut down with the run
+        first.submit(_threads, 0)
+
+
+def test_a_large_run_reads_its_files_and_writes_its_statements_in_one_pool(tmp_path, monkeypatch, sample_run):
+    from functools import partial
+
+    from incentives import load, pipeline
+    from incentives.periods import parse_period
+    from incentives.write import statements
+    from tests.builders import SAMPLE
+
+    started = []
+    real = processes.pool
+    monkeypatch.setattr(processes, "pool", lambda *a, **k: started.append(a) or real(*a, **k))
+    monkeypatch.setattr(load, "PROCESSES_FROM", 1)  # the sample's files read by the pool
+    monkeypatch.setattr(statements, "POOL_FROM", 1)  # its statements written by it, in batches
+    monkeypatch.setattr(pipeline, "write_statements", partial(statements.write_statements, batch_lines=60))
+    pooled = pipeline.run(SAMPLE, parse_period("2026Q3"), tmp_path / "pooled")
+    assert pooled.ok and len(started) == 1
+    # the same statements as the sample's run without a pool
+    names = sorted(p.name for p in (sample_run.out / "statements").iterdir())
+    assert len(names) == 37 and names == sorted(p.name for p in (pooled.out / "statements").iterdir())
+    assert all((pooled.out / "statements" / n).read_bytes() == (sample_run.out / "statements" / n).read_bytes()
+               for n in names)

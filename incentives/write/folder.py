@@ -41,7 +41,7 @@ RUN_FILES = frozenset({"ledger.xlsx", "summary.xlsx", "audit.xlsx", MANIFEST})
 # The statements' lines for the pool's workers, while they are written (`write/statements.py`): in
 # the staging folder, removed before the manifest; a killed run's staging folder may still hold it.
 SCRATCH = ".calc-lines-"
-SCRATCH_FILE = "lines.arrow"
+SCRATCH_FILE = "lines-{:04d}.arrow"  # a batch's lines, by its number
 
 
 class WriteFailed(Exception):
@@ -165,7 +165,7 @@ def _not_calc(folder: Path) -> Said | str | None:
         else:
             top, _, rest = relative.partition("/")
             if not (relative in RUN_FILES or (top == STATEMENTS and "/" not in rest and rest.endswith(".xlsx"))
-                    or (_scratch(top) and rest == SCRATCH_FILE)):
+                    or (_scratch(top) and re.fullmatch(r"lines-[0-9]{4,}\.arrow", rest))):
                 return relative
     return None
 
