@@ -39,10 +39,26 @@ NAME = 36  # width of the tables' first column
 # The children. Each prints one JSON line last.
 
 def cpu_seconds() -> float:
-    """User and system CPU of this process and of its ended children (the pools' workers, once joined):
-    unlike wall time, it hardly moves with the load of a shared machine."""
+    """User and system CPU of this process and of its children, ended (joined) or running (the
+    pool's workers, which live from the read to the end of the write: read from /proc): unlike
+    wall time, it hardly moves with the load of a shared machine."""
     t = os.times()
-    return t.user + t.system + t.children_user + t.children_system
+    return t.user + t.system + t.children_user + t.children_system + running_children_cpu()
+
+
+def running_children_cpu() -> float:
+    """User and system CPU of this process's children still running, from /proc (0 elsewhere)."""
+    total, me = 0, os.getpid()
+    for entry in Path("/proc").iterdir() if Path("/proc/self/stat").exists() else ():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        if int(fields[1]) == me:  # ppid; utime and stime are fields 14 and 15 of stat
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def child_calc(folder: Path, out: Path) -> dict:
