@@ -15,7 +15,6 @@ read (`read/`) -> load (`load.py`, `records.py`) -> validate (`validate.py`) -> 
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -31,6 +30,7 @@ from incentives.problems import Problem, Source, error, note, said
 from incentives.read import guard
 from incentives.read.table import Raw, Table, read_raw, read_raws, read_table, tables_from_raws
 from incentives.read.workbook import open_book
+from incentives.register.manifest import sha256_of
 
 READERS = min(4, os.cpu_count() or 1)
 PROCESSES_FROM = 200  # files from which reading in processes pays for starting them (about 0.5 s each)
@@ -194,8 +194,7 @@ def _open(folder: Path | str, path: Path | str, book: schema.Workbook) -> _Opene
 
 
 def _open_file(rel: str, path: Path, book: schema.Workbook) -> _Opened:
-    with open(path, "rb") as f:  # read in chunks: a large workbook is not held whole for its hash
-        info = InputFile(rel, hashlib.file_digest(f, "sha256").hexdigest(), f.tell(), (), 0)
+    info = InputFile(rel, sha256_of(path), path.stat().st_size, (), 0)
     opened = open_book(path, rel)
     if isinstance(opened, Problem):
         return _Opened(info, (opened,), ())

@@ -26,6 +26,7 @@ from xlsxwriter.utility import (_preserve_whitespace, _utf16_len, _utf16_truncat
                                 xl_range, xl_range_abs)
 from xlsxwriter.xmlwriter import XMLwriter
 
+from incentives.write.rows import TEXT_LIMIT
 from incentives.write.xlsx import parts, workbook, xml_safe
 
 HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -34,7 +35,6 @@ SHEET = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006
 MARGINS = '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
 ROW_HEIGHT = 20  # xlsxwriter's default row height in pixels (Calibri 11)
 DIGIT, PADDING = 7, 5  # a digit's width and a cell's padding, in pixels
-TEXT_MAX = 32767
 _escape_control = XMLwriter._escape_control_characters
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]|_x[0-9a-fA-F]{4}_")  # what `_escape_control` changes
 
@@ -93,8 +93,8 @@ class Sheet:
     def write_string(self, row: int, col: int, string: str, style: Style | None = None) -> int:
         string = xml_safe(string)
         error = 0
-        if len(string) > TEXT_MAX // 2 and _utf16_len(string) > TEXT_MAX:
-            string, error = _utf16_truncate(string, TEXT_MAX), -2
+        if len(string) > TEXT_LIMIT // 2 and _utf16_len(string) > TEXT_LIMIT:
+            string, error = _utf16_truncate(string, TEXT_LIMIT), -2
         self._extend(row, col)
         self.cells.setdefault(row, {})[col] = (self.book._string(string), style)
         return error
@@ -310,13 +310,8 @@ class Book:
         return self.strings.setdefault(text, len(self.strings))
 
     def parts(self) -> list[tuple[str, bytes]]:
-        order: dict[tuple, Style] = {}
-        touched = []
-        for sheet in self.sheets:
-            for style in sheet._touched():
-                if id(style) not in order:
-                    order[id(style)] = style
-                    touched.append(style)
+        # each format once, in the order xlsxwriter gives them their indices
+        touched = list({id(s): s for sheet in self.sheets for s in sheet._touched()}.values())
         template = _template(tuple(s.name for s in self.sheets), tuple(s.key for s in touched),
                              tuple(bool(s.repeat) for s in self.sheets))
         for style, index in zip(touched, template.indices):

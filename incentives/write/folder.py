@@ -42,6 +42,7 @@ RUN_FILES = frozenset({"ledger.xlsx", "summary.xlsx", "audit.xlsx", MANIFEST})
 # the staging folder, removed before the manifest; a killed run's staging folder may still hold it.
 SCRATCH = ".calc-lines-"
 SCRATCH_FILE = "lines-{:04d}.arrow"  # a batch's lines, by its number
+_SCRATCH_FILE = re.compile(r"lines-[0-9]{4,}\.arrow")  # any name of SCRATCH_FILE
 
 
 class WriteFailed(Exception):
@@ -165,7 +166,7 @@ def _not_calc(folder: Path) -> Said | str | None:
         else:
             top, _, rest = relative.partition("/")
             if not (relative in RUN_FILES or (top == STATEMENTS and "/" not in rest and rest.endswith(".xlsx"))
-                    or (_scratch(top) and re.fullmatch(r"lines-[0-9]{4,}\.arrow", rest))):
+                    or (_scratch(top) and _SCRATCH_FILE.fullmatch(rest))):
                 return relative
     return None
 
