@@ -304,9 +304,10 @@ def _read_books(opened: list[_Opened]) -> list[tuple[dict[str, list[Table]], Inp
 
 def _counted(files: list[InputFile], sales: pl.DataFrame) -> list[InputFile]:
     """Each sales file with its net_amount summed per currency, as read: one side of
-    `reconcile`'s double entry, counted before any stage has seen the lines."""
+    `reconcile`'s double entry, counted before any stage has seen the lines (their currency
+    codes in capitals)."""
     sums: dict[str, list[tuple[str, Decimal]]] = {}
-    for file, currency, total in (sales.group_by("file", pl.col("currency").str.to_uppercase())
+    for file, currency, total in (sales.group_by("file", "currency")
                                   .agg(pl.col("net_amount").sum()).sort("file", "currency").iter_rows()):
         sums.setdefault(file, []).append((currency, total))
     return [replace(f, counted=tuple(sums.get(f.path, ()))) if f.path.casefold().startswith("sales/") else f
@@ -338,7 +339,8 @@ def load(folder: Path | str, counted: Callable[[int], Callable[[int], None]] | N
     problems += found
     if program is None or any(p.is_error for p in problems):
         return None, problems
-    sales = records.frame(read.get("Sales", []), schema.SALES).with_row_index("seq")
+    sales = (records.frame(read.get("Sales", []), schema.SALES).with_row_index("seq")
+             .with_columns(pl.col("currency").str.to_uppercase(), pl.col("seq").cast(pl.Int64)))
     files = _counted(files, sales)
     inputs = Inputs(
         folder=folder,
@@ -346,7 +348,7 @@ def load(folder: Path | str, counted: Callable[[int], Callable[[int], None]] | N
         partners=records.build_partners(first.get("Partners"), program.language),
         fx_rates=records.fx_rates(first.get("Rates")),
         opportunities=records.frame(read.get("Opportunities", []), schema.OPPORTUNITIES),
-        sales=sales.with_columns(pl.col("currency").str.to_uppercase(), pl.col("seq").cast(pl.Int64)),
+        sales=sales,
         files=tuple(sorted(files, key=lambda f: f.path)),
         program_sheets=records.program_sheets(first),
         tier_history=records.tier_history(first.get("TierHistory")),

@@ -26,7 +26,9 @@ def frame(tables: list[Table], sheet: schema.Sheet) -> pl.DataFrame:
     names = [c.name for c in sheet.columns]
     if tables:
         heights = [t.frame.height for t in tables]
-        body = pl.concat([t.frame.select(ROW, *names) for t in tables], how="vertical")
+        wanted = [ROW, *names]  # a table's frame is mostly just these: selecting them took 0.1 ms a table
+        body = pl.concat([t.frame if t.frame.columns == wanted else t.frame.select(wanted) for t in tables],
+                         how="vertical")
         return body.select(repeated([t.source.file for t in tables], heights, pl.String).alias("file"),
                            repeated([t.source.sheet for t in tables], heights, pl.String).alias("sheet"),
                            pl.all())

