@@ -116,15 +116,16 @@ def write_outputs(folder: Path, inputs: Inputs, settlement: Settlement, balances
     # while this one writes the ledger, the summary and the audit: the cores the pool leaves idle
     # while it starts and between batches do that work. Leaving the `with` waits for the statements,
     # on an error too: the staging folder is removed only once nothing writes into it.
+    hashed: dict[Path, str] = {}  # each statement's sha256, told by its writer
     with ThreadPoolExecutor(1, thread_name_prefix="calc-statements") as background:
         statements = background.submit(write_statements, folder, inputs, settlement, reviews,
                                        tick=progress("writing statements", len(statement_partners(settlement))),
-                                       cluster=cluster, kept=kept)
+                                       cluster=cluster, kept=kept, hashed=hashed)
         write_ledger(folder, inputs.program, settlement)
         write_summary(folder, inputs, settlement, balances, reviews)
         write_audit(folder, inputs, settlement, command)
         statements.result()
-    write_manifest(folder)  # last: a folder without it is not a complete run
+    write_manifest(folder, hashed)  # last: a folder without it is not a complete run
 
 
 def run(folder: Path | str, period: Period, out: Path | str | None = None, previous: Path | str | None = None,

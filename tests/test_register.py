@@ -96,6 +96,19 @@ def test_manifest_lists_every_other_file_sorted_and_sha256sum_verifies_it(tmp_pa
         assert check.returncode == 0, check.stdout + check.stderr
 
 
+def test_manifest_takes_the_sha256_a_writer_told_and_hashes_the_rest(tmp_path):
+    """A run's statements are hashed by the workers that wrote them: the manifest takes those as
+    told (a wrong one would show in the test above) and reads every other file."""
+    from incentives.register.manifest import write_manifest
+
+    (tmp_path / "statements").mkdir()
+    (tmp_path / "statements" / "P1.xlsx").write_bytes(b"told")
+    (tmp_path / "ledger.xlsx").write_bytes(b"read")
+    write_manifest(tmp_path, {tmp_path / "statements" / "P1.xlsx": "1" * 64})
+    assert (tmp_path / MANIFEST).read_text().splitlines() == [
+        f"{hashlib.sha256(b'read').hexdigest()}  ledger.xlsx", f"{'1' * 64}  statements/P1.xlsx"]
+
+
 def test_run_id_is_the_same_across_reruns_and_shown_on_statements_and_audit(tmp_path, register):
     folder = inputs(tmp_path, Q1)
     first = run(folder, "2026Q1", tmp_path / "a", register)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import pickle
 import zipfile
 from decimal import Decimal
@@ -329,10 +330,13 @@ def test_text_from_inputs_stays_text(tmp_path):
 
 def test_statements_in_a_pool_and_in_batches_are_the_same_bytes(tmp_path, sample_run):
     outcome = sample_run
-    alone = written_statements(tmp_path / "alone", outcome, workers=1)
-    pooled = written_statements(tmp_path / "pooled", outcome, workers=2, batch_lines=60)
+    told, told_alone = {}, {}  # each statement's sha256, as its writer (a worker of the pool) tells it
+    alone = written_statements(tmp_path / "alone", outcome, workers=1, hashed=told_alone)
+    pooled = written_statements(tmp_path / "pooled", outcome, workers=2, batch_lines=60, hashed=told)
     assert len(alone) == 37 and [p.name for p in alone] == [p.name for p in pooled]
     assert [p.read_bytes() for p in alone] == [p.read_bytes() for p in pooled]
+    assert told == {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in pooled}
+    assert told_alone == {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in alone}
 
 
 def test_two_runs_are_byte_identical(tmp_path):

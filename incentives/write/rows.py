@@ -21,6 +21,7 @@ its text, `0001-01-01`. A blank value writes no cell.
 from __future__ import annotations
 
 import copy
+import hashlib
 import io
 import datetime as dt
 import re
@@ -254,10 +255,11 @@ class Shared:
         _append(target, copy.copy(info), entry)
 
 
-def package(parts: list[tuple[str, bytes]], bodies, path: Path | io.BytesIO, shared: Shared | None = None) -> None:
+def package(parts: list[tuple[str, bytes]], bodies, path: Path | io.BytesIO, shared: Shared | None = None) -> str:
     """Write the workbook of `parts` ((name, bytes) in xlsxwriter's order, `xlsx.parts`) to `path`,
     each of `bodies` (`Body`) put into its sheet right after the sheet's header, row 1. `shared`:
-    parts compressed earlier, by the workbooks written before this one."""
+    parts compressed earlier, by the workbooks written before this one. Returns the sha256 of the
+    bytes written (the manifest's, known without reading the file again)."""
     spliced = {b.part: b for b in bodies}
     shared = shared or Shared()
     # Zipped in memory, the file written at once: zipfile's many small writes and seeks to a file
@@ -275,9 +277,11 @@ def package(parts: list[tuple[str, bytes]], bodies, path: Path | io.BytesIO, sha
                               count=1)
             info, entry = _deflated(name, [head.encode("utf-8"), body.resolved(), tail.encode("utf-8")], LEVEL)
             _append(target, info, entry)
+    written = zipped.getbuffer()
     if zipped is not path:
         with open(path, "wb") as file:
-            file.write(zipped.getbuffer())
+            file.write(written)
+    return hashlib.sha256(written).hexdigest()
 
 
 def _deflated(name: str, pieces: list[bytes], level: int) -> tuple[zipfile.ZipInfo, bytes]:

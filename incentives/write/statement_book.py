@@ -64,11 +64,12 @@ class Grade:
 
 def write_book(path: Path, program: Program, row: LedgerRow, lines: Shown, awards: tuple[Award, ...],
                settled_from: Origin, period: Period, grade: Grade | None, run_id: str, said: Words,
-               shared: Shared | None = None, book=None) -> None:
+               shared: Shared | None = None, book=None) -> str:
     """`path`: one partner's statement, its lines `lines` (`Shown`); `grade` None when its tier sets no
     annual target; `said` the words of the partner's language; `shared` the parts of the statements
     written before it (styles, theme, properties: compressed once). `book`: the workbook to lay out,
-    by default a `direct.Book`; an xlsxwriter one (`xlsx.workbook()`) writes the same bytes, slower."""
+    by default a `direct.Book`; an xlsxwriter one (`xlsx.workbook()`) writes the same bytes, slower.
+    Returns the sha256 of the file."""
     book = Book() if book is None else book
     styles = _styles(book)
     _statement_sheet(book, styles, said, program, row, lines, awards, settled_from, period, grade, run_id)
@@ -79,7 +80,7 @@ def write_book(path: Path, program: Program, row: LedgerRow, lines: Shown, award
         # a sheet but the last ends with its lines: its dimension must reach them (the last's totals row does)
         last_row = lines.per_sheet + 1 if k < len(lines.bodies) - 1 else None
         bodies.append(Body(sheet.index, rows, formats, last_row))
-    close(book, path, *bodies, shared=shared)
+    return close(book, path, *bodies, shared=shared)
 
 
 # ---------------------------------------------------------------- the sheets

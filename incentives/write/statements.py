@@ -56,7 +56,7 @@ def write_statements(folder: Path, inputs: Inputs, settlement: Settlement,
                      reviews: tuple[TierReview, ...], workers: int | None = None,
                      batch_lines: int = BATCH_LINES, sheet_rows: int = SHEET_ROWS,
                      tick: Callable[[int], None] | None = None, cluster=None,
-                     kept: processes.Kept | None = None) -> list[Path]:
+                     kept: processes.Kept | None = None, hashed: dict[Path, str] | None = None) -> list[Path]:
     """`folder/statements/<partner_id>.xlsx` for each partner of `statement_partners`, in partner_id order.
 
     Partners go in batches of about `batch_lines` lines; with `workers` > 1 (by default, from
@@ -65,7 +65,9 @@ def write_statements(folder: Path, inputs: Inputs, settlement: Settlement,
     `sheet_rows`: the rows a Lines sheet may have (Excel's; smaller in tests). `tick(n)`: n more
     statements written (a progress bar), called as each batch is done. `cluster` (`--cluster`):
     every batch is written by the cluster's workers (`cluster.write_batches`). `kept`: the run's pool
-    (`processes.Kept`), whose workers write the batches when a pool does."""
+    (`processes.Kept`), whose workers write the batches when a pool does. `hashed`, when given, is
+    told each statement's sha256 as it is written (but on a cluster), for the manifest."""
+    hashed = {} if hashed is None else hashed
     target = folder / "statements"
     target.mkdir(parents=True, exist_ok=True)
     rows = statement_partners(settlement)
@@ -112,7 +114,7 @@ def write_statements(folder: Path, inputs: Inputs, settlement: Settlement,
                 spill = Path(scratch) / SCRATCH_FILE.format(k)
                 futures.append((len(members), pool.submit(write_batch, batch(members, positions, spill))))
             for count, future in futures:
-                future.result()
+                hashed.update(future.result())
                 (tick or _nothing)(count)
         return paths
     if cluster is not None:
@@ -120,7 +122,7 @@ def write_statements(folder: Path, inputs: Inputs, settlement: Settlement,
         write_batches(cluster, [batch(*plan) for plan in planned], tick or _nothing)
     else:
         for members, positions in planned:  # one batch's lines at a time
-            write_batch(batch(members, positions))
+            hashed.update(write_batch(batch(members, positions)))
             (tick or _nothing)(len(members))
     return paths
 
@@ -161,17 +163,19 @@ class Spilled:
         return pl.read_ipc(self.path)
 
 
-def write_batch(batch: Batch) -> None:
-    """The batch's statements: the lines of all its partners prepared in one pass, then each workbook."""
+def write_batch(batch: Batch) -> tuple[tuple[Path, str], ...]:
+    """The batch's statements: the lines of all its partners prepared in one pass, then each workbook.
+    Returns each file with its sha256."""
     entitlements = {row.partner.partner_id: row.entitlement.amount for _, row, _, _ in batch.statements}
     languages = {row.partner.partner_id: row.partner.language for _, row, _, _ in batch.statements}
     lines = batch.lines.frame() if isinstance(batch.lines, Spilled) else batch.lines
     prepared = shown(lines, entitlements, languages, batch.sheet_rows)
     said = {language: Words(language) for language in set(languages.values())}  # one a language: its dates once
     shared = Shared()  # the parts every statement has the same: compressed once a batch
-    for path, row, awards, grade in batch.statements:
-        write_book(path, batch.program, row, prepared.get(row.partner.partner_id, NOTHING), awards,
-                   batch.settled_from, batch.period, grade, batch.run_id, said[row.partner.language], shared)
+    return tuple((path, write_book(path, batch.program, row, prepared.get(row.partner.partner_id, NOTHING), awards,
+                                   batch.settled_from, batch.period, grade, batch.run_id, said[row.partner.language],
+                                   shared))
+                 for path, row, awards, grade in batch.statements)
 
 
 def statement_path(folder: Path, partner_id: str) -> Path:

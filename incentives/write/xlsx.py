@@ -287,11 +287,11 @@ def write_long_table(book: xlsxwriter.Workbook, name: str, header: list[str], fr
     return table
 
 
-def close(book: xlsxwriter.Workbook, path: Path | io.BytesIO, *bodies: Body, shared: Shared | None = None) -> None:
+def close(book: xlsxwriter.Workbook, path: Path | io.BytesIO, *bodies: Body, shared: Shared | None = None) -> str:
     """Close `book` (made by `workbook()`) into `path`, with `bodies` (`rows.Body`) spliced into their
     sheets: a long table's, a statement's Lines. `shared`: the parts of workbooks written before
-    (`rows.Shared`), not compressed again."""
-    package(parts(book), (*bodies, *(t.body() for t in getattr(book, "long", ()))), path, shared)
+    (`rows.Shared`), not compressed again. Returns the sha256 of what it wrote."""
+    return package(parts(book), (*bodies, *(t.body() for t in getattr(book, "long", ()))), path, shared)
 
 
 def parts(book: xlsxwriter.Workbook) -> list[tuple[str, bytes]]:
