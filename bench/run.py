@@ -49,13 +49,10 @@ def cpu_seconds() -> float:
 def running_children_cpu() -> float:
     """User and system CPU of this process's children still running, from /proc (0 elsewhere)."""
     total, me = 0, os.getpid()
-    for entry in Path("/proc").iterdir() if Path("/proc/self/stat").exists() else ():
-        if not entry.name.isdigit():
+    for name in os.listdir("/proc") if os.path.exists("/proc/self/stat") else ():
+        if not name.isdigit() or not (stat := proc(name, "stat")):  # empty: ended meanwhile
             continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:  # ended meanwhile
-            continue
+        fields = stat[stat.rindex(b")") + 2:].split()  # the fields after the command name, state first
         if int(fields[1]) == me:  # ppid; utime and stime are fields 14 and 15 of stat
             total += int(fields[11]) + int(fields[12])
     return total / os.sysconf("SC_CLK_TCK")
